@@ -1,0 +1,86 @@
+"""Safe checkpoint I/O shared by both models.
+
+Every file is read with ``torch.load(weights_only=True)``: tensors, containers and primitive values
+only, never arbitrary objects, so loading a checkpoint cannot run code. Files are written atomically
+(temporary file in the same folder, fsync, rename), so an interrupted save never leaves a half
+written checkpoint in place of a good one.
+
+This project's own format is a plain dict::
+
+    {"format": "swaratts", "format_version": 1, "model": "waveglow" | "tacotron2",
+     "config": {...}, "mel_config": {...}, "state_dict": {...}, ...extra training state}
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+from tts.errors import CheckpointError
+
+FORMAT_NAME = "swaratts"
+FORMAT_VERSION = 1
+
+
+def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
+    """``torch.save`` ``obj`` to ``path`` atomically; parent folders are created."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(obj, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_weights_only(path: str | os.PathLike) -> Any:
+    """Read a torch checkpoint with ``weights_only=True`` onto the CPU.
+
+    Raises :class:`CheckpointError` naming the file when it is missing, not a torch file, or holds
+    objects other than tensors and plain containers.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(
+            f"{path}: holds Python objects that a weights-only load refuses ({_first_line(exc)})"
+        ) from exc
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise CheckpointError(
+            f"{path}: not a readable PyTorch checkpoint (truncated or corrupt?): {_first_line(exc)}"
+        ) from exc
+
+
+def is_project_checkpoint(obj: Any, model: str | None = None) -> bool:
+    """True when ``obj`` is a dict in this project's format (for ``model``, if given)."""
+    if not isinstance(obj, Mapping) or obj.get("format") != FORMAT_NAME:
+        return False
+    return model is None or obj.get("model") == model
+
+
+def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefix: str = "module.") -> dict:
+    """Drop ``prefix`` (DataParallel / DDP's ``module.``) from every key that has it."""
+    return {
+        (key[len(prefix):] if key.startswith(prefix) else key): value
+        for key, value in state_dict.items()
+    }
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,52 @@
+"""The ``tts`` command line.
+
+Each sub-command lives in its own module under :mod:`tts.commands` and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` to the function that runs it.
+Errors the user can fix (:class:`tts.errors.TTSError`, :class:`text.TextError`) are printed as one
+line, without a traceback, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from text.errors import TextError
+from tts import __version__
+from tts.errors import TTSError
+
+COMMANDS = ("mel", "vocode", "normalize")
+
+log = logging.getLogger("tts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tts", description="Offline text-to-speech for Indian languages."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"tts.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except (TTSError, TextError) as exc:
+        print(f"tts {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
