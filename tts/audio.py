@@ -1,0 +1,242 @@
+"""Audio features shared by both stages: reading waveforms and the one mel-spectrogram definition.
+
+The mel-spectrogram is NVIDIA's ``TacotronSTFT.mel_spectrogram`` (tacotron2 ``layers.py`` +
+``stft.py``), which both the published Tacotron2 and WaveGlow models were trained on:
+
+1. reflect-pad the waveform by ``filter_length // 2`` on each side;
+2. STFT with a periodic Hann window of ``win_length`` (zero-padded to ``filter_length``),
+   hop ``hop_length``; take the magnitude (not the power);
+3. project onto a Slaney-style mel filterbank (librosa's default: Slaney mel scale, area
+   normalisation) of ``n_mel_channels`` bands between ``mel_fmin`` and ``mel_fmax``;
+4. natural log of ``clamp(x, min=1e-5)``.
+
+Waveforms are float tensors in [-1, 1]; ``max_wav_value`` is kept for 16-bit PCM interop only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tts.errors import AudioError
+
+LOG_CLAMP = 1e-5
+
+
+@dataclass(frozen=True)
+class MelConfig:
+    """The mel-spectrogram definition; names and defaults are NVIDIA's hparams."""
+
+    sampling_rate: int = 22050
+    filter_length: int = 1024
+    hop_length: int = 256
+    win_length: int = 1024
+    n_mel_channels: int = 80
+    mel_fmin: float = 0.0
+    mel_fmax: float = 8000.0
+    max_wav_value: float = 32768.0
+
+    def __post_init__(self) -> None:
+        if self.win_length > self.filter_length:
+            raise ValueError(
+                f"win_length ({self.win_length}) must not exceed filter_length ({self.filter_length})"
+            )
+        if not 0 <= self.mel_fmin < self.mel_fmax <= self.sampling_rate / 2:
+            raise ValueError(
+                f"need 0 <= mel_fmin < mel_fmax <= sampling_rate/2, got mel_fmin={self.mel_fmin}, "
+                f"mel_fmax={self.mel_fmax}, sampling_rate={self.sampling_rate}"
+            )
+        for name in ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "MelConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown MelConfig fields: {', '.join(unknown)}")
+        return cls(**values)
+
+
+def _hz_to_mel_slaney(freq: np.ndarray) -> np.ndarray:
+    """Slaney's Auditory Toolbox scale: linear below 1 kHz, logarithmic above."""
+    f_sp = 200.0 / 3
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = math.log(6.4) / 27.0
+    freq = np.asarray(freq, dtype=np.float64)
+    mels = freq / f_sp
+    above = freq >= min_log_hz
+    mels[above] = min_log_mel + np.log(freq[above] / min_log_hz) / logstep
+    return mels
+
+
+def _mel_to_hz_slaney(mels: np.ndarray) -> np.ndarray:
+    f_sp = 200.0 / 3
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = math.log(6.4) / 27.0
+    mels = np.asarray(mels, dtype=np.float64)
+    freqs = f_sp * mels
+    above = mels >= min_log_mel
+    freqs[above] = min_log_hz * np.exp(logstep * (mels[above] - min_log_mel))
+    return freqs
+
+
+def mel_filterbank(config: MelConfig) -> torch.Tensor:
+    """Slaney-normalised triangular mel filterbank, shape ``[n_mel_channels, filter_length//2 + 1]``.
+
+    Triangles are spaced evenly on the Slaney mel scale and scaled by ``2 / bandwidth`` so each
+    has unit area (what ``librosa.filters.mel`` does by default).
+    """
+    n_freqs = config.filter_length // 2 + 1
+    fft_freqs = np.linspace(0.0, config.sampling_rate / 2, n_freqs)
+    mel_edges = np.linspace(
+        _hz_to_mel_slaney(np.array([config.mel_fmin]))[0],
+        _hz_to_mel_slaney(np.array([config.mel_fmax]))[0],
+        config.n_mel_channels + 2,
+    )
+    hz_edges = _mel_to_hz_slaney(mel_edges)
+    widths = np.diff(hz_edges)
+    ramps = hz_edges[:, None] - fft_freqs[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (hz_edges[2:] - hz_edges[:-2]))[:, None]
+    return torch.from_numpy(weights.astype(np.float32))
+
+
+def linear_spectrogram(audio: torch.Tensor, config: MelConfig) -> torch.Tensor:
+    """STFT magnitude as NVIDIA's STFT computes it: ``[..., T]`` -> ``[..., n_freqs, frames]``.
+
+    ``frames = T // hop_length + 1``.
+    """
+    window = torch.hann_window(config.win_length, periodic=True, dtype=audio.dtype, device=audio.device)
+    spec = torch.stft(
+        audio,
+        n_fft=config.filter_length,
+        hop_length=config.hop_length,
+        win_length=config.win_length,
+        window=window,
+        center=True,
+        pad_mode="reflect",
+        return_complex=True,
+    )
+    return spec.abs()
+
+
+def mel_spectrogram(audio: torch.Tensor, config: MelConfig = MelConfig()) -> torch.Tensor:
+    """Log-mel spectrogram of ``audio`` in [-1, 1].
+
+    Args:
+        audio: ``[T]`` or ``[B, T]`` float tensor, ``T > filter_length // 2`` (reflect padding).
+        config: the mel definition.
+
+    Returns:
+        ``[n_mel_channels, frames]`` or ``[B, n_mel_channels, frames]`` with
+        ``frames = T // hop_length + 1``; natural log of the clamped mel magnitudes.
+    """
+    if audio.dim() not in (1, 2):
+        raise ValueError(f"audio must have shape [T] or [B, T], got {tuple(audio.shape)}")
+    if not audio.is_floating_point():
+        raise ValueError(f"audio must be a float tensor in [-1, 1], got dtype {audio.dtype}")
+    if audio.size(-1) <= config.filter_length // 2:
+        raise ValueError(
+            f"audio of {audio.size(-1)} samples is too short for filter_length "
+            f"{config.filter_length}: need more than {config.filter_length // 2}"
+        )
+    magnitudes = linear_spectrogram(audio, config)
+    basis = mel_filterbank(config).to(device=audio.device, dtype=magnitudes.dtype)
+    mel = torch.matmul(basis, magnitudes)
+    return torch.log(torch.clamp(mel, min=LOG_CLAMP))
+
+
+def load_wav(path: str | os.PathLike, sampling_rate: int) -> torch.Tensor:
+    """Read an audio file into a mono float32 tensor ``[T]`` in [-1, 1] at ``sampling_rate``.
+
+    Any format libsndfile reads (WAV, FLAC, OGG, ...); integer or float samples; channels are
+    averaged; other rates are resampled with soxr (high quality).
+
+    Raises:
+        AudioError: naming the file, when it is missing, unreadable, corrupt, truncated, empty
+            or holds non-finite samples.
+    """
+    import soundfile
+
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such audio file")
+    _check_wav_not_truncated(path)
+    try:
+        data, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError, OSError) as exc:
+        raise AudioError(f"{path}: cannot read audio ({exc}); is it a valid audio file?") from exc
+    if data.shape[0] == 0:
+        raise AudioError(f"{path}: the file holds no audio samples (empty)")
+    if not np.isfinite(data).all():
+        raise AudioError(f"{path}: the file holds NaN or infinite samples")
+    mono = data.mean(axis=1)
+    if file_rate != sampling_rate:
+        import soxr
+
+        mono = soxr.resample(mono, file_rate, sampling_rate, quality="HQ").astype(np.float32)
+    return torch.from_numpy(np.ascontiguousarray(mono))
+
+
+def save_wav(path: str | os.PathLike, audio: torch.Tensor, sampling_rate: int) -> Path:
+    """Write ``audio`` (``[T]`` float in [-1, 1]) as 16-bit PCM WAV, atomically.
+
+    Samples outside [-1, 1] are clipped.
+    """
+    import soundfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    samples = audio.detach().float().cpu().clamp(-1.0, 1.0).numpy()
+    if samples.ndim != 1:
+        raise ValueError(f"save_wav expects audio of shape [T], got {samples.shape}")
+    tmp = path.with_name(f".{path.name}.tmp")
+    soundfile.write(str(tmp), samples, sampling_rate, subtype="PCM_16", format="WAV")
+    os.replace(tmp, path)
+    return path
+
+
+def _check_wav_not_truncated(path: Path) -> None:
+    """Refuse a RIFF/WAVE file whose ``data`` chunk claims more bytes than the file has.
+
+    libsndfile reads such a file silently up to where it ends, so a copy cut short would
+    otherwise pass for a shorter recording.
+    """
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return
+        file_size = path.stat().st_size
+        while True:
+            chunk = handle.read(8)
+            if len(chunk) < 8:
+                raise AudioError(f"{path}: truncated WAV file (no 'data' chunk before the end)")
+            chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if chunk_id == b"data":
+                # 0 and 0xFFFFFFFF are what streaming writers leave when they cannot seek back.
+                if chunk_size in (0, 0xFFFFFFFF):
+                    return
+                available = file_size - handle.tell()
+                if chunk_size > available:
+                    raise AudioError(
+                        f"{path}: truncated WAV file: the header announces {chunk_size} bytes of "
+                        f"audio but only {available} are present; re-copy or re-export the file"
+                    )
+                return
+            handle.seek(chunk_size + (chunk_size & 1), os.SEEK_CUR)
