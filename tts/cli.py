@@ -18,7 +18,7 @@ from text.errors import TextError
 from tts import __version__
 from tts.errors import TTSError
 
-COMMANDS = ("mel", "vocode", "normalize")
+COMMANDS = ("demo", "mel", "vocode", "normalize")
 
 log = logging.getLogger("tts")
 

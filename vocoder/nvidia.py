@@ -59,6 +59,9 @@ _TRUSTED_GLOBALS: dict[tuple[str, str], Any] = {
 }
 
 
+_PYTHON2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+
+
 class _Record:
     """An inert stand-in for a pickled object of an allow-listed class: it keeps the state the
     pickle gives it and has no behaviour."""
@@ -89,6 +92,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self._record_types: dict[tuple[str, str], type] = {}
 
     def find_class(self, module: str, name: str) -> Any:
+        # Protocol-2 pickles spell some Python 3 modules by their Python 2 names.
+        module = _PYTHON2_MODULES.get(module, module)
         key = (module, name)
         if key in _RECORD_CLASSES:
             if key not in self._record_types:

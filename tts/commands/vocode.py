@@ -1,0 +1,84 @@
+"""``tts vocode MEL -o out.wav --checkpoint PATH``: turn a mel-spectrogram into audio with WaveGlow."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import vocoder
+from tts.audio import save_wav
+from tts.errors import TTSError
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "vocode",
+        help="synthesise audio from a mel-spectrogram with a WaveGlow checkpoint",
+        description="Synthesise a WAV file from a mel-spectrogram (.npy or .pt, shape [80, frames]) "
+        "with a WaveGlow checkpoint: this project's, NVIDIA's train.py output (e.g. "
+        "waveglow_256channels_universal_v5.pt) or DeepLearningExamples'.",
+    )
+    parser.add_argument("mel", type=Path, help="mel-spectrogram, .npy or .pt, shape [80, frames]")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output .wav")
+    parser.add_argument("--checkpoint", type=Path, required=True, help="WaveGlow checkpoint")
+    parser.add_argument("--sigma", type=float, default=0.666, help="latent scale (default 0.666)")
+    parser.add_argument(
+        "--denoise", type=float, default=0.0, help="denoiser strength, 0 disables (e.g. 0.01-0.1)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for reproducible synthesis")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+    parser.set_defaults(func=run)
+
+
+def load_mel(path: Path) -> torch.Tensor:
+    """Read a mel-spectrogram from ``.npy`` or ``.pt``; returns float32 ``[n_mels, frames]``."""
+    if not path.is_file():
+        raise TTSError(f"{path}: no such mel file")
+    try:
+        if path.suffix == ".npy":
+            mel = torch.from_numpy(np.load(path, allow_pickle=False))
+        elif path.suffix == ".pt":
+            mel = torch.load(path, map_location="cpu", weights_only=True)
+        else:
+            raise TTSError(f"{path}: a mel file must end in .npy or .pt")
+    except (ValueError, OSError, RuntimeError, EOFError) as exc:
+        raise TTSError(f"{path}: cannot read mel-spectrogram: {exc}") from exc
+    if not isinstance(mel, torch.Tensor):
+        raise TTSError(f"{path}: holds a {type(mel).__name__}, expected a tensor of shape [80, frames]")
+    if mel.dim() == 3 and mel.size(0) == 1:
+        mel = mel[0]
+    if mel.dim() != 2 or not mel.is_floating_point():
+        raise TTSError(
+            f"{path}: mel must be a float array of shape [n_mels, frames], got "
+            f"{tuple(mel.shape)} of {mel.dtype}"
+        )
+    if not torch.isfinite(mel).all():
+        raise TTSError(f"{path}: mel holds NaN or infinite values")
+    return mel.float()
+
+
+def run(args: argparse.Namespace) -> int:
+    mel = load_mel(args.mel)
+    loaded = vocoder.read_checkpoint(args.checkpoint, device=args.device)
+    model, mel_config = loaded.model, loaded.mel_config
+    if mel.size(0) != model.config.n_mel_channels:
+        raise TTSError(
+            f"{args.mel}: has {mel.size(0)} mel channels but the vocoder expects "
+            f"{model.config.n_mel_channels}; mel shape must be [{model.config.n_mel_channels}, frames]"
+        )
+    generator = torch.Generator().manual_seed(args.seed) if args.seed is not None else None
+    audio = model.infer(mel.unsqueeze(0).to(args.device), sigma=args.sigma, generator=generator)
+    if args.denoise > 0:
+        audio = vocoder.Denoiser(model)(audio, strength=args.denoise)
+    save_wav(args.output, audio[0], mel_config.sampling_rate)
+    log.info(
+        "wrote %s: %.2f s at %d Hz", args.output, audio.size(1) / mel_config.sampling_rate,
+        mel_config.sampling_rate,
+    )
+    return 0
