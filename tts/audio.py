@@ -15,7 +15,6 @@ Waveforms are float tensors in [-1, 1]; ``max_wav_value`` is kept for 16-bit PCM
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import struct
@@ -25,13 +24,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tts.config import DictConfig
 from tts.errors import AudioError
 
 LOG_CLAMP = 1e-5
 
 
 @dataclass(frozen=True)
-class MelConfig:
+class MelConfig(DictConfig):
     """The mel-spectrogram definition; names and defaults are NVIDIA's hparams."""
 
     sampling_rate: int = 22050
@@ -57,40 +57,28 @@ class MelConfig:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
-    @classmethod
-    def from_dict(cls, values: dict) -> "MelConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown MelConfig fields: {', '.join(unknown)}")
-        return cls(**values)
+
+# Slaney's Auditory Toolbox mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
+_HZ_PER_MEL = 200.0 / 3
+_MIN_LOG_HZ = 1000.0
+_MIN_LOG_MEL = _MIN_LOG_HZ / _HZ_PER_MEL
+_LOG_STEP = math.log(6.4) / 27.0
 
 
 def _hz_to_mel_slaney(freq: np.ndarray) -> np.ndarray:
-    """Slaney's Auditory Toolbox scale: linear below 1 kHz, logarithmic above."""
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = math.log(6.4) / 27.0
     freq = np.asarray(freq, dtype=np.float64)
-    mels = freq / f_sp
-    above = freq >= min_log_hz
-    mels[above] = min_log_mel + np.log(freq[above] / min_log_hz) / logstep
+    mels = freq / _HZ_PER_MEL
+    above = freq >= _MIN_LOG_HZ
+    mels[above] = _MIN_LOG_MEL + np.log(freq[above] / _MIN_LOG_HZ) / _LOG_STEP
     return mels
 
 
 def _mel_to_hz_slaney(mels: np.ndarray) -> np.ndarray:
-    f_sp = 200.0 / 3
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = math.log(6.4) / 27.0
     mels = np.asarray(mels, dtype=np.float64)
-    freqs = f_sp * mels
-    above = mels >= min_log_mel
-    freqs[above] = min_log_hz * np.exp(logstep * (mels[above] - min_log_mel))
+    freqs = _HZ_PER_MEL * mels
+    above = mels >= _MIN_LOG_MEL
+    freqs[above] = _MIN_LOG_HZ * np.exp(_LOG_STEP * (mels[above] - _MIN_LOG_MEL))
     return freqs
 
 

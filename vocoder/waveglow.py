@@ -15,7 +15,6 @@ dicts map one to one.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -23,9 +22,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from tts.config import DictConfig
+
 
 @dataclass(frozen=True)
-class WaveGlowConfig:
+class WaveGlowConfig(DictConfig):
     """WaveGlow hyper-parameters; the defaults are the published 256-channel model."""
 
     n_mel_channels: int = 80
@@ -74,16 +75,6 @@ class WaveGlowConfig:
         """Channels that go through the last flow."""
         return self.n_group - self.n_early_size * self.n_early_outputs
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "WaveGlowConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown WaveGlowConfig fields: {', '.join(unknown)}")
-        return cls(**values)
 
 
 class WeightNormConv1d(nn.Conv1d):
