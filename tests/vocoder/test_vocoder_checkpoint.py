@@ -80,6 +80,7 @@ def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["wg.pt"]
 
 
+@pytest.mark.filterwarnings("ignore:Couldn't retrieve source code")
 @pytest.mark.parametrize("zip_format", [True, False], ids=["zip", "legacy"])
 def test_nvidia_train_py_checkpoint_loads_without_nvidia_code(tmp_path, glow_module, monkeypatch, zip_format):
     reference = _nvidia_model(glow_module, "current")

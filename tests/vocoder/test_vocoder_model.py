@@ -236,3 +236,15 @@ def test_denoiser_subtracts_the_bias_and_keeps_shape():
     # The model's own bias output loses most of its energy.
     bias_audio = model.infer(torch.zeros(1, 80, 20), sigma=0.0)
     assert denoiser(bias_audio, strength=1.0).pow(2).sum() < 0.5 * bias_audio.pow(2).sum()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_infer_and_denoise_on_gpu_match_cpu():
+    model = perturbed(SMALL).eval()
+    mel = torch.randn(1, 80, 6)
+    cpu = model.infer(mel, generator=torch.Generator().manual_seed(0))
+    gpu_model = model.to("cuda")
+    gpu = gpu_model.infer(mel.cuda(), generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(gpu.cpu(), cpu, atol=1e-3)
+    denoised = Denoiser(gpu_model)(gpu, strength=0.1)
+    assert denoised.is_cuda and denoised.shape == gpu.shape
