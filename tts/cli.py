@@ -18,7 +18,7 @@ from text.errors import TextError
 from tts import __version__
 from tts.errors import TTSError
 
-COMMANDS = ("demo", "mel", "vocode", "normalize")
+COMMANDS = ("demo", "mel", "vocode", "normalize", "train")
 
 log = logging.getLogger("tts")
 

@@ -1,0 +1,171 @@
+"""The training engine on WaveGlow: learning, checkpoints, exact resume after kill -9, DDP, NaN."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+import vocoder
+from tts.cli import main
+from tts.errors import TTSError
+from tts.training import Trainer, TrainingConfig, TrainingError
+from tts.training.config import read_config_file
+from tts.training.vocoder_task import VocoderDataConfig, VocoderTask
+
+MICRO = vocoder.WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=16)
+
+
+def write_config(path, **training):
+    model = {k: getattr(MICRO, k) for k in ("n_flows", "n_group", "n_early_every", "n_early_size", "n_layers", "n_channels")}
+    train = dict(batch_size=4, learning_rate=1e-3, max_steps=12, checkpoint_every=4, keep_last=2, log_every=1, seed=7)
+    train.update(training)
+    path.write_text(json.dumps({"model": model, "data": {"segment_length": 2048}, "training": train}))
+    return path
+
+
+def losses(run_dir):
+    """Per-step training loss; a step logged twice (after a resume) keeps its last value."""
+    by_step = {}
+    for line in (run_dir / "metrics.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if "loss" in record:
+            by_step[record["step"]] = record["loss"]
+    return by_step
+
+
+def test_training_lowers_the_loss_and_writes_checkpoints(tmp_path, prepared_data):
+    config = write_config(tmp_path / "c.json", max_steps=24, checkpoint_every=8)
+    run = tmp_path / "run"
+    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    curve = losses(run)
+    assert sorted(curve) == list(range(1, 25))
+    first, last = sum(curve[s] for s in range(1, 5)) / 4, sum(curve[s] for s in range(21, 25)) / 4
+    assert last < first - 0.5, (first, last)
+    steps = sorted(p.name for p in (run / "checkpoints").glob("step_*.pt"))
+    assert steps == ["step_00000016.pt", "step_00000024.pt"]  # keep_last = 2
+    assert (run / "checkpoints" / "best.pt").is_file()
+    assert list((run / "tensorboard").iterdir())
+    # A training checkpoint is a vocoder checkpoint.
+    loaded = vocoder.read_checkpoint(run / "checkpoints" / "step_00000024.pt")
+    assert loaded.model.config == MICRO and loaded.extra["training"]["step"] == 24
+    validation = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if "val_loss" in x]
+    assert validation and all(v["val_loss"] == v["val_loss"] for v in validation)
+
+
+def test_existing_run_needs_resume(tmp_path, prepared_data, capsys):
+    config = write_config(tmp_path / "c.json", max_steps=4)
+    args = ["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(tmp_path / "run")]
+    assert main(args) == 0
+    assert main(args) == 2
+    assert "pass --resume" in capsys.readouterr().err
+    assert main(args + ["--resume", "--max-steps", "6"]) == 0
+    assert sorted(losses(tmp_path / "run")) == list(range(1, 7))
+
+
+def _train_process(prepared_data, config, run, *extra):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tts.cli", "train", "vocoder", "--data", str(prepared_data), "--config", str(config),
+         "--out", str(run), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
+    config = write_config(tmp_path / "c.json", max_steps=16, checkpoint_every=4, keep_last=5)
+    reference = tmp_path / "reference"
+    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
+
+    run = tmp_path / "killed"
+    process = _train_process(prepared_data, config, run)
+    deadline = time.monotonic() + 240
+    while not (run / "checkpoints" / "step_00000008.pt").exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "training made no checkpoint in time"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = max(losses(run))
+    assert killed_at < 16, "the process finished before it was killed"
+    # Every checkpoint on disk is complete and loadable.
+    for path in (run / "checkpoints").glob("step_*.pt"):
+        vocoder.load_checkpoint(path)
+
+    resumed = _train_process(prepared_data, config, run, "--resume")
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    expected, got = losses(reference), losses(run)
+    assert sorted(got) == list(range(1, 17))
+    for step in range(1, 17):
+        assert got[step] == pytest.approx(expected[step], rel=1e-6, abs=1e-7), step
+
+
+def test_two_gloo_processes_match_one_process_with_the_same_global_batch(tmp_path, prepared_data):
+    config = write_config(tmp_path / "c.json", max_steps=6, checkpoint_every=100, batch_size=4)
+    single = tmp_path / "single"
+    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(single)]) == 0
+    ddp = tmp_path / "ddp"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29731",
+         "-m", "tts.cli", "train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(ddp)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    one, two = losses(single), losses(ddp)
+    assert sorted(two) == list(range(1, 7))
+    for step in range(1, 7):
+        assert two[step] == pytest.approx(one[step], rel=1e-4, abs=1e-5), (step, one, two)
+    checkpoint = torch.load(ddp / "checkpoints" / "step_00000006.pt", weights_only=True)
+    assert checkpoint["training"]["world_size"] == 2
+
+
+class _PoisonedTask(VocoderTask):
+    """A real WaveGlow task whose loss is made NaN on chosen steps."""
+
+    def __init__(self, *args, poisoned=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.poisoned = set(poisoned)
+        self.calls = 0
+
+    def training_loss(self, model, batch, step):
+        loss, figures = super().training_loss(model, batch, step)
+        self.calls += 1
+        return (loss * float("nan") if self.calls in self.poisoned else loss), figures
+
+
+def test_non_finite_steps_are_skipped_and_a_streak_stops_training(tmp_path, prepared_data):
+    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=6, checkpoint_every=2, log_every=1,
+                              max_consecutive_nonfinite=3)
+    task = _PoisonedTask(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), poisoned={2, 3})
+    result = Trainer(task, training, tmp_path / "run").fit()
+    assert result["step"] == 6 and result["nonfinite_skipped"] == 2
+    assert all(v == v for v in losses(tmp_path / "run").values())
+
+    streak = _PoisonedTask(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), poisoned=set(range(5, 50)))
+    with pytest.raises(TrainingError, match="3 non-finite losses in a row") as info:
+        Trainer(streak, training, tmp_path / "run2").fit()
+    assert "step_00000004.pt" in str(info.value)
+    vocoder.load_checkpoint(tmp_path / "run2" / "checkpoints" / "step_00000004.pt")
+
+
+def test_presets_and_config_errors(tmp_path):
+    tiny = read_config_file("vocoder", "tiny")
+    assert tiny.model["n_channels"] == 32 and tiny.training["max_steps"] > 0
+    assert read_config_file("vocoder", "base").model["n_channels"] == 256
+    with pytest.raises(TTSError, match="unknown vocoder config 'huge'"):
+        read_config_file("vocoder", "huge")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("training: {batch_size: 0}\n")
+    with pytest.raises(TTSError, match="bad.yaml: section 'training': batch_size must be >= 1"):
+        VocoderTask.from_config(tmp_path, read_config_file("vocoder", bad))
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("model: {n_chanels: 8}\n")
+    with pytest.raises(TTSError, match="unknown WaveGlowConfig fields: n_chanels"):
+        VocoderTask.from_config(tmp_path, read_config_file("vocoder", typo))

@@ -1,0 +1,437 @@
+"""The training loop shared by both stages.
+
+A :class:`TrainingTask` says what is trained (model, data, loss, validation, checkpoint format);
+the :class:`Trainer` does the rest the same way for both: Adam with the configured schedule and
+gradient clipping, distributed data parallel under ``torchrun`` (NCCL on GPUs, gloo on CPU),
+mixed precision on CUDA, validation each epoch, TensorBoard and ``metrics.jsonl`` logs, atomic
+checkpoints every N steps and exact resume, and skipping of non-finite steps.
+
+Distributed runs split the global ``batch_size`` evenly over the processes; the batches of one
+step together hold exactly the items a single process would take with the same seed, so a run on
+N processes follows the single-process loss curve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Protocol
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
+
+from tts.checkpoint import load_weights_only
+from tts.errors import TTSError
+from tts.training.config import TrainingConfig
+from tts.training.state import CheckpointDirectory, capture_rng_state, restore_rng_state
+
+log = logging.getLogger(__name__)
+
+
+class TrainingError(TTSError):
+    """Training cannot go on (e.g. the loss kept being NaN); the last good checkpoint is intact."""
+
+
+class TrainingTask(Protocol):
+    """What one stage contributes to training."""
+
+    stage: str
+
+    def build_model(self) -> nn.Module: ...
+
+    def train_dataset(self) -> Dataset: ...
+
+    def val_dataset(self) -> Dataset | None: ...
+
+    def collate(self, items: list) -> Any: ...
+
+    def training_loss(self, model: nn.Module, batch: Any, step: int) -> tuple[torch.Tensor, dict[str, float]]:
+        """The loss to minimise for ``batch`` and the figures to log."""
+
+    def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
+        """Validation figures (``loss`` at least); may log samples to the TensorBoard ``writer``."""
+
+    def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
+        """Write ``model`` in its project checkpoint format, atomically, with ``extra`` entries."""
+
+    def load_model_state(self, model: nn.Module, payload: dict) -> None:
+        """Load the model weights of a checkpoint payload written by :meth:`save_checkpoint`."""
+
+
+@dataclass
+class Distributed:
+    """Where this process stands in a ``torchrun`` job (a single process is rank 0 of 1)."""
+
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @classmethod
+    def from_environment(cls) -> "Distributed":
+        return cls(
+            rank=int(os.environ.get("RANK", 0)),
+            world_size=int(os.environ.get("WORLD_SIZE", 1)),
+            local_rank=int(os.environ.get("LOCAL_RANK", 0)),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+class _ResumableSampler(DistributedSampler):
+    """``DistributedSampler`` that can start part-way into an epoch (for exact resume)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start = 0
+
+    def __iter__(self) -> Iterator[int]:
+        indices = list(super().__iter__())
+        return iter(indices[self.start :])
+
+    def __len__(self) -> int:
+        return self.num_samples - self.start
+
+
+class Trainer:
+    """Trains ``task``'s model into ``out_dir`` (``checkpoints/``, ``tensorboard/``,
+    ``metrics.jsonl``)."""
+
+    def __init__(
+        self,
+        task: TrainingTask,
+        config: TrainingConfig,
+        out_dir: str | os.PathLike,
+        resume: bool = False,
+        device: str | torch.device | None = None,
+    ) -> None:
+        self.task = task
+        self.config = config
+        self.out_dir = Path(out_dir)
+        self.resume = resume
+        self.dist = Distributed.from_environment()
+        if device is None:
+            device = f"cuda:{self.dist.local_rank}" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        self.checkpoints = CheckpointDirectory(self.out_dir / "checkpoints", config.keep_last)
+
+    # ----------------------------------------------------------------- set-up
+    def _init_distributed(self) -> None:
+        if self.dist.enabled and not dist.is_initialized():
+            backend = "nccl" if self.device.type == "cuda" else "gloo"
+            if self.device.type == "cuda":
+                torch.cuda.set_device(self.device)
+            dist.init_process_group(backend)
+            log.info("process %d of %d (%s)", self.dist.rank, self.dist.world_size, backend)
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.config.amp == "off" or self.device.type != "cuda":
+            return contextlib.nullcontext()
+        dtype = torch.float16 if self.config.amp == "fp16" else torch.bfloat16
+        return torch.autocast("cuda", dtype=dtype)
+
+    def _loader(self, dataset: Dataset, batch_size: int, shuffle: bool, epoch: int, start: int = 0):
+        sampler = _ResumableSampler(
+            dataset,
+            num_replicas=self.dist.world_size,
+            rank=self.dist.rank,
+            shuffle=shuffle,
+            seed=self.config.seed,
+            drop_last=shuffle,
+        )
+        sampler.set_epoch(epoch)
+        sampler.start = start
+        return DataLoader(
+            dataset,
+            batch_size=batch_size,
+            sampler=sampler,
+            collate_fn=self.task.collate,
+            num_workers=self.config.num_workers,
+            drop_last=shuffle,
+        )
+
+    # ------------------------------------------------------------------- loop
+    def fit(self) -> dict[str, Any]:
+        """Train until ``max_steps`` or ``epochs``; returns the final step, epoch and best loss."""
+        cfg = self.config
+        self._init_distributed()
+        if cfg.batch_size % self.dist.world_size:
+            raise TTSError(
+                f"batch_size {cfg.batch_size} does not split evenly over {self.dist.world_size} processes"
+            )
+        local_batch = cfg.batch_size // self.dist.world_size
+        if cfg.amp != "off" and self.device.type != "cuda":
+            log.info("mixed precision (%s) is for CUDA; training in fp32 on %s", cfg.amp, self.device)
+        torch.manual_seed(cfg.seed)
+
+        model = self.task.build_model().to(self.device)
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=cfg.learning_rate, betas=cfg.betas, eps=cfg.eps, weight_decay=cfg.weight_decay
+        )
+        scaler = torch.amp.GradScaler("cuda", enabled=cfg.amp == "fp16" and self.device.type == "cuda")
+        progress = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": math.inf, "nonfinite_skipped": 0}
+        if self.resume:
+            self._restore(model, optimizer, scaler, progress)
+        elif self.checkpoints.latest() is not None:
+            raise TTSError(
+                f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run "
+                "or choose another --out"
+            )
+        ddp_model = (
+            nn.parallel.DistributedDataParallel(model, device_ids=[self.device] if self.device.type == "cuda" else None)
+            if self.dist.enabled
+            else model
+        )
+
+        train_set = self.task.train_dataset()
+        if len(train_set) < cfg.batch_size:
+            raise TTSError(
+                f"the training set has {len(train_set)} items, fewer than batch_size {cfg.batch_size}; "
+                "lower batch_size or add data"
+            )
+        val_set = self.task.val_dataset()
+        writer = self._writer()
+        metrics_file = self.out_dir / "metrics.jsonl"
+        if self.dist.is_main:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            (self.out_dir / "training_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+
+        step, epoch = progress["step"], progress["epoch"]
+        consecutive_bad = 0
+        bar = self._progress_bar(step)
+        try:
+            while step < cfg.max_steps and epoch < cfg.epochs:
+                start = progress["batch_in_epoch"] * local_batch
+                loader = self._loader(train_set, local_batch, shuffle=True, epoch=epoch, start=start)
+                batch_in_epoch = progress["batch_in_epoch"]
+                model.train()
+                for batch in loader:
+                    batch = _to_device(batch, self.device)
+                    for group in optimizer.param_groups:
+                        group["lr"] = cfg.learning_rate_at(step)
+                    with self._autocast():
+                        loss, figures = self.task.training_loss(ddp_model, batch, step)
+                    if not self._all_finite(loss):
+                        optimizer.zero_grad(set_to_none=True)
+                        consecutive_bad += 1
+                        progress["nonfinite_skipped"] += 1
+                        log.warning("step %d: non-finite loss, step skipped (%d in a row)", step, consecutive_bad)
+                        if consecutive_bad >= cfg.max_consecutive_nonfinite:
+                            raise TrainingError(
+                                f"{consecutive_bad} non-finite losses in a row at step {step}: training "
+                                f"stopped; the last good checkpoint is {self.checkpoints.latest()}. Lower the "
+                                "learning rate, check the data, or turn mixed precision off"
+                            )
+                        batch_in_epoch += 1
+                        continue
+                    optimizer.zero_grad(set_to_none=True)
+                    scaler.scale(loss).backward()
+                    scaler.unscale_(optimizer)
+                    grad_norm = (
+                        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip_thresh)
+                        if cfg.grad_clip_thresh > 0
+                        else _grad_norm(model)
+                    )
+                    if not self._all_finite(grad_norm) and not scaler.is_enabled():
+                        optimizer.zero_grad(set_to_none=True)
+                        consecutive_bad += 1
+                        progress["nonfinite_skipped"] += 1
+                        log.warning("step %d: non-finite gradients, step skipped", step)
+                        batch_in_epoch += 1
+                        continue
+                    scaler.step(optimizer)
+                    scaler.update()
+                    consecutive_bad = 0
+                    step += 1
+                    batch_in_epoch += 1
+                    record = {"step": step, "epoch": epoch, "loss": self._mean(loss), "grad_norm": float(grad_norm),
+                              "lr": cfg.learning_rate_at(step - 1), **figures}
+                    self._log(record, writer, metrics_file, bar)
+                    progress.update(step=step, epoch=epoch, batch_in_epoch=batch_in_epoch)
+                    if step % cfg.checkpoint_every == 0:
+                        self._save(model, optimizer, scaler, progress)
+                    if step >= cfg.max_steps:
+                        break
+                else:
+                    epoch += 1
+                    progress.update(epoch=epoch, batch_in_epoch=0)
+                    val_loss = self._validate(model, val_set, writer, step, metrics_file)
+                    if val_loss is not None and val_loss < progress["best_val_loss"]:
+                        progress["best_val_loss"] = val_loss
+                        self._save(model, optimizer, scaler, progress, self.checkpoints.best_path)
+            if step % cfg.checkpoint_every:
+                self._save(model, optimizer, scaler, progress)
+        finally:
+            if bar is not None:
+                bar.close()
+            if writer is not None:
+                writer.close()
+            if self.dist.enabled and dist.is_initialized():
+                dist.destroy_process_group()
+        return {"step": step, "epoch": epoch, "best_val_loss": progress["best_val_loss"],
+                "nonfinite_skipped": progress["nonfinite_skipped"]}
+
+    # ---------------------------------------------------------------- helpers
+    def _all_finite(self, value: torch.Tensor) -> bool:
+        """Whether ``value`` is finite on every process (all must skip a step together)."""
+        flag = torch.tensor([float(torch.isfinite(value.detach()).all())], device=self.device)
+        if self.dist.enabled:
+            dist.all_reduce(flag, op=dist.ReduceOp.MIN)
+        return bool(flag.item())
+
+    def _mean(self, loss: torch.Tensor) -> float:
+        value = loss.detach().float().reshape(1)
+        if self.dist.enabled:
+            dist.all_reduce(value)
+            value /= self.dist.world_size
+        return float(value.item())
+
+    def _validate(self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path) -> float | None:
+        if val_set is None or len(val_set) == 0 or not self.dist.is_main:
+            if self.dist.enabled:
+                dist.barrier()
+            return None
+        model.eval()
+        loader = DataLoader(val_set, batch_size=max(1, self.config.batch_size // self.dist.world_size),
+                            shuffle=False, collate_fn=self.task.collate)
+        with torch.no_grad():
+            figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
+        model.train()
+        record = {"step": step, **{f"val_{k}": v for k, v in figures.items()}}
+        self._log(record, writer, metrics_file, None)
+        log.info("validation at step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+        if self.dist.enabled:
+            dist.barrier()
+        return figures.get("loss")
+
+    def _save(self, model: nn.Module, optimizer, scaler, progress: dict, path: Path | None = None) -> None:
+        """Write a checkpoint with the full training state: the step file by default, or ``path``
+        (``best.pt``). The last ``keep_last`` step files are kept."""
+        if not self.dist.is_main:
+            return
+        training = {
+            **progress,
+            "optimizer": optimizer.state_dict(),
+            "scaler": scaler.state_dict(),
+            "rng": capture_rng_state(),
+            "config": self.config.to_dict(),
+            "world_size": self.dist.world_size,
+        }
+        target = path or self.checkpoints.step_path(progress["step"])
+        self.task.save_checkpoint(model, target, training=training)
+        if path is None:
+            self.checkpoints.prune()
+        log.info("saved %s", target)
+
+    def _restore(self, model: nn.Module, optimizer, scaler, progress: dict) -> None:
+        latest = self.checkpoints.latest()
+        if latest is None:
+            raise TTSError(f"--resume: no checkpoint in {self.checkpoints.root} to resume from")
+        payload = load_weights_only(latest)
+        training = payload.get("training") if isinstance(payload, dict) else None
+        if not isinstance(training, dict):
+            raise TTSError(f"{latest}: holds no training state to resume from")
+        self.task.load_model_state(model, payload)
+        optimizer.load_state_dict(training["optimizer"])
+        scaler.load_state_dict(training["scaler"])
+        restore_rng_state(training["rng"])
+        for key in ("step", "epoch", "batch_in_epoch", "best_val_loss", "nonfinite_skipped"):
+            progress[key] = training[key]
+        if self.dist.is_main:
+            _truncate_metrics(self.out_dir / "metrics.jsonl", progress["step"])
+        log.info("resumed from %s at step %d (epoch %d)", latest, progress["step"], progress["epoch"])
+
+    def _writer(self):
+        if not self.dist.is_main:
+            return None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:  # tensorboard is a dependency, but training must not die for a log
+            log.warning("tensorboard is not installed; logging to metrics.jsonl only")
+            return None
+        return SummaryWriter(str(self.out_dir / "tensorboard"))
+
+    def _progress_bar(self, initial: int):
+        if not self.dist.is_main:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=self.config.max_steps, initial=initial, desc=f"train {self.task.stage}", unit="step",
+                    dynamic_ncols=True, leave=False)
+
+    def _log(self, record: dict, writer: Any, metrics_file: Path, bar: Any) -> None:
+        if not self.dist.is_main:
+            return
+        with open(metrics_file, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({**record, "time": round(time.time(), 3)}) + "\n")
+        step = record["step"]
+        if writer is not None:
+            for key, value in record.items():
+                if key not in ("step", "epoch") and isinstance(value, (int, float)):
+                    writer.add_scalar(key, value, step)
+        if bar is not None:
+            bar.update(step - bar.n)
+            if "loss" in record:
+                bar.set_postfix(loss=f"{record['loss']:.4f}")
+            if step % self.config.log_every == 0:
+                log.info("step %d: loss %.4f", step, record.get("loss", float("nan")))
+
+
+class _DeviceLoader:
+    """Iterates a loader, moving each batch to ``device``."""
+
+    def __init__(self, loader: DataLoader, device: torch.device) -> None:
+        self.loader, self.device = loader, device
+
+    def __iter__(self):
+        return (_to_device(batch, self.device) for batch in self.loader)
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+
+def _to_device(batch: Any, device: torch.device) -> Any:
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, dict):
+        return {k: _to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to_device(v, device) for v in batch)
+    return batch
+
+
+def _truncate_metrics(path: Path, step: int) -> None:
+    """Drop the records a killed run logged after its last checkpoint: the resumed run logs
+    those steps again."""
+    if not path.is_file():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if _record_step(line) <= step]
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _record_step(line: str) -> float:
+    try:
+        return json.loads(line)["step"]
+    except (ValueError, KeyError, TypeError):
+        return math.inf  # a line cut short by the kill
+
+
+def _grad_norm(model: nn.Module) -> torch.Tensor:
+    norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
+    return torch.stack(norms).norm() if norms else torch.tensor(0.0)

@@ -1,0 +1,117 @@
+"""Training WaveGlow: random aligned segments, the maximum-likelihood loss, audio samples."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+import vocoder
+from tts.config import DictConfig
+from tts.errors import TTSError
+from tts.training.config import ConfigFile, TrainingConfig, build_section
+from tts.training.data import VocoderSegments, load_mel, read_mel_config, read_split
+
+log = logging.getLogger(__name__)
+
+SAMPLE_SECONDS = 3.0  # length of the validation sample written to TensorBoard
+
+
+@dataclass(frozen=True)
+class VocoderDataConfig(DictConfig):
+    """Data and loss settings of vocoder training (NVIDIA's data_config / train_config)."""
+
+    segment_length: int = 16000  # rounded down to a multiple of hop_length
+    sigma: float = 1.0  # standard deviation of the Gaussian prior in the loss
+    sample_sigma: float = 0.666  # for the validation audio sample
+
+
+class VocoderTask:
+    """The :class:`~tts.training.engine.TrainingTask` of WaveGlow.
+
+    ``init_from``: a WaveGlow checkpoint of any supported kind to start from (fine-tuning).
+    """
+
+    stage = "vocoder"
+
+    def __init__(self, data_dir: str | Path, model_config: vocoder.WaveGlowConfig, data_config: VocoderDataConfig,
+                 seed: int = 1234, init_from: str | Path | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.mel_config = read_mel_config(self.data_dir)
+        if model_config.upsample_stride != self.mel_config.hop_length:
+            raise TTSError(
+                f"the vocoder upsamples by {model_config.upsample_stride} but {self.data_dir} was prepared "
+                f"with hop_length {self.mel_config.hop_length}"
+            )
+        if model_config.n_mel_channels != self.mel_config.n_mel_channels:
+            raise TTSError(
+                f"the vocoder reads {model_config.n_mel_channels} mel channels but {self.data_dir} has "
+                f"{self.mel_config.n_mel_channels}"
+            )
+        self.model_config = model_config
+        self.data_config = data_config
+        self.segment_length = data_config.segment_length // self.mel_config.hop_length * self.mel_config.hop_length
+        self.seed = seed
+        self.init_from = init_from
+        self.criterion = vocoder.WaveGlowLoss(sigma=data_config.sigma)
+        self._val_items = read_split(self.data_dir, "val") if (self.data_dir / "val.tsv").is_file() else []
+
+    @classmethod
+    def from_config(cls, data_dir: str | Path, config: ConfigFile, init_from: str | Path | None = None
+                    ) -> tuple["VocoderTask", TrainingConfig]:
+        training = build_section(TrainingConfig, config.training, config.source, "training")
+        model = build_section(vocoder.WaveGlowConfig, config.model, config.source, "model")
+        data = build_section(VocoderDataConfig, config.data, config.source, "data")
+        return cls(data_dir, model, data, seed=training.seed, init_from=init_from), training
+
+    def build_model(self) -> nn.Module:
+        if self.init_from is None:
+            return vocoder.WaveGlow(self.model_config)
+        model = vocoder.load_checkpoint(self.init_from).train()
+        if model.config != self.model_config:
+            log.info("fine-tuning keeps the architecture of %s: %s", self.init_from, model.config)
+            self.model_config = model.config
+        return model
+
+    def train_dataset(self) -> VocoderSegments:
+        return VocoderSegments(read_split(self.data_dir, "train"), self.mel_config, self.segment_length,
+                               seed=self.seed)
+
+    def val_dataset(self) -> VocoderSegments | None:
+        if not self._val_items:
+            return None
+        return VocoderSegments(self._val_items, self.mel_config, self.segment_length, random_crop=False)
+
+    def collate(self, items: list[tuple[torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
+        mels, audios = zip(*items)
+        return {"mel": torch.stack(mels), "audio": torch.stack(audios)}
+
+    def training_loss(self, model: nn.Module, batch: dict, step: int) -> tuple[torch.Tensor, dict[str, float]]:
+        return self.criterion(model(batch["mel"], batch["audio"])), {}
+
+    def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
+        total, count = 0.0, 0
+        for batch in loader:
+            loss = self.criterion(model(batch["mel"], batch["audio"]))
+            total += float(loss) * batch["audio"].size(0)
+            count += batch["audio"].size(0)
+        if writer is not None:
+            item = self._val_items[0]
+            frames = int(SAMPLE_SECONDS * self.mel_config.sampling_rate / self.mel_config.hop_length)
+            mel = load_mel(item.mel)[:, :frames].unsqueeze(0).to(next(model.parameters()).device)
+            generator = torch.Generator().manual_seed(self.seed)
+            audio = model.infer(mel, sigma=self.data_config.sample_sigma, generator=generator)[0]
+            writer.add_audio(f"sample/{item.utt_id}", audio.clamp(-1, 1).cpu(), step,
+                             sample_rate=self.mel_config.sampling_rate)
+        return {"loss": total / max(count, 1)}
+
+    def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
+        vocoder.save_checkpoint(model, path, self.mel_config, **extra)
+
+    def load_model_state(self, model: nn.Module, payload: dict) -> None:
+        model.load_state_dict(payload["state_dict"])
