@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+import text
 from tts.audio import MelConfig, mel_spectrogram, save_wav
 from tts.training.data import PreparedUtterance, write_split
+
+
+TEXTS = ["a low tone.", "the pitch goes up, then down.", "one more sound", "hum along!"]
 
 
 def make_prepared_data(root, n_train: int = 8, n_val: int = 2, seconds: float = 0.6, seed: int = 0):
@@ -33,10 +37,11 @@ def make_prepared_data(root, n_train: int = 8, n_val: int = 2, seconds: float = 
         mel = mel_spectrogram(audio, config)
         np.save(root / "mels" / f"{utt}.npy", mel.numpy())
         items.append(PreparedUtterance(utt, root / "audio" / f"{utt}.wav", root / "mels" / f"{utt}.npy",
-                                       "a tone", "spk0", "en", mel.size(1)))
+                                       TEXTS[i % len(TEXTS)], f"spk{i % 2}", "en", mel.size(1)))
     write_split(root, "train", items[:n_train])
     write_split(root, "val", items[n_train:])
-    (root / "prepare.json").write_text(json.dumps({"mel_config": config.to_dict()}))
+    settings = {"mel_config": config.to_dict(), "language": "en", "symbols": text.symbols("en")}
+    (root / "prepare.json").write_text(json.dumps(settings))
     return root
 
 

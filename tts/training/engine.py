@@ -53,6 +53,9 @@ class TrainingTask(Protocol):
 
     def collate(self, items: list) -> Any: ...
 
+    def train_mode(self, model: nn.Module) -> None:
+        """Put ``model`` in training mode (frozen parts may stay in eval mode)."""
+
     def training_loss(self, model: nn.Module, batch: Any, step: int) -> tuple[torch.Tensor, dict[str, float]]:
         """The loss to minimise for ``batch`` and the figures to log."""
 
@@ -217,7 +220,7 @@ class Trainer:
                 start = progress["batch_in_epoch"] * local_batch
                 loader = self._loader(train_set, local_batch, shuffle=True, epoch=epoch, start=start)
                 batch_in_epoch = progress["batch_in_epoch"]
-                model.train()
+                self.task.train_mode(model)
                 for batch in loader:
                     batch = _to_device(batch, self.device)
                     for group in optimizer.param_groups:
@@ -309,7 +312,7 @@ class Trainer:
                             shuffle=False, collate_fn=self.task.collate)
         with torch.no_grad():
             figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
-        model.train()
+        self.task.train_mode(model)
         record = {"step": step, **{f"val_{k}": v for k, v in figures.items()}}
         self._log(record, writer, metrics_file, None)
         log.info("validation at step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))

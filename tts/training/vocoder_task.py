@@ -91,6 +91,9 @@ class VocoderTask:
         mels, audios = zip(*items)
         return {"mel": torch.stack(mels), "audio": torch.stack(audios)}
 
+    def train_mode(self, model: nn.Module) -> None:
+        model.train()
+
     def training_loss(self, model: nn.Module, batch: dict, step: int) -> tuple[torch.Tensor, dict[str, float]]:
         return self.criterion(model(batch["mel"], batch["audio"])), {}
 

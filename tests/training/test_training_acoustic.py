@@ -1,0 +1,96 @@
+"""The training engine on Tacotron2: learning with speaker tables, images in TensorBoard, and
+fine-tuning (warm start into a new symbol table, freezing)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+import acoustic
+from tts.cli import main
+from tts.errors import TTSError
+
+SMALL_MODEL = dict(
+    symbols_embedding_dim=32, encoder_embedding_dim=32, encoder_n_convolutions=1, attention_rnn_dim=64,
+    decoder_rnn_dim=64, prenet_dim=32, attention_dim=32, attention_location_n_filters=8,
+    attention_location_kernel_size=15, postnet_embedding_dim=32, postnet_n_convolutions=2,
+    n_frames_per_step=3, guided_attention_weight=2.0, max_decoder_steps=60,
+)
+
+
+def write_config(path, **training):
+    train = dict(batch_size=4, learning_rate=2e-3, max_steps=16, checkpoint_every=8, log_every=1, seed=3,
+                 grad_clip_thresh=1.0)
+    train.update(training)
+    path.write_text(json.dumps({"model": SMALL_MODEL, "training": train}))
+    return path
+
+
+def losses(run_dir, key="loss"):
+    records = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return {r["step"]: r[key] for r in records if key in r}
+
+
+def test_acoustic_training_learns_and_logs(tmp_path, prepared_data):
+    run = tmp_path / "run"
+    config = write_config(tmp_path / "c.json", max_steps=30, checkpoint_every=10)
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    curve = losses(run)
+    assert sorted(curve) == list(range(1, 31))
+    assert sum(curve[s] for s in range(26, 31)) < 0.7 * sum(curve[s] for s in range(1, 6))
+    contents = acoustic.read_checkpoint(run / "checkpoints" / "step_00000030.pt")
+    assert contents.config.n_speakers == 2  # two speakers in the data: a speaker table
+    assert contents.config.n_symbols == len(contents.extra["text"]["symbols"])
+    assert contents.extra["text"]["language"] == "en" and contents.extra["speakers"] == ["spk0", "spk1"]
+    validation = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if "val_loss" in x]
+    assert validation and "val_inference_frames" in validation[-1]
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"images": 0}).Reload()
+    assert "alignment/teacher_forced" in events.Tags()["images"]
+    assert "mel_loss" in events.Tags()["scalars"]
+
+
+def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prepared_data):
+    base = tmp_path / "base"
+    config = write_config(tmp_path / "c.json", max_steps=4, checkpoint_every=4)
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(base)]) == 0
+    source = base / "checkpoints" / "step_00000004.pt"
+    # New data in another language: the symbol table differs, the rest of the model fits.
+    settings = json.loads((prepared_data / "prepare.json").read_text())
+    settings["symbols"] = settings["symbols"] + ["x1", "x2"]
+    (prepared_data / "prepare.json").write_text(json.dumps(settings))
+    run = tmp_path / "ft"
+    code = main(["finetune", "acoustic", "--from", str(source), "--data", str(prepared_data), "--config", str(config),
+                 "--out", str(run), "--freeze", "encoder", "--max-steps", "3"])
+    assert code == 0
+    before = acoustic.read_checkpoint(source).state_dict
+    after = acoustic.read_checkpoint(run / "checkpoints" / "step_00000003.pt")
+    assert after.config.n_symbols == before["embedding.weight"].size(0) + 2
+    assert after.config.attention_rnn_dim == 64  # architecture kept from the checkpoint
+    for name, tensor in after.state_dict.items():
+        if name.startswith("encoder."):
+            assert torch.equal(tensor, before[name]), f"{name} changed though frozen"
+    assert not torch.equal(after.state_dict["decoder.gate_layer.linear_layer.weight"],
+                           before["decoder.gate_layer.linear_layer.weight"])
+    record = json.loads((run / "training_config.json").read_text())
+    assert record["learning_rate"] == pytest.approx(2e-4)  # a tenth of the config's
+
+
+def test_freeze_of_unknown_module_is_a_clear_error(tmp_path, prepared_data, capsys):
+    base = tmp_path / "base"
+    config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(base)]) == 0
+    code = main(["finetune", "acoustic", "--from", str(base / "checkpoints" / "step_00000002.pt"), "--data",
+                 str(prepared_data), "--config", str(config), "--out", str(tmp_path / "ft"), "--freeze", "brain"])
+    assert code == 2 and "--freeze brain" in capsys.readouterr().err
+
+
+def test_acoustic_needs_prepared_settings(tmp_path):
+    from tts.training.acoustic_task import AcousticTask
+    from tts.training.config import read_config_file
+
+    with pytest.raises(TTSError, match="prepare.json: missing"):
+        AcousticTask.from_config(tmp_path, read_config_file("acoustic", "tiny"))

@@ -1,0 +1,119 @@
+"""``tts corpus synth|info``: make a synthetic espeak-ng corpus, or describe a corpus on disk."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from tts.corpora import FORMATS, read_corpus
+from tts.corpora.registry import get_reader
+from tts.corpora.summary import summarize
+from tts.corpora.synthetic import SPEAKER_STYLES, VOICES, synthesize_corpus
+from tts.errors import TTSError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "corpus",
+        help="make a synthetic corpus (espeak-ng) or describe a corpus",
+        description="Corpus tools: `synth` speaks generated sentences with espeak-ng into a manifest "
+        "corpus; `info` reads a corpus in one of the known layouts and prints speakers and hours.",
+    )
+    actions = parser.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+
+    synth = actions.add_parser(
+        "synth",
+        help="speak generated sentences with espeak-ng into OUT/wavs + OUT/manifest.tsv",
+        description="Speak generated everyday sentences with espeak-ng (22050 Hz) and write a "
+        "`manifest` corpus: OUT/wavs/*.wav and OUT/manifest.tsv (path, text, speaker, language). "
+        "Transcripts are as people type them (code-mixed ones mostly romanized). Each speaker is an "
+        "espeak-ng voice variant with its own pitch and rate. The same --seed gives the same corpus; "
+        "re-running resumes, keeping finished wavs.",
+    )
+    synth.add_argument("--lang", required=True, choices=list(VOICES), help="language of the sentences")
+    synth.add_argument("--utterances", type=int, required=True, help="number of sentences")
+    synth.add_argument("--speakers", type=int, default=1, help=f"number of voices, 1-{len(SPEAKER_STYLES)}")
+    synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
+    synth.add_argument("--seed", type=int, default=0, help="seed for the choice of sentences")
+    synth.add_argument("--jobs", type=int, default=2, help="espeak-ng processes run at once")
+    synth.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    synth.set_defaults(func=run)
+
+    info = actions.add_parser(
+        "info",
+        help="read a corpus and print utterances and hours per speaker",
+        description="Read a corpus and print, per speaker, the number of utterances and hours of "
+        "audio; entries that cannot be used are reported as warnings.",
+    )
+    info.add_argument("format", help=f"corpus layout: {', '.join(sorted(FORMATS))}")
+    info.add_argument("path", type=Path, help="corpus folder or transcript file")
+    info.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                      help="reader option, e.g. speaker=asha or language=hi (repeatable)")
+    info.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.corpus_command == "synth":
+        return _synth(args)
+    return _info(args)
+
+
+def _synth(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise TTSError(f"--jobs must be at least 1, got {args.jobs}")
+    report = synthesize_corpus(args.out, args.lang, args.utterances, speakers=args.speakers, seed=args.seed,
+                               jobs=args.jobs, progress=not args.no_progress)
+    print(
+        f"wrote {report.manifest}: {report.utterances} utterances ({report.synthesized} synthesized, "
+        f"{report.reused} kept from a previous run), {len(report.speakers)} speaker(s), "
+        f"{report.audio_seconds / 60:.1f} min of audio\n"
+        f"  speakers: {', '.join(report.speakers)}"
+    )
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    options = parse_options(args.format, args.option)
+    result = read_corpus(args.format, args.path, **options)
+    table = Table(title=f"{args.path} ({args.format})")
+    for column in ("speaker", "language", "utterances", "hours (h:mm:ss)", "unreadable"):
+        table.add_column(column, justify="left" if column in ("speaker", "language") else "right")
+    summaries = summarize(result.utterances)
+    for summary in summaries:
+        table.add_row(summary.speaker, ",".join(summary.languages), str(summary.utterances),
+                      _clock(summary.seconds), str(summary.unreadable))
+    table.add_row("total", "", str(len(result.utterances)), _clock(sum(s.seconds for s in summaries)),
+                  str(sum(s.unreadable for s in summaries)), style="bold")
+    Console().print(table)
+    if result.problems:
+        print(f"{len(result.problems)} entries left out (the warnings above say which and why)")
+    return 0
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def parse_options(format_name: str, pairs: list[str]) -> dict[str, object]:
+    """``["speaker=asha", "normalized=true"]`` -> keyword options for the format's reader.
+
+    Values are strings, except for options whose default is a bool (``true``/``false``).
+    """
+    defaults = {name: p.default for name, p in inspect.signature(get_reader(format_name)).parameters.items()}
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise TTSError(f"--option {pair!r}: write it as KEY=VALUE, e.g. --option language=hi")
+        if isinstance(defaults.get(key), bool):
+            if value.lower() not in ("true", "false"):
+                raise TTSError(f"--option {pair!r}: {key} takes true or false")
+            options[key] = value.lower() == "true"
+        else:
+            options[key] = value
+    return options

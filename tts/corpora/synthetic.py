@@ -1,0 +1,256 @@
+"""A synthetic speech corpus spoken by espeak-ng: real speech signal, no download.
+
+``synthesize_corpus(out, "hinglish", utterances=600, speakers=2)`` writes::
+
+    out/wavs/hinglish_00001.wav ...   22050 Hz mono 16-bit, one sentence each
+    out/manifest.tsv                  path, text, speaker, language (the ``manifest`` format)
+    out/synth.json                    the settings, so a re-run can resume safely
+
+Sentences come from :mod:`tts.corpora.sentences`; transcripts are as typed, espeak-ng speaks the
+native-script form of Indic words. Voices: ``en`` for English, ``hi`` for Hindi and Hinglish,
+``bn`` for Bengali and Benglish. espeak-ng switches by itself to its English rules for Latin-script
+words (the English words of a code-mixed sentence) and back, so one voice speaks the whole
+sentence; digits are read in the voice's language (``3 baje`` -> "teen baje").
+
+Each speaker is a fixed espeak-ng voice variant with its own pitch and rate (``hi+f3``, pitch
+65, 150 words/min), the same for every seed. Utterance ``i`` is spoken by speaker ``i % speakers``.
+espeak-ng is deterministic, so the same seed gives byte-identical wavs (checked by the tests on
+the installed espeak-ng; other versions may sound slightly different).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile
+from tqdm import tqdm
+
+from tts.audio import load_wav
+from tts.corpora.corpus import Utterance
+from tts.corpora.manifest import write_manifest
+from tts.corpora.sentences import Sentence, generate_sentences
+from tts.errors import AudioError, TTSError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 22050
+MANIFEST = "manifest.tsv"
+SETTINGS = "synth.json"
+# Bump when a change to sentences or voices makes old corpora differ from what a re-run makes.
+GENERATOR_VERSION = 1
+INSTALL_HINT = (
+    "install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu), or `make system-packages` "
+    "in a swaratts checkout"
+)
+
+# espeak-ng voice speaking each language (see the module docstring for the code-mixed ones).
+VOICES = {"en": "en", "hi": "hi", "bn": "bn", "hinglish": "hi", "benglish": "bn"}
+
+# Shortest clip accepted as a finished synthesis when resuming (every sentence is longer).
+_MIN_SECONDS = 0.3
+
+
+@dataclass(frozen=True)
+class SpeakerStyle:
+    """One synthetic speaker: an espeak-ng voice variant, pitch (0-99) and rate (words/min)."""
+
+    variant: str
+    pitch: int
+    rate: int
+
+    def name(self, voice: str) -> str:
+        return f"{voice}_{self.variant}_p{self.pitch}_s{self.rate}"
+
+
+# Alternating male/female variants at spread pitches and rates, so that any prefix of the list
+# is a set of clearly different voices.
+SPEAKER_STYLES = (
+    SpeakerStyle("m3", 45, 160),
+    SpeakerStyle("f3", 65, 150),
+    SpeakerStyle("m1", 35, 170),
+    SpeakerStyle("f2", 75, 145),
+    SpeakerStyle("m7", 55, 155),
+    SpeakerStyle("f4", 60, 165),
+    SpeakerStyle("m2", 40, 150),
+    SpeakerStyle("f1", 70, 160),
+)
+
+
+@dataclass(frozen=True)
+class PlannedUtterance:
+    """What to synthesise: a sentence, by whom, into which file."""
+
+    utt_id: str
+    sentence: Sentence
+    voice: str
+    style: SpeakerStyle
+    wav_path: Path
+
+    @property
+    def speaker(self) -> str:
+        return self.style.name(self.voice)
+
+
+@dataclass(frozen=True)
+class SynthesisReport:
+    """What :func:`synthesize_corpus` did."""
+
+    manifest: Path
+    utterances: int
+    synthesized: int
+    reused: int
+    speakers: list[str]
+    audio_seconds: float
+
+
+def find_espeak() -> str:
+    """The path of the espeak-ng program; a TTSError says how to install it when missing."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        raise TTSError(f"espeak-ng is not installed (not found on PATH); {INSTALL_HINT}")
+    return binary
+
+
+def espeak_version(binary: str) -> str:
+    result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
+    return result.stdout.strip()
+
+
+def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: int) -> list[PlannedUtterance]:
+    """The sentences, speakers and file names of a corpus; pure, the same for the same arguments."""
+    check_settings(language, utterances, speakers)
+    sentences = generate_sentences(language, utterances, seed)
+    width = max(5, len(str(utterances)))
+    plan = []
+    for index, sentence in enumerate(sentences):
+        utt_id = f"{language}_{index + 1:0{width}d}"
+        style = SPEAKER_STYLES[index % speakers]
+        plan.append(PlannedUtterance(utt_id, sentence, VOICES[language], style, out / "wavs" / f"{utt_id}.wav"))
+    return plan
+
+
+def check_settings(language: str, utterances: int, speakers: int) -> None:
+    if language not in VOICES:
+        raise TTSError(f"no synthetic voice for language {language!r}; choose one of {', '.join(VOICES)}")
+    if utterances < 1:
+        raise TTSError(f"--utterances must be at least 1, got {utterances}")
+    if not 1 <= speakers <= len(SPEAKER_STYLES):
+        raise TTSError(f"--speakers must be between 1 and {len(SPEAKER_STYLES)}, got {speakers}")
+
+
+def speak(binary: str, text: str, voice: str, style: SpeakerStyle, wav_path: Path) -> None:
+    """Have espeak-ng say ``text`` into ``wav_path`` (22050 Hz), atomically."""
+    tmp = wav_path.with_name(f".{wav_path.stem}.tmp.wav")
+    command = [binary, "-v", f"{voice}+{style.variant}", "-p", str(style.pitch), "-s", str(style.rate),
+               "-b", "1", "-w", str(tmp)]
+    # Text on stdin (-b 1: UTF-8), so that a sentence starting with "-" is not read as an option.
+    result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=120)
+    stderr = result.stderr.decode("utf-8", "replace").strip()
+    # espeak-ng exits 0 even for an unknown voice, saying so on stderr only.
+    if result.returncode != 0 or stderr or not tmp.is_file():
+        tmp.unlink(missing_ok=True)
+        raise TTSError(
+            f"espeak-ng failed on {wav_path.name} (voice {voice}+{style.variant}, exit {result.returncode}): "
+            f"{stderr or 'no audio written'}; is the espeak-ng-data package with voice {voice!r} installed? "
+            f"{INSTALL_HINT}"
+        )
+    os.replace(tmp, wav_path)
+
+
+def is_finished_wav(path: Path) -> bool:
+    """True when ``path`` is a complete, readable 22050 Hz clip (what a finished synthesis leaves)."""
+    if not path.is_file():
+        return False
+    try:
+        if soundfile.info(str(path)).samplerate != SAMPLE_RATE:
+            return False
+        audio = load_wav(path, SAMPLE_RATE)
+    except (AudioError, RuntimeError):
+        return False
+    return audio.numel() >= _MIN_SECONDS * SAMPLE_RATE and bool(audio.abs().max() > 0)
+
+
+def synthesize_corpus(
+    out: str | os.PathLike,
+    language: str,
+    utterances: int,
+    speakers: int = 1,
+    seed: int = 0,
+    jobs: int = 2,
+    progress: bool = True,
+) -> SynthesisReport:
+    """Speak ``utterances`` sentences of ``language`` with ``speakers`` voices into ``out``.
+
+    Re-running with the same language, speakers and seed resumes: finished wavs are kept and
+    only missing or broken ones are synthesised; a larger ``utterances`` extends the corpus.
+
+    Raises:
+        TTSError: espeak-ng missing or failing, bad settings, or ``out`` made with other settings.
+    """
+    out = Path(out)
+    plan = plan_corpus(out, language, utterances, speakers, seed)
+    binary = find_espeak()
+    _claim_folder(out, language, speakers, seed, espeak_version(binary))
+    (out / "wavs").mkdir(parents=True, exist_ok=True)
+    todo = [item for item in plan if not is_finished_wav(item.wav_path)]
+    log.info("%s: %d of %d utterances to synthesise with espeak-ng (%d jobs)", out, len(todo), len(plan), jobs)
+    _speak_all(binary, todo, jobs, progress)
+    manifest = write_manifest(
+        out / MANIFEST,
+        [Utterance(item.wav_path, item.sentence.text, item.speaker, language, item.utt_id) for item in plan],
+    )
+    seconds = sum(soundfile.info(str(item.wav_path)).duration for item in plan)
+    return SynthesisReport(manifest, len(plan), len(todo), len(plan) - len(todo),
+                           list(dict.fromkeys(item.speaker for item in plan)), seconds)
+
+
+def _speak_all(binary: str, todo: list[PlannedUtterance], jobs: int, progress: bool) -> None:
+    """Synthesise ``todo`` with ``jobs`` espeak-ng processes at a time; stop at the first failure."""
+    # Threads are enough: the work happens in the espeak-ng processes they wait on.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
+            tqdm(total=len(todo), desc="espeak-ng", unit="utt", disable=not progress) as bar:
+        futures = [pool.submit(speak, binary, item.sentence.spoken, item.voice, item.style, item.wav_path)
+                   for item in todo]
+        try:
+            for future in futures:
+                future.result()
+                bar.update()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _claim_folder(out: Path, language: str, speakers: int, seed: int, version: str) -> None:
+    """Record the settings in ``out/synth.json``, refusing a folder made with other settings.
+
+    Wavs are reused by name on a re-run, so mixing settings would pair old audio with new text.
+    """
+    settings = {"generator_version": GENERATOR_VERSION, "language": language, "speakers": speakers, "seed": seed}
+    path = out / SETTINGS
+    if path.is_file():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise TTSError(f"{path}: unreadable ({exc.msg}); delete {out} or choose another --out") from exc
+        changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v}
+        if changed:
+            details = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
+            raise TTSError(
+                f"{out} holds a synthetic corpus made with other settings ({details}); "
+                "choose another --out, or delete the folder to start again"
+            )
+        if previous.get("espeak_ng") != version:
+            log.warning("%s was started with %s; now using %s", out, previous.get("espeak_ng"), version)
+    elif out.is_dir() and any(out.iterdir()):
+        raise TTSError(f"{out} is not empty and holds no {SETTINGS}; choose an empty or new --out folder")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({**settings, "espeak_ng": version}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
