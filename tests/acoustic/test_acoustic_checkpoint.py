@@ -281,7 +281,8 @@ def test_warm_start_into_any_model_keeps_what_fits(tmp_path, caplog):
     assert "came from the file" not in caplog.text
     # Little fits: loads what it can, and says so.
     caplog.clear()
-    other = Tacotron2(Tacotron2Config(**{**SMALL_CONFIG, "attention_rnn_dim": 8,
+    other = Tacotron2(Tacotron2Config(**{**SMALL_CONFIG, "symbols_embedding_dim": 8,
+                                         "encoder_embedding_dim": 8, "attention_rnn_dim": 8,
                                          "decoder_rnn_dim": 8, "postnet_embedding_dim": 8}))
     with caplog.at_level(logging.INFO, logger="acoustic.checkpoint"):
         acoustic.warm_start(other, path)

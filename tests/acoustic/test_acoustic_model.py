@@ -38,7 +38,9 @@ def test_config_defaults_are_nvidia_hparams_and_reference_behaviour():
 @pytest.mark.parametrize("changes, words", [
     (dict(n_frames_per_step=0), "n_frames_per_step"),
     (dict(encoder_kernel_size=4), "odd"),
-    (dict(symbols_embedding_dim=256), "must equal encoder_embedding_dim"),
+    (dict(symbols_embedding_dim=256), "equal to encoder_embedding_dim"),
+    (dict(decoder_rnn_dim=True), "decoder_rnn_dim"),
+    (dict(n_symbols=2.5), "n_symbols"),
     (dict(prenet_dropout=1.0), "prenet_dropout"),
     (dict(n_speakers=-1), "n_speakers"),
     (dict(max_frames_per_symbol=0.0), "max_frames_per_symbol"),
@@ -99,7 +101,8 @@ def test_loss_backward_reaches_every_parameter(make_config, make_batch):
 
 def _alone_vs_batch(model, text, text_lengths, mel, mel_lengths, i):
     n, t = int(text_lengths[i]), int(mel_lengths[i])
-    return model(text[i:i + 1, :n], text_lengths[i:i + 1], mel[i:i + 1, :, :t], mel_lengths[i:i + 1])
+    return model(text[i:i + 1, :n], text_lengths[i:i + 1], mel[i:i + 1, :, :t],
+                 mel_lengths[i:i + 1])
 
 
 @pytest.mark.parametrize("r", [1, 3])
@@ -236,3 +239,32 @@ def test_gate_positive_weight_scales_only_the_stop_targets(make_config, make_bat
     target = gate_targets(mel_lengths, 1, out.gate.size(1))
     positive = F.binary_cross_entropy_with_logits(out.gate, target, reduction="none") * target
     torch.testing.assert_close(weighted - plain, 9.0 * positive.mean())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_matches_cpu(make_config, make_batch):
+    torch.manual_seed(0)
+    config = make_config(prenet_dropout=0.0, n_frames_per_step=2, n_speakers=2,
+                         max_frames_per_symbol=4.0)
+    model = Tacotron2(config).eval()
+    torch.nn.init.normal_(model.speaker_projection.linear_layer.weight)
+    torch.nn.init.constant_(model.decoder.gate_layer.linear_layer.bias, -20.0)  # run to limits
+    text, text_lengths, mel, mel_lengths = make_batch()
+    speaker = torch.tensor([1, 0])
+    with torch.no_grad():
+        cpu = model(text, text_lengths, mel, mel_lengths, speaker)
+    cpu_inferred = model.infer(text, text_lengths, speaker)
+    gpu_model = Tacotron2(config).cuda().eval()
+    gpu_model.load_state_dict(model.state_dict())
+    # Lengths and ids may stay on the CPU.
+    gpu = gpu_model(text.cuda(), text_lengths, mel.cuda(), mel_lengths, speaker)
+    criterion = Tacotron2Loss(config)
+    criterion(gpu, mel.cuda(), mel_lengths.cuda(), text_lengths.cuda()).total.backward()
+    assert all(p.grad is not None and p.grad.is_cuda for p in gpu_model.parameters())
+    torch.testing.assert_close(gpu.mel_postnet.detach().cpu(), cpu.mel_postnet,
+                               atol=2e-3, rtol=2e-3)
+    inferred = gpu_model.infer(text.cuda(), text_lengths, speaker)
+    assert inferred.mel_postnet.is_cuda
+    assert inferred.mel_lengths.tolist() == cpu_inferred.mel_lengths.tolist() == [28, 40]
+    torch.testing.assert_close(inferred.mel_postnet.cpu(), cpu_inferred.mel_postnet,
+                               atol=2e-3, rtol=2e-3)
