@@ -7,17 +7,9 @@ train ...``): the engine picks up the distributed environment itself.
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
-from tts.training import Trainer, read_config_file
-from tts.training.acoustic_task import AcousticTask
-from tts.training.vocoder_task import VocoderTask
-
-log = logging.getLogger(__name__)
-
-STAGES = ("acoustic", "vocoder")
-FINETUNE_LR_FACTOR = 0.1  # fine-tuning starts from trained weights: a tenth of the preset's rate
+from tts.training.stage import FINETUNE_LR_FACTOR, STAGES, train_stage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,32 +45,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="torch device (default: cuda if present, else cpu)")
 
 
-def _fit(args: argparse.Namespace, init_from: Path | None = None, freeze: tuple[str, ...] = (),
-         lr_factor: float = 1.0, learning_rate: float | None = None) -> int:
-    config = read_config_file(args.stage, args.config)
-    if args.max_steps is not None:
-        config.training["max_steps"] = args.max_steps
-    if learning_rate is not None:
-        config.training["learning_rate"] = learning_rate
-    if args.stage == "acoustic":
-        task, training = AcousticTask.from_config(args.data, config, init_from=init_from, freeze=freeze)
-    else:
-        if freeze:
-            log.warning("--freeze applies to the acoustic model only; ignored for the vocoder")
-        task, training = VocoderTask.from_config(args.data, config, init_from=init_from)
-    if learning_rate is None and lr_factor != 1.0:
-        training = type(training).from_dict({**training.to_dict(), "learning_rate": training.learning_rate * lr_factor})
-    result = Trainer(task, training, args.out, resume=args.resume, device=args.device).fit()
+def _report(args: argparse.Namespace, result: dict) -> int:
     print(f"{args.stage}: stopped at step {result['step']} (epoch {result['epoch']}); "
           f"checkpoints in {args.out / 'checkpoints'}")
     return 0
 
 
 def run_train(args: argparse.Namespace) -> int:
-    return _fit(args)
+    result = train_stage(args.stage, args.data, args.config, args.out, resume=args.resume,
+                         max_steps=args.max_steps, device=args.device)
+    return _report(args, result)
 
 
 def run_finetune(args: argparse.Namespace) -> int:
     freeze = tuple(name.strip() for name in args.freeze.split(",") if name.strip())
-    return _fit(args, init_from=args.init_from, freeze=freeze, lr_factor=FINETUNE_LR_FACTOR,
-                learning_rate=args.learning_rate)
+    result = train_stage(args.stage, args.data, args.config, args.out, resume=args.resume,
+                         max_steps=args.max_steps, device=args.device, init_from=args.init_from,
+                         freeze=freeze, learning_rate=args.learning_rate)
+    return _report(args, result)

@@ -8,6 +8,10 @@ Each corpus layout has a reader registered by name (like Coqui TTS's formatters)
     result.problems     # [Problem(file, line, reason), ...]: entries left out, also logged
 
 Formats: ``ljspeech``, ``indictts``, ``syspin``, ``openslr``, ``manifest`` (see their modules).
+
+:func:`tts.corpora.synthetic.synthesize_corpus` (``tts corpus synth``) speaks generated sentences
+with espeak-ng into a ``manifest`` corpus; it is not imported here, so that reading a corpus does
+not load torch.
 """
 
 from tts.corpora import indictts, ljspeech, manifest, openslr, syspin  # noqa: F401  (register formats)

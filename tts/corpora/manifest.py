@@ -92,8 +92,9 @@ def read_manifest(path: Path, speaker: str | None = None, language: str | None =
         )
     defaults = {"speaker": speaker or manifest.parent.resolve().name, "language": language}
     collector = CorpusCollector()
-    for index in range(1, len(rows)):
-        _read_row(list(rows.iloc[index]), header, defaults, manifest, index + 1, collector)
+    body = rows.iloc[1:].itertuples(index=False, name=None)
+    for line, values in enumerate(body, start=2):
+        _read_row(list(values), header, defaults, manifest, line, collector)
     return collector.result()
 
 

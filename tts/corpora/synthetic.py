@@ -44,7 +44,7 @@ SAMPLE_RATE = 22050
 MANIFEST = "manifest.tsv"
 SETTINGS = "synth.json"
 # Bump when a change to sentences or voices makes old corpora differ from what a re-run makes.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 INSTALL_HINT = (
     "install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu), or `make system-packages` "
     "in a swaratts checkout"
@@ -52,6 +52,10 @@ INSTALL_HINT = (
 
 # espeak-ng voice speaking each language (see the module docstring for the code-mixed ones).
 VOICES = {"en": "en", "hi": "hi", "bn": "bn", "hinglish": "hi", "benglish": "bn"}
+
+# espeak-ng's loudness (0-200). At its default of 100, about 2 % of clips peak above 0.99 of full
+# scale; 75 leaves headroom (peaks near 0.8), so later stages never take them for clipped audio.
+AMPLITUDE = 75
 
 # Shortest clip accepted as a finished synthesis when resuming (every sentence is longer).
 _MIN_SECONDS = 0.3
@@ -124,13 +128,13 @@ def espeak_version(binary: str) -> str:
 
 
 def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: int) -> list[PlannedUtterance]:
-    """The sentences, speakers and file names of a corpus; pure, the same for the same arguments."""
+    """The sentences, speakers and file names of a corpus: the same for the same arguments."""
     check_settings(language, utterances, speakers)
     sentences = generate_sentences(language, utterances, seed)
-    width = max(5, len(str(utterances)))
     plan = []
     for index, sentence in enumerate(sentences):
-        utt_id = f"{language}_{index + 1:0{width}d}"
+        # A fixed width keeps names stable when a re-run extends the corpus.
+        utt_id = f"{language}_{index + 1:05d}"
         style = SPEAKER_STYLES[index % speakers]
         plan.append(PlannedUtterance(utt_id, sentence, VOICES[language], style, out / "wavs" / f"{utt_id}.wav"))
     return plan
@@ -149,7 +153,7 @@ def speak(binary: str, text: str, voice: str, style: SpeakerStyle, wav_path: Pat
     """Have espeak-ng say ``text`` into ``wav_path`` (22050 Hz), atomically."""
     tmp = wav_path.with_name(f".{wav_path.stem}.tmp.wav")
     command = [binary, "-v", f"{voice}+{style.variant}", "-p", str(style.pitch), "-s", str(style.rate),
-               "-b", "1", "-w", str(tmp)]
+               "-a", str(AMPLITUDE), "-b", "1", "-w", str(tmp)]
     # Text on stdin (-b 1: UTF-8), so that a sentence starting with "-" is not read as an option.
     result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=120)
     stderr = result.stderr.decode("utf-8", "replace").strip()
@@ -215,7 +219,7 @@ def _speak_all(binary: str, todo: list[PlannedUtterance], jobs: int, progress: b
     """Synthesise ``todo`` with ``jobs`` espeak-ng processes at a time; stop at the first failure."""
     # Threads are enough: the work happens in the espeak-ng processes they wait on.
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
-            tqdm(total=len(todo), desc="espeak-ng", unit="utt", disable=not progress) as bar:
+            tqdm(total=len(todo), desc="espeak-ng", unit="utt", disable=not (progress and todo)) as bar:
         futures = [pool.submit(speak, binary, item.sentence.spoken, item.voice, item.style, item.wav_path)
                    for item in todo]
         try:
