@@ -32,6 +32,7 @@ import numpy as np
 from tts.audio import MelConfig, load_wav, mel_spectrogram, save_wav
 from tts.config import DictConfig
 from tts.corpora import Utterance, read_corpus
+from tts.corpora.registry import get_reader
 from tts.errors import AudioError, TTSError
 from tts.training.data import PreparedUtterance, write_split
 
@@ -86,6 +87,7 @@ def prepare_corpus(
     """Prepare ``corpus_path`` (read as ``corpus_format``) into ``out_dir``; returns the report."""
     import text  # the shell composes the frontend; the base of tts never imports it
 
+    get_reader(corpus_format)  # an unknown format is reported before anything else
     lang_code = text.resolve_language(lang).code
     out_dir = Path(out_dir)
     settings = {
