@@ -68,8 +68,8 @@ class Tacotron2Config:
     mask_padding: bool = True
 
     # Dropout probabilities the reference hard-codes (0.5 each). The prenet's stays active at
-    # inference, as in the reference: it is what keeps autoregressive decoding from locking onto
-    # its own errors. Set prenet_dropout to 0 for deterministic, reproducible output.
+    # inference, as in the paper ("to introduce output variation at inference time") and the
+    # reference code. Set prenet_dropout to 0 for deterministic, reproducible output.
     prenet_dropout: float = 0.5
     encoder_dropout: float = 0.5
     postnet_dropout: float = 0.5

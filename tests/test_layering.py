@@ -20,6 +20,7 @@ def _loaded_after(statement: str) -> set[str]:
     [
         ("import tts.errors, tts.audio, tts.checkpoint", {"text", "acoustic", "vocoder"}),
         ("import vocoder", {"text", "acoustic"}),
+        ("import acoustic", {"text", "vocoder"}),
     ],
 )
 def test_lower_layers_do_not_import_higher_ones(statement, forbidden):

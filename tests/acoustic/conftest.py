@@ -66,3 +66,13 @@ def make_batch():
     def build(lengths=(7, 10), seed=0, n_symbols=12, n_mel=20):
         return pad_batch(*synthetic_utterances(lengths, n_symbols, n_mel, seed))
     return build
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Run on one thread: these tiny models gain nothing from more, and on a shared CI machine
+    extra threads only spin against other jobs (the r=1 overfit test went from ~25 s to ~250 s)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

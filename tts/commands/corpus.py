@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--lang", required=True, choices=list(VOICES), help="language of the sentences")
     synth.add_argument("--utterances", type=int, required=True, help="number of sentences")
     synth.add_argument("--speakers", type=int, default=1, help=f"number of voices, 1-{len(SPEAKER_STYLES)}")
+    synth.add_argument("--first-speaker", type=int, default=0,
+                       help="index of the first voice: past another corpus's speakers gives new voices")
     synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
     synth.add_argument("--seed", type=int, default=0, help="seed for the choice of sentences")
     synth.add_argument("--jobs", type=int, default=2, help="espeak-ng processes run at once")
@@ -66,6 +68,7 @@ def _synth(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise TTSError(f"--jobs must be at least 1, got {args.jobs}")
     report = synthesize_corpus(args.out, args.lang, args.utterances, speakers=args.speakers, seed=args.seed,
+                               first_speaker=args.first_speaker,
                                jobs=args.jobs, progress=not args.no_progress)
     print(
         f"wrote {report.manifest}: {report.utterances} utterances ({report.synthesized} synthesized, "

@@ -127,26 +127,36 @@ def espeak_version(binary: str) -> str:
     return result.stdout.strip()
 
 
-def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: int) -> list[PlannedUtterance]:
-    """The sentences, speakers and file names of a corpus: the same for the same arguments."""
-    check_settings(language, utterances, speakers)
+def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: int,
+                first_speaker: int = 0) -> list[PlannedUtterance]:
+    """The sentences, speakers and file names of a corpus: the same for the same arguments.
+
+    The speakers are ``SPEAKER_STYLES[first_speaker : first_speaker + speakers]``: a corpus with
+    ``first_speaker`` past another corpus's speakers has voices that one has never heard (a new
+    speaker for fine-tuning)."""
+    check_settings(language, utterances, speakers, first_speaker)
     sentences = generate_sentences(language, utterances, seed)
     plan = []
     for index, sentence in enumerate(sentences):
         # A fixed width keeps names stable when a re-run extends the corpus.
         utt_id = f"{language}_{index + 1:05d}"
-        style = SPEAKER_STYLES[index % speakers]
+        style = SPEAKER_STYLES[first_speaker + index % speakers]
         plan.append(PlannedUtterance(utt_id, sentence, VOICES[language], style, out / "wavs" / f"{utt_id}.wav"))
     return plan
 
 
-def check_settings(language: str, utterances: int, speakers: int) -> None:
+def check_settings(language: str, utterances: int, speakers: int, first_speaker: int = 0) -> None:
     if language not in VOICES:
         raise TTSError(f"no synthetic voice for language {language!r}; choose one of {', '.join(VOICES)}")
     if utterances < 1:
         raise TTSError(f"--utterances must be at least 1, got {utterances}")
     if not 1 <= speakers <= len(SPEAKER_STYLES):
         raise TTSError(f"--speakers must be between 1 and {len(SPEAKER_STYLES)}, got {speakers}")
+    if first_speaker < 0 or first_speaker + speakers > len(SPEAKER_STYLES):
+        raise TTSError(
+            f"--first-speaker {first_speaker} with --speakers {speakers} needs more than the "
+            f"{len(SPEAKER_STYLES)} synthetic voices"
+        )
 
 
 def speak(binary: str, text: str, voice: str, style: SpeakerStyle, wav_path: Path) -> None:
@@ -189,6 +199,7 @@ def synthesize_corpus(
     seed: int = 0,
     jobs: int = 2,
     progress: bool = True,
+    first_speaker: int = 0,
 ) -> SynthesisReport:
     """Speak ``utterances`` sentences of ``language`` with ``speakers`` voices into ``out``.
 
@@ -199,9 +210,9 @@ def synthesize_corpus(
         TTSError: espeak-ng missing or failing, bad settings, or ``out`` made with other settings.
     """
     out = Path(out)
-    plan = plan_corpus(out, language, utterances, speakers, seed)
+    plan = plan_corpus(out, language, utterances, speakers, seed, first_speaker)
     binary = find_espeak()
-    _claim_folder(out, language, speakers, seed, espeak_version(binary))
+    _claim_folder(out, language, speakers, seed, first_speaker, espeak_version(binary))
     (out / "wavs").mkdir(parents=True, exist_ok=True)
     todo = [item for item in plan if not is_finished_wav(item.wav_path)]
     log.info("%s: %d of %d utterances to synthesise with espeak-ng (%d jobs)", out, len(todo), len(plan), jobs)
@@ -231,12 +242,13 @@ def _speak_all(binary: str, todo: list[PlannedUtterance], jobs: int, progress: b
             raise
 
 
-def _claim_folder(out: Path, language: str, speakers: int, seed: int, version: str) -> None:
+def _claim_folder(out: Path, language: str, speakers: int, seed: int, first_speaker: int, version: str) -> None:
     """Record the settings in ``out/synth.json``, refusing a folder made with other settings.
 
     Wavs are reused by name on a re-run, so mixing settings would pair old audio with new text.
     """
-    settings = {"generator_version": GENERATOR_VERSION, "language": language, "speakers": speakers, "seed": seed}
+    settings = {"generator_version": GENERATOR_VERSION, "language": language, "speakers": speakers, "seed": seed,
+                "first_speaker": first_speaker}
     path = out / SETTINGS
     if path.is_file():
         try:
