@@ -1,0 +1,241 @@
+"""One-command recipes: from raw data to a voice that speaks, stage by stage, resumable.
+
+Each ``recipes/<name>/run.sh`` names a :class:`Recipe` (its language, its synthetic speakers) and
+calls :func:`main`; the logic lives here, once. Stages (ESPnet style, ``--stage N --stop-stage M``):
+
+0. data: the real corpus given by ``--corpus FORMAT:PATH``, else a synthetic espeak-ng corpus;
+1. prepare: validate, trim, normalize, cache mels (``tts prepare``);
+2. train (or fine-tune) the acoustic model;
+3. train (or fine-tune) the vocoder;
+4. synthesize the validation sentences to wavs and write a report.
+
+Every stage is resumable and idempotent: a finished stage is skipped, an interrupted one goes on
+from where it stopped (the corpus from its finished wavs, preparation from its cached mels,
+training from its last checkpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from tts.errors import TTSError
+
+log = logging.getLogger(__name__)
+
+N_STAGES = 5
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What differs between recipes: the language, and the synthetic corpus used without a real one.
+
+    ``finetune`` recipes adapt a trained voice (``--from-run``) to a new speaker: their synthetic
+    corpus is spoken by voices the base corpus does not have (``first_speaker``).
+    """
+
+    name: str
+    language: str
+    utterances: int = 600
+    speakers: int = 2
+    first_speaker: int = 0
+    finetune: bool = False
+
+
+RECIPES = {
+    "hinglish": Recipe("hinglish", "hinglish"),
+    "hindi": Recipe("hindi", "hi"),
+    "bengali": Recipe("bengali", "bn"),
+    "benglish": Recipe("benglish", "benglish"),
+    "english": Recipe("english", "en"),
+    # ~15 minutes of a new speaker (150 utterances of ~6 s), adapting a hinglish voice.
+    "finetune": Recipe("finetune", "hinglish", utterances=150, speakers=1, first_speaker=2, finetune=True),
+}
+
+
+def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"recipes/{recipe.name}/run.sh",
+        description=f"The {recipe.name} recipe ({recipe.language}): data, prepare, train acoustic, "
+        "train vocoder, synthesize. " + ("Fine-tunes the voice of --from-run on a new speaker." if recipe.finetune else ""),
+    )
+    parser.add_argument("--stage", type=int, default=0, help="first stage to run (0-4)")
+    parser.add_argument("--stop-stage", type=int, default=N_STAGES - 1, help="last stage to run (0-4)")
+    parser.add_argument("--config", default="tiny", help="training preset (tiny, base) or a .yaml/.json file")
+    parser.add_argument("--out", type=Path, default=Path("exp") / recipe.name, help="run directory")
+    parser.add_argument("--data-dir", type=Path, default=Path("data") / recipe.name,
+                        help="where the corpus and prepared features go")
+    parser.add_argument("--corpus", default=None,
+                        help="a real corpus as FORMAT:PATH (ljspeech, indictts, syspin, openslr, manifest)")
+    parser.add_argument("--utterances", type=int, default=recipe.utterances, help="synthetic corpus size")
+    parser.add_argument("--speakers", type=int, default=recipe.speakers, help="synthetic speakers")
+    parser.add_argument("--acoustic-steps", type=int, default=None, help="override the preset's max_steps")
+    parser.add_argument("--vocoder-steps", type=int, default=None, help="override the preset's max_steps")
+    parser.add_argument("--eval-sentences", type=int, default=10, help="sentences synthesized in stage 4")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes for data")
+    parser.add_argument("--seed", type=int, default=0)
+    if recipe.finetune:
+        parser.add_argument("--from-run", type=Path, default=Path("exp") / "hinglish",
+                            help="run directory of the voice to adapt (its acoustic/ and vocoder/)")
+        parser.add_argument("--freeze", default="", help="acoustic modules to keep fixed, e.g. encoder")
+    return parser
+
+
+def main(recipe_name: str, argv: Sequence[str] | None = None) -> int:
+    """Run the recipe ``recipe_name`` with command-line ``argv``; returns the exit status."""
+    recipe = RECIPES[recipe_name]
+    args = build_parser(recipe).parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        run(recipe, args)
+    except TTSError as exc:
+        print(f"recipes/{recipe.name}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run(recipe: Recipe, args: argparse.Namespace) -> None:
+    if not 0 <= args.stage <= args.stop_stage < N_STAGES:
+        raise TTSError(f"need 0 <= --stage <= --stop-stage <= {N_STAGES - 1}, got {args.stage} and {args.stop_stage}")
+    corpus_format, corpus_path = _corpus(args)
+    stages = {
+        0: lambda: _stage_data(recipe, args, corpus_format, corpus_path),
+        1: lambda: _stage_prepare(recipe, args, corpus_format, corpus_path),
+        2: lambda: _stage_train(recipe, args, "acoustic", args.acoustic_steps),
+        3: lambda: _stage_train(recipe, args, "vocoder", args.vocoder_steps),
+        4: lambda: _stage_synthesize(recipe, args),
+    }
+    for stage in range(args.stage, args.stop_stage + 1):
+        log.info("recipe %s: stage %d", recipe.name, stage)
+        stages[stage]()
+
+
+def _corpus(args: argparse.Namespace) -> tuple[str, Path]:
+    if args.corpus is None:
+        return "manifest", args.data_dir / "corpus"
+    corpus_format, sep, path = args.corpus.partition(":")
+    if not sep or not path:
+        raise TTSError(f"--corpus {args.corpus!r}: expected FORMAT:PATH, e.g. indictts:/data/IndicTTS/Hindi")
+    return corpus_format, Path(path)
+
+
+def _stage_data(recipe: Recipe, args: argparse.Namespace, corpus_format: str, corpus_path: Path) -> None:
+    if args.corpus is not None:
+        if not corpus_path.exists():
+            raise TTSError(f"--corpus: {corpus_path} does not exist")
+        log.info("stage 0: using the %s corpus at %s", corpus_format, corpus_path)
+        return
+    from tts.corpora.synthetic import synthesize_corpus
+
+    report = synthesize_corpus(corpus_path, recipe.language, args.utterances, speakers=args.speakers,
+                               seed=args.seed, jobs=max(1, args.workers), first_speaker=recipe.first_speaker)
+    log.info("stage 0: %d utterances (%d new), %.1f minutes, speakers %s", report.utterances,
+             report.synthesized, report.audio_seconds / 60, ", ".join(report.speakers))
+
+
+def _stage_prepare(recipe: Recipe, args: argparse.Namespace, corpus_format: str, corpus_path: Path) -> None:
+    from tts.prepare import prepare_corpus
+
+    report = prepare_corpus(corpus_format, corpus_path, recipe.language, args.data_dir / "prepared",
+                            workers=args.workers)
+    log.info("stage 1: kept %d of %d utterances (%.2f h); dropped %s", report["kept"],
+             report["utterances_read"], report["hours"], report["dropped"] or "none")
+
+
+def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps: int | None) -> None:
+    from tts.training.config import read_config_file
+    from tts.training.stage import train_stage
+    from tts.training.state import CheckpointDirectory
+
+    out = args.out / stage
+    target = max_steps if max_steps is not None else read_config_file(stage, args.config).training.get("max_steps")
+    latest = CheckpointDirectory(out / "checkpoints", keep_last=1).latest()
+    done = _trained_steps(latest)
+    if latest is not None and target is not None and done >= target:
+        log.info("stage %s: already trained (%d steps)", stage, done)
+        return
+    init_from, freeze = None, ()
+    if recipe.finetune:
+        init_from = _latest_checkpoint(args.from_run / stage)
+        if stage == "acoustic":
+            freeze = tuple(n.strip() for n in args.freeze.split(",") if n.strip())
+    result = train_stage(stage, args.data_dir / "prepared", args.config, out, resume=latest is not None,
+                         max_steps=max_steps, init_from=init_from, freeze=freeze)
+    log.info("stage %s: trained to step %d", stage, result["step"])
+
+
+def _trained_steps(checkpoint: Path | None) -> int:
+    if checkpoint is None:
+        return 0
+    payload = torch.load(checkpoint, map_location="cpu", weights_only=True, mmap=True)
+    return int(payload.get("training", {}).get("step", 0))
+
+
+def _latest_checkpoint(run_dir: Path) -> Path:
+    from tts.training.state import CheckpointDirectory
+
+    latest = CheckpointDirectory(run_dir / "checkpoints", keep_last=1).latest()
+    if latest is None:
+        raise TTSError(f"no checkpoint in {run_dir / 'checkpoints'}: train the base voice first "
+                       "(e.g. python recipes/hinglish/run.sh) or point --from-run at its run directory")
+    return latest
+
+
+def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
+    """Synthesize the first validation sentences and write ``samples/report.json``."""
+    import soundfile
+
+    from tts.audio import save_wav
+    from tts.pipeline import Synthesizer
+    from tts.training.data import read_split
+
+    synthesizer = Synthesizer(_latest_checkpoint(args.out / "acoustic"), _latest_checkpoint(args.out / "vocoder"),
+                              prenet_dropout=0.0)
+    samples = args.out / "samples"
+    samples.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for item in read_split(args.data_dir / "prepared", "val")[: args.eval_sentences]:
+        speaker = synthesizer.speakers.index(item.speaker) if item.speaker in synthesizer.speakers else 0
+        result = synthesizer.synthesize_normalized(item.text, speaker=speaker, seed=args.seed)
+        path = save_wav(samples / f"{item.utt_id}.wav", result.audio, result.sample_rate)
+        rows.append({
+            "utt_id": item.utt_id,
+            "text": item.text,
+            "wav": str(path),
+            "seconds": round(result.audio.numel() / result.sample_rate, 3),
+            "reference_seconds": round(soundfile.info(str(item.audio)).duration, 3),
+            "stopped_by_gate": result.stopped_by_gate,
+            "rms": round(float(result.audio.pow(2).mean().sqrt()), 5),
+        })
+    report = {
+        "recipe": recipe.name,
+        "language": recipe.language,
+        "sentences": len(rows),
+        "stopped_by_gate": sum(r["stopped_by_gate"] for r in rows),
+        "losses": {stage: _loss_ends(args.out / stage / "metrics.jsonl") for stage in ("acoustic", "vocoder")},
+        "samples": rows,
+    }
+    tmp = samples / ".report.json.tmp"
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, samples / "report.json")
+    log.info("stage 4: %d sentences in %s, %d stopped by the gate; losses %s", len(rows), samples,
+             report["stopped_by_gate"], report["losses"])
+
+
+def _loss_ends(metrics: Path) -> dict[str, float] | None:
+    """First and last logged training loss (mean of up to 10 steps each) of a run."""
+    if not metrics.is_file():
+        return None
+    losses = [json.loads(line)["loss"] for line in metrics.read_text(encoding="utf-8").splitlines() if '"loss"' in line]
+    if not losses:
+        return None
+    k = min(10, len(losses))
+    return {"first": round(sum(losses[:k]) / k, 4), "last": round(sum(losses[-k:]) / k, 4), "steps": len(losses)}
