@@ -1,0 +1,77 @@
+"""The hinglish recipe end to end on a small synthetic corpus (tiny config), then the finetune
+recipe on its output: real espeak-ng, real training, real synthesis, run as users run them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import soundfile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (make system-packages)"),
+]
+
+
+def run_recipe(name: str, *args: str, launcher: tuple[str, ...] = (sys.executable,)) -> subprocess.CompletedProcess:
+    result = subprocess.run([*launcher, str(ROOT / "recipes" / name / "run.sh"), *args],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def check_report(out: Path, min_stopped_share: float) -> dict:
+    report = json.loads((out / "samples" / "report.json").read_text())
+    for stage in ("acoustic", "vocoder"):
+        ends = report["losses"][stage]
+        assert ends["last"] < ends["first"], (stage, ends)
+    assert report["sentences"] >= 2
+    for sample in report["samples"]:
+        audio, rate = soundfile.read(sample["wav"])
+        assert rate == 22050
+        assert (audio ** 2).mean() ** 0.5 > 0.01, f"{sample['wav']} is silent"
+        ratio = len(audio) / rate / sample["reference_seconds"]
+        if sample["stopped_by_gate"]:
+            assert 0.4 < ratio < 2.5, (sample, ratio)
+    assert report["stopped_by_gate"] >= min_stopped_share * report["sentences"]
+    return report
+
+
+def test_hinglish_then_finetune_recipes(tmp_path):
+    base = tmp_path / "exp" / "hinglish"
+    common = ["--config", "tiny", "--workers", "2"]
+    run_recipe("hinglish", "--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"),
+               "--utterances", "60", "--acoustic-steps", "250", "--vocoder-steps", "60", *common)
+    report = check_report(base, min_stopped_share=0.5)
+    print("hinglish recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
+
+    # Idempotent: running it again (here under bash) finds every stage done.
+    again = run_recipe("hinglish", "--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"),
+                       "--utterances", "60", "--acoustic-steps", "250", "--vocoder-steps", "60", "--stop-stage", "3",
+                       *common, launcher=("bash",))
+    assert "already trained (250 steps)" in again.stderr and "already trained (60 steps)" in again.stderr
+
+    tuned = tmp_path / "exp" / "finetune"
+    result = run_recipe("finetune", "--from-run", str(base), "--out", str(tuned), "--data-dir",
+                        str(tmp_path / "data" / "finetune"), "--utterances", "30", "--acoustic-steps", "40",
+                        "--vocoder-steps", "20", "--freeze", "encoder", *common)
+    assert "warm start from" in result.stderr
+    report = check_report(tuned, min_stopped_share=0.0)
+    print("finetune recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
+
+
+def test_recipe_errors_are_one_line(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "recipes" / "hindi" / "run.sh"), "--corpus", "nonsense",
+                             "--out", str(tmp_path / "x")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "expected FORMAT:PATH" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run([str(ROOT / "recipes" / "finetune" / "run.sh"), "--from-run", str(tmp_path / "none"),
+                             "--out", str(tmp_path / "ft"), "--data-dir", str(tmp_path / "d"), "--stage", "2"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "train the base voice first" in result.stderr
