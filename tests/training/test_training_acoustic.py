@@ -94,3 +94,41 @@ def test_acoustic_needs_prepared_settings(tmp_path):
 
     with pytest.raises(TTSError, match="prepare.json: missing"):
         AcousticTask.from_config(tmp_path, read_config_file("acoustic", "tiny"))
+
+
+def test_finetune_from_an_nvidia_tacotron2_statedict(tmp_path, prepared_data):
+    """NVIDIA's train.py layout: {'state_dict', 'optimizer', 'learning_rate', 'iteration'}, no config."""
+    nvidia_like = acoustic.Tacotron2(acoustic.Tacotron2Config(n_symbols=148, **{
+        k: v for k, v in SMALL_MODEL.items() if k not in ("guided_attention_weight", "max_decoder_steps")}))
+    path = tmp_path / "tacotron2_statedict.pt"
+    torch.save({"state_dict": nvidia_like.state_dict(), "iteration": 5000, "learning_rate": 1e-3,
+                "optimizer": {"state": {}, "param_groups": []}}, path)
+    config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
+    run = tmp_path / "ft"
+    assert main(["finetune", "acoustic", "--from", str(path), "--data", str(prepared_data), "--config", str(config),
+                 "--out", str(run)]) == 0
+    tuned = acoustic.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
+    assert tuned.config.n_symbols == len(tuned.extra["text"]["symbols"]) != 148
+    assert tuned.config.decoder_rnn_dim == 64  # inferred from the file's shapes
+
+
+def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, prepared_data):
+    import vocoder
+
+    torch.manual_seed(0)
+    config = vocoder.WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=16)
+    source = vocoder.WaveGlow(config)
+    path = tmp_path / "nvidia_waveglowpyt.pt"
+    torch.save({"state_dict": {f"module.{k}": v for k, v in source.state_dict().items()},
+                "config": {"n_mel_channels": 80, "n_flows": 4, "n_group": 8, "n_early_every": 2, "n_early_size": 2,
+                           "WN_config": {"n_layers": 2, "n_channels": 16, "kernel_size": 3}}}, path)
+    settings = tmp_path / "v.json"
+    settings.write_text(json.dumps({"data": {"segment_length": 2048},
+                                    "training": {"batch_size": 4, "max_steps": 2, "checkpoint_every": 2,
+                                                 "learning_rate": 1e-3}}))
+    run = tmp_path / "voc"
+    assert main(["finetune", "vocoder", "--from", str(path), "--data", str(prepared_data), "--config", str(settings),
+                 "--out", str(run)]) == 0
+    tuned = vocoder.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
+    assert tuned.model.config == config  # the checkpoint's architecture, not the preset's
+    assert not torch.equal(tuned.model.upsample.weight, source.upsample.weight)
