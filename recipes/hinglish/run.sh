@@ -7,13 +7,7 @@
 import os
 import sys
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-try:
-    from tts.recipes import main
-except ImportError:  # run by a Python without the toolkit: use the project's environment
-    venv = os.path.join(ROOT, ".venv")
-    if os.path.exists(os.path.join(venv, "bin", "python")) and os.path.realpath(sys.prefix) != os.path.realpath(venv):
-        os.execv(os.path.join(venv, "bin", "python"), [os.path.join(venv, "bin", "python"), os.path.abspath(__file__), *sys.argv[1:]])
-    sys.exit("the toolkit is not installed: run `make install` in " + ROOT)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _launch import run  # noqa: E402
 
-sys.exit(main("hinglish", sys.argv[1:]))
+sys.exit(run("hinglish", __file__))
