@@ -138,8 +138,8 @@ def load_nvidia_pickle(path: str) -> dict:
             )
     except pickle.UnpicklingError as exc:
         raise CheckpointError(f"{path}: {exc}") from exc
-    except (RuntimeError, EOFError, ValueError, OSError, AttributeError, TypeError) as exc:
-        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint: {exc}") from exc
+    except Exception as exc:  # corrupt bytes surface as almost any exception inside the unpickler
+        raise CheckpointError(f"{path}: not a readable PyTorch checkpoint: {exc!r}") from exc
     model = obj.get("model") if isinstance(obj, Mapping) else obj
     if not isinstance(model, _Record) or not model.qualname.endswith(".WaveGlow"):
         raise CheckpointError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -214,13 +215,17 @@ def test_payload_hidden_inside_a_real_looking_model_is_refused(tmp_path, glow_mo
     assert not marker.exists()
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_clear_errors_for_unusable_files(tmp_path):
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         vocoder.load_checkpoint(tmp_path / "missing.pt")
-    garbage = tmp_path / "garbage.pt"
-    garbage.write_bytes(os.urandom(2000))
-    with pytest.raises(CheckpointError, match="garbage.pt"):
-        vocoder.load_checkpoint(garbage)
+    rng = np.random.default_rng(0)
+    for i in range(50):  # random bytes, and random bytes behind a pickle header, break in many ways
+        garbage = tmp_path / f"garbage{i}.pt"
+        prefix = b"\x80\x02" if i % 2 else b""
+        garbage.write_bytes(prefix + rng.integers(0, 256, 2000, dtype=np.uint8).tobytes())
+        with pytest.raises(CheckpointError, match=f"garbage{i}.pt"):
+            vocoder.load_checkpoint(garbage)
     unknown = tmp_path / "unknown.pt"
     torch.save({"weights": torch.zeros(3)}, unknown)
     with pytest.raises(CheckpointError, match="unknown kind of checkpoint"):
