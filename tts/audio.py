@@ -192,13 +192,20 @@ def save_wav(path: str | os.PathLike, audio: torch.Tensor, sampling_rate: int) -
     import soundfile
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot create its folder: {exc}") from exc
     samples = audio.detach().float().cpu().clamp(-1.0, 1.0).numpy()
     if samples.ndim != 1:
         raise ValueError(f"save_wav expects audio of shape [T], got {samples.shape}")
     tmp = path.with_name(f".{path.name}.tmp")
-    soundfile.write(str(tmp), samples, sampling_rate, subtype="PCM_16", format="WAV")
-    os.replace(tmp, path)
+    try:
+        soundfile.write(str(tmp), samples, sampling_rate, subtype="PCM_16", format="WAV")
+        os.replace(tmp, path)
+    except (OSError, RuntimeError) as exc:  # soundfile reports unwritable paths as RuntimeError
+        tmp.unlink(missing_ok=True)
+        raise AudioError(f"{path}: cannot write audio: {exc}") from exc
     return path
 
 

@@ -2,8 +2,9 @@
 
 Each sub-command lives in its own module under :mod:`tts.commands` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to the function that runs it.
-Errors the user can fix (:class:`tts.errors.TTSError`, :class:`text.TextError`) are printed as one
-line, without a traceback, and the command exits with status 2.
+Errors the user can fix (:class:`tts.errors.TTSError`, :class:`text.TextError`, and operating
+system errors such as an unwritable output path) are printed as one line, without a traceback,
+and the command exits with status 2.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (TTSError, TextError) as exc:
+        print(f"tts {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # unwritable output, full disk, missing permissions
         print(f"tts {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

@@ -59,6 +59,15 @@ _TRUSTED_GLOBALS: dict[tuple[str, str], Any] = {
 }
 
 
+def _no_backend() -> None:
+    """Stands in for ``torch.nn.backends.thnn._get_thnn_function_backend``: modules pickled by
+    PyTorch <= 1.2 (NVIDIA's early WaveGlow files) carry a ``_backend`` built by calling it."""
+    return None
+
+
+_TRUSTED_GLOBALS[("torch.nn.backends.thnn", "_get_thnn_function_backend")] = _no_backend
+
+
 _PYTHON2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 

@@ -101,3 +101,38 @@ def test_console_script_runs_as_a_real_process(tmp_path, wav):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "missing.wav: no such audio file" in result.stderr
+
+
+def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, capsys):
+    mel = tmp_path / "m.npy"
+    np.save(mel, np.zeros((80, 10), dtype=np.float32))
+    base = ["vocode", str(mel), "--checkpoint", str(checkpoint)]
+    cases = [
+        (["-o", str(tmp_path / "x.mp3")], "must be a .wav file"),
+        (["-o", str(tmp_path / "x.wav"), "--sigma", "-1"], "--sigma must be >= 0"),
+        (["-o", str(tmp_path / "x.wav"), "--denoise", "5"], "--denoise must be between 0 and 1"),
+        (["-o", str(tmp_path)], "must be a .wav file"),
+    ]
+    if not torch.cuda.is_available():
+        cases.append((["-o", str(tmp_path / "x.wav"), "--device", "cuda"], "no CUDA GPU"))
+    for extra, message in cases:
+        assert main(base + extra) == 2, extra
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1, err
+    np.save(tmp_path / "empty.npy", np.zeros((80, 0), dtype=np.float32))
+    assert main(["vocode", str(tmp_path / "empty.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)]) == 2
+    assert "mel has no frames" in capsys.readouterr().err
+    (tmp_path / "taken.wav").mkdir()
+    assert main(base + ["-o", str(tmp_path / "taken.wav")]) == 2
+    assert "cannot write audio" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".taken.wav.tmp"))  # nothing left behind
+
+
+def test_demo_command_runs_the_main_job(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path / "demo")]) == 0
+    printed = capsys.readouterr().out
+    assert "RANDOM-WEIGHT WaveGlow" in printed
+    audio, rate = soundfile.read(tmp_path / "demo" / "vocoded_random_weights.wav")
+    mel = np.load(tmp_path / "demo" / "input_mel.npy")
+    assert rate == 22050 and mel.shape[0] == 80 and len(audio) == mel.shape[1] * 256
+    assert np.abs(audio).max() > 0

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+import torch.nn.backends.thnn  # noqa: F401  (the legacy _backend global)
 
 import vocoder
 from tts.audio import MelConfig
@@ -111,11 +112,23 @@ def test_nvidia_train_py_checkpoint_loads_without_nvidia_code(tmp_path, glow_mod
         assert torch.allclose(loaded.model(mel, audio)[0], reference(mel, audio), atol=1e-5)
 
 
+class _LegacyBackend:
+    """What every module pickled by PyTorch <= 1.2 carries as ``_backend``: a call of
+    ``torch.nn.backends.thnn._get_thnn_function_backend``."""
+
+    def __reduce__(self):
+        return (torch.nn.backends.thnn._get_thnn_function_backend, ())
+
+
+@pytest.mark.filterwarnings("ignore:Couldn't retrieve source code")
+@pytest.mark.parametrize("zip_format", [True, False], ids=["zip", "legacy"])
 @pytest.mark.parametrize("layout", ["old", "dle"])
-def test_old_layouts_are_converted_on_load(tmp_path, glow_module, monkeypatch, layout):
+def test_old_layouts_are_converted_on_load(tmp_path, glow_module, monkeypatch, layout, zip_format):
     reference = _nvidia_model(glow_module, layout)
+    for module in reference.modules():  # as saved by the PyTorch of 2018
+        module._backend = _LegacyBackend()
     path = tmp_path / f"waveglow_{layout}.pt"
-    torch.save({"model": reference, "iteration": 1}, path)
+    torch.save({"model": reference, "iteration": 1}, path, _use_new_zipfile_serialization=zip_format)
     _forget_glow(monkeypatch)
     model = vocoder.load_checkpoint(path)
     assert model.config == MATCHING

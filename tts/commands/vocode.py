@@ -58,12 +58,31 @@ def load_mel(path: Path) -> torch.Tensor:
             f"{path}: mel must be a float array of shape [n_mels, frames], got "
             f"{tuple(mel.shape)} of {mel.dtype}"
         )
+    if mel.size(1) == 0:
+        raise TTSError(f"{path}: mel has no frames")
     if not torch.isfinite(mel).all():
         raise TTSError(f"{path}: mel holds NaN or infinite values")
     return mel.float()
 
 
+def check_device(device: str) -> None:
+    """Refuse a device this torch cannot use, with a line saying why."""
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as exc:
+        raise TTSError(f"--device {device!r}: {exc}") from None
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise TTSError(f"--device {device}: this PyTorch has no CUDA GPU available; use --device cpu")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.output.suffix.lower() != ".wav":
+        raise TTSError(f"{args.output}: the output must be a .wav file")
+    if args.sigma < 0:
+        raise TTSError(f"--sigma must be >= 0, got {args.sigma}")
+    if not 0 <= args.denoise <= 1:
+        raise TTSError(f"--denoise must be between 0 and 1 (typically 0.01-0.1), got {args.denoise}")
+    check_device(args.device)
     mel = load_mel(args.mel)
     loaded = vocoder.read_checkpoint(args.checkpoint, device=args.device)
     model, mel_config = loaded.model, loaded.mel_config
