@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # espeak-ng is the speech source of the synthetic corpora and demo voices.
-SYSTEM_PACKAGES := espeak-ng sox
+SYSTEM_PACKAGES := espeak-ng
 system-packages:
 	@if [ "$$(id -u)" -eq 0 ]; then \
 		apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
@@ -32,7 +32,9 @@ system-packages:
 demo: $(STAMP)
 	$(VENV)/bin/tts demo
 
+# The synthetic corpora and the recipe tests need espeak-ng: fail here rather than skip them.
 test: $(STAMP)
+	@command -v espeak-ng >/dev/null || { echo "make test: espeak-ng is missing; install it with: sudo apt-get install -y espeak-ng" >&2; exit 1; }
 	$(VENV)/bin/pytest
 
 clean:

@@ -154,18 +154,24 @@ def test_infer_batched_equals_alone_and_limits_scale_with_length(make_config, ca
                                    atol=1e-5, rtol=0)
 
 
-def test_infer_hard_cap_and_gate_stop(make_config):
+def test_infer_hard_cap_and_gate_stop(make_config, caplog):
     torch.manual_seed(0)
     model = Tacotron2(make_config(prenet_dropout=0.0, max_decoder_steps=5)).eval()
     text, lengths = torch.randint(1, 12, (2, 6)), torch.tensor([6, 6])
     torch.nn.init.constant_(model.decoder.gate_layer.linear_layer.bias, -20.0)
-    capped = model.infer(text, lengths)
+    with caplog.at_level("WARNING", logger="acoustic"):
+        capped = model.infer(text, lengths)
     assert capped.mel_lengths.tolist() == [5, 5] and not capped.stopped.any()
+    # Never silent: each item cut by the limit is named in a warning.
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "did not stop" in r.getMessage()]
+    assert [r.getMessage().split()[1] for r in warnings] == ["0", "1"]
+    caplog.clear()
     # A gate that fires at once: one step per item, reported as stopped by the gate.
     torch.nn.init.constant_(model.decoder.gate_layer.linear_layer.bias, 20.0)
     torch.nn.init.zeros_(model.decoder.gate_layer.linear_layer.weight)
     fired = model.infer(text, lengths)
     assert fired.mel_lengths.tolist() == [1, 1] and fired.stopped.all()
+    assert not [r for r in caplog.records if "did not stop" in r.getMessage()]
 
 
 def test_speaker_and_language_ids(make_config):

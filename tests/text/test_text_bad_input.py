@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,22 +80,23 @@ def test_other_scripts_are_read_as_latin_letters(caplog: pytest.LogCaptureFixtur
     assert "privet" not in caplog.text and "привет" in caplog.text
 
 
+PARAGRAPH_SENTENCES = {
+    "en": "On 15/08/1947, Dr. Rao paid ₹250 at 10:30 for 3 books! ",
+    "hi": "सन् 1999 में 25 लोग ₹250 देकर 10:30 बजे आए। ",
+    "bn": "আমি ৳৫০০ দিয়ে ১০:৩০ টায় ২৫টা বই কিনেছি। ",
+    "hinglish": "kal meeting 3 baje hai, please time pe aana yaar! ",
+    "benglish": "ami kal office e 10 ta meeting korbo, tumi kemon acho? ",
+}
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_long_paragraph_is_fast(lang: str) -> None:
-    sentence = {
-        "en": "On 15/08/1947, Dr. Rao paid ₹250 at 10:30 for 3 books! ",
-        "hi": "सन् 1999 में 25 लोग ₹250 देकर 10:30 बजे आए। ",
-        "bn": "আমি ৳৫০০ দিয়ে ১০:৩০ টায় ২৫টা বই কিনেছি। ",
-        "hinglish": "kal meeting 3 baje hai, please time pe aana yaar! ",
-        "benglish": "ami kal office e 10 ta meeting korbo, tumi kemon acho? ",
-    }[lang]
+def test_long_paragraph_is_normalized_whole(lang: str) -> None:
+    # Its speed is measured by benchmarks/text_speed.py, not asserted here.
+    sentence = PARAGRAPH_SENTENCES[lang]
     paragraph = (sentence * (10_000 // len(sentence) + 1))[:10_000]
-    text.normalize(sentence, lang)  # load the lexicons once
-    start = time.perf_counter()
     ids = text.text_to_sequence(paragraph, lang)
-    elapsed = time.perf_counter() - start
-    assert ids
-    assert elapsed < 0.5, f"10,000 characters took {elapsed:.2f} s"
+    one = text.text_to_sequence(sentence, lang)
+    assert len(ids) > 0.9 * len(one) * (10_000 // len(sentence))
 
 
 def test_overlong_input_is_a_clear_error() -> None:

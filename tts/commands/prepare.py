@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def _read_config(path: Path) -> PrepareConfig:
         values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return PrepareConfig.from_dict(values)
     except (ValueError, TypeError, yaml.YAMLError) as exc:
-        raise TTSError(f"{path}: bad prepare config: {exc}") from exc
+        raise TTSError(f"{path}: bad prepare config: {' '.join(str(exc).split())}") from exc
 
 
 def _print_report(report: dict, out: Path) -> None:
@@ -68,6 +67,8 @@ def _print_report(report: dict, out: Path) -> None:
     if report["clipped_clips"]:
         table.add_row("clips with clipped samples", str(report["clipped_clips"]), "")
     console.print(table)
+    for problem in report["problems"][:5]:
+        console.print(f"left out: {problem}", markup=False)
+    if len(report["problems"]) > 5:
+        console.print(f"... and {len(report['problems']) - 5} more in the report")
     console.print(f"report: {out / 'report.json'}")
-    if report["problems"]:
-        console.print(json.dumps(report["problems"][:5], ensure_ascii=False, indent=1))

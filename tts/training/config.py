@@ -95,7 +95,7 @@ def read_config_file(stage: str, name_or_path: str | os.PathLike | None) -> Conf
 
             values = yaml.safe_load(text) or {}
     except Exception as exc:  # yaml and json raise many kinds; all mean the same to the user
-        raise TTSError(f"{source}: not valid YAML/JSON: {exc}") from exc
+        raise TTSError(f"{source}: not valid YAML/JSON: {' '.join(str(exc).split())}") from exc
     if not isinstance(values, dict):
         raise TTSError(f"{source}: expected a mapping with sections model/data/training")
     unknown = sorted(set(values) - {"model", "data", "training"})
