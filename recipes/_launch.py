@@ -10,13 +10,14 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
-def run(recipe: str, script: str) -> int:
+def run(script: str, **recipe: object) -> int:
+    """Run the recipe described by ``recipe`` (the fields of ``tts.recipes.Recipe``)."""
     try:
-        from tts.recipes import main
+        from tts.recipes import Recipe, main
     except ImportError:
         venv = os.path.join(ROOT, ".venv")
         python = os.path.join(venv, "bin", "python")
         if os.path.exists(python) and os.path.realpath(sys.prefix) != os.path.realpath(venv):
             os.execv(python, [python, os.path.abspath(script), *sys.argv[1:]])
         sys.exit("the toolkit is not installed: run `make install` in " + ROOT)
-    return main(recipe, sys.argv[1:])
+    return main(Recipe(**recipe), sys.argv[1:])

@@ -36,7 +36,9 @@ N_STAGES = 5
 
 @dataclass(frozen=True)
 class Recipe:
-    """What differs between recipes: the language, and the synthetic corpus used without a real one.
+    """What differs between recipes, set in each ``recipes/<name>/run.sh``: the language, the
+    corpus format a bare ``--corpus PATH`` is read as, and the synthetic corpus used without a
+    real one (its espeak-ng voice follows the language: ``en``, ``hi`` or ``bn``).
 
     ``finetune`` recipes adapt a trained voice (``--from-run``) to a new speaker: their synthetic
     corpus is spoken by voices the base corpus does not have (``first_speaker``).
@@ -44,21 +46,11 @@ class Recipe:
 
     name: str
     language: str
+    corpus_format: str = "manifest"
     utterances: int = 600
     speakers: int = 2
     first_speaker: int = 0
     finetune: bool = False
-
-
-RECIPES = {
-    "hinglish": Recipe("hinglish", "hinglish"),
-    "hindi": Recipe("hindi", "hi"),
-    "bengali": Recipe("bengali", "bn"),
-    "benglish": Recipe("benglish", "benglish"),
-    "english": Recipe("english", "en"),
-    # ~15 minutes of a new speaker (150 utterances of ~6 s), adapting a hinglish voice.
-    "finetune": Recipe("finetune", "hinglish", utterances=150, speakers=1, first_speaker=2, finetune=True),
-}
 
 
 def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
@@ -74,7 +66,8 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=Path("data") / recipe.name,
                         help="where the corpus and prepared features go")
     parser.add_argument("--corpus", default=None,
-                        help="a real corpus as FORMAT:PATH (ljspeech, indictts, syspin, openslr, manifest)")
+                        help=f"a real corpus as [FORMAT:]PATH, FORMAT one of ljspeech, indictts, syspin, openslr, "
+                        f"manifest (default {recipe.corpus_format})")
     parser.add_argument("--utterances", type=int, default=recipe.utterances, help="synthetic corpus size")
     parser.add_argument("--speakers", type=int, default=recipe.speakers, help="synthetic speakers")
     parser.add_argument("--acoustic-steps", type=int, default=None, help="override the preset's max_steps")
@@ -89,9 +82,8 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
     return parser
 
 
-def main(recipe_name: str, argv: Sequence[str] | None = None) -> int:
-    """Run the recipe ``recipe_name`` with command-line ``argv``; returns the exit status."""
-    recipe = RECIPES[recipe_name]
+def main(recipe: Recipe, argv: Sequence[str] | None = None) -> int:
+    """Run ``recipe`` with command-line ``argv``; returns the exit status."""
     args = build_parser(recipe).parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -105,7 +97,7 @@ def main(recipe_name: str, argv: Sequence[str] | None = None) -> int:
 def run(recipe: Recipe, args: argparse.Namespace) -> None:
     if not 0 <= args.stage <= args.stop_stage < N_STAGES:
         raise TTSError(f"need 0 <= --stage <= --stop-stage <= {N_STAGES - 1}, got {args.stage} and {args.stop_stage}")
-    corpus_format, corpus_path = _corpus(args)
+    corpus_format, corpus_path = _corpus(recipe, args)
     stages = {
         0: lambda: _stage_data(recipe, args, corpus_format, corpus_path),
         1: lambda: _stage_prepare(recipe, args, corpus_format, corpus_path),
@@ -118,13 +110,21 @@ def run(recipe: Recipe, args: argparse.Namespace) -> None:
         stages[stage]()
 
 
-def _corpus(args: argparse.Namespace) -> tuple[str, Path]:
+def _corpus(recipe: Recipe, args: argparse.Namespace) -> tuple[str, Path]:
+    """The corpus of ``--corpus [FORMAT:]PATH``, or the synthetic one of stage 0."""
+    from tts.corpora import FORMATS
+
     if args.corpus is None:
         return "manifest", args.data_dir / "corpus"
     corpus_format, sep, path = args.corpus.partition(":")
-    if not sep or not path:
-        raise TTSError(f"--corpus {args.corpus!r}: expected FORMAT:PATH, e.g. indictts:/data/IndicTTS/Hindi")
-    return corpus_format, Path(path)
+    if sep and corpus_format in FORMATS:
+        if not path:
+            raise TTSError(f"--corpus {args.corpus!r}: the path is missing after {corpus_format}:")
+        return corpus_format, Path(path)
+    if sep and "/" not in corpus_format:
+        raise TTSError(f"--corpus {args.corpus!r}: unknown corpus format {corpus_format!r}; "
+                       f"use one of {', '.join(sorted(FORMATS))}")
+    return recipe.corpus_format, Path(args.corpus)
 
 
 def _stage_data(recipe: Recipe, args: argparse.Namespace, corpus_format: str, corpus_path: Path) -> None:

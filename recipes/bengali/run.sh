@@ -10,4 +10,5 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from _launch import run  # noqa: E402
 
-sys.exit(run("bengali", __file__))
+# This recipe's defaults; the logic is in tts/recipes.py.
+sys.exit(run(__file__, name="bengali", language="bn", corpus_format="openslr"))
