@@ -132,3 +132,51 @@ def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, pre
     tuned = vocoder.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
     assert tuned.model.config == config  # the checkpoint's architecture, not the preset's
     assert not torch.equal(tuned.model.upsample.weight, source.upsample.weight)
+
+
+def test_acoustic_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = write_config(tmp_path / "c.json", max_steps=10, checkpoint_every=4, keep_last=5)
+    reference = tmp_path / "reference"
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
+    command = [sys.executable, "-m", "tts.cli", "train", "acoustic", "--data", str(prepared_data), "--config",
+               str(config), "--out", str(tmp_path / "killed")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while not (tmp_path / "killed" / "checkpoints" / "step_00000004.pt").exists():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert subprocess.run(command + ["--resume"], capture_output=True, timeout=300).returncode == 0
+    expected, got = losses(reference), losses(tmp_path / "killed")
+    assert sorted(got) == list(range(1, 11))
+    for step in range(1, 11):  # the prenet's dropout and the data order continue exactly
+        assert got[step] == pytest.approx(expected[step], rel=1e-5), step
+
+
+def test_acoustic_on_two_gloo_processes_stays_close_to_one_process(tmp_path, prepared_data):
+    """Not equal: on CPU each process keeps its own BatchNorm statistics and averages its loss
+    over its own padded frames (as NVIDIA's distributed training does)."""
+    import os
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path / "c.json", max_steps=4, checkpoint_every=100)
+    single = tmp_path / "single"
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(single)]) == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29733", "-m",
+         "tts.cli", "train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out",
+         str(tmp_path / "ddp")],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    one, two = losses(single), losses(tmp_path / "ddp")
+    assert sorted(two) == [1, 2, 3, 4]
+    for step in one:
+        assert two[step] == pytest.approx(one[step], rel=0.1), (one, two)

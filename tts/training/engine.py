@@ -164,6 +164,9 @@ class Trainer:
             collate_fn=self.task.collate,
             num_workers=self.config.num_workers,
             drop_last=shuffle,
+            # Its own generator: a loader otherwise draws its workers' seed from the global one,
+            # which would shift the dropout masks of a resumed run.
+            generator=torch.Generator().manual_seed(self.config.seed + epoch),
         )
 
     # ------------------------------------------------------------------- loop
@@ -193,6 +196,10 @@ class Trainer:
                 f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run "
                 "or choose another --out"
             )
+        if self.dist.enabled and self.device.type == "cuda":
+            # BatchNorm statistics over the global batch, as one process would compute them
+            # (SyncBatchNorm runs on GPUs only; on CPU each process keeps its own statistics).
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         ddp_model = (
             nn.parallel.DistributedDataParallel(model, device_ids=[self.device] if self.device.type == "cuda" else None)
             if self.dist.enabled
@@ -309,7 +316,8 @@ class Trainer:
             return None
         model.eval()
         loader = DataLoader(val_set, batch_size=max(1, self.config.batch_size // self.dist.world_size),
-                            shuffle=False, collate_fn=self.task.collate)
+                            shuffle=False, collate_fn=self.task.collate,
+                            generator=torch.Generator().manual_seed(self.config.seed))
         with torch.no_grad():
             figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
         self.task.train_mode(model)
