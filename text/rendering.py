@@ -154,6 +154,8 @@ def render(tokens: Sequence[Token], language: Language) -> str:
             if token.kind == "word":
                 dropped.append(token.text)  # letters that no rule could write: report them
             continue
+        if spoken == "बजे" and out and out[-1].endswith(("बजे", "मिनट")):
+            continue  # "10:30 बजे" is read "दस बजकर तीस मिनट": the written बजे is already said
         if glue_next and out and out[-1] not in PUNCTUATION:
             out[-1] = f"{out[-1]}-{spoken}"
         else:

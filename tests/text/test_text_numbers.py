@@ -126,3 +126,15 @@ def test_bengali(written: str, spoken: str) -> None:
 )
 def test_numbers_and_abbreviations_follow_their_neighbours(written: str, lang: str, spoken: str) -> None:
     assert text.normalize(written, lang) == spoken
+
+
+@pytest.mark.parametrize(
+    "written, spoken",
+    [
+        ("10:30 बजे", "दस बजकर तीस मिनट"),
+        ("3:00 बजे मिलो", "तीन बजे मिलो"),
+        ("3 बजे", "तीन बजे"),
+    ],
+)
+def test_hindi_time_followed_by_baje_says_baje_once(written, spoken):
+    assert text.normalize(written, "hi") == spoken
