@@ -479,9 +479,23 @@ class Tacotron2(nn.Module):
                                                   config.encoder_embedding_dim, bias=False)
             nn.init.zeros_(self.language_projection.linear_layer.weight)
 
+    def _check_text(self, text: Tensor, text_lengths: Tensor) -> None:
+        """Clear errors for inputs the layers below would fail on with an index or size error."""
+        if text.dim() != 2 or text.numel() == 0:
+            raise ValueError(f"text must be a non-empty (B, N) tensor of symbol ids, got shape {tuple(text.shape)}")
+        if text_lengths.numel() != text.size(0):
+            raise ValueError(f"text_lengths must have one length per item ({text.size(0)}), "
+                             f"got {text_lengths.numel()}")
+        if int(text_lengths.min()) < 1 or int(text_lengths.max()) > text.size(1):
+            raise ValueError(f"text_lengths must be in [1, {text.size(1)}], got {text_lengths.tolist()}")
+        if int(text.min()) < 0 or int(text.max()) >= self.config.n_symbols:
+            raise ValueError(f"symbol ids must be in [0, {self.config.n_symbols}) (n_symbols), got ids from "
+                             f"{int(text.min())} to {int(text.max())}: is the text from another symbol table?")
+
     def encode(self, text: Tensor, text_lengths: Tensor, speaker: Tensor | None = None,
                language: Tensor | None = None) -> Tensor:
         """(B, N) symbol ids, (B,) lengths, optional (B,) speaker / language ids -> (B, N, E)."""
+        self._check_text(text, text_lengths)
         memory = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
         for name, ids, count in (("speaker", speaker, self.config.n_speakers),
                                  ("language", language, self.config.n_languages)):

@@ -274,3 +274,17 @@ def test_cuda_matches_cpu(make_config, make_batch):
     assert inferred.mel_lengths.tolist() == cpu_inferred.mel_lengths.tolist() == [28, 40]
     torch.testing.assert_close(inferred.mel_postnet.cpu(), cpu_inferred.mel_postnet,
                                atol=2e-3, rtol=2e-3)
+
+
+def test_bad_text_input_is_a_clear_error(make_config):
+    model = Tacotron2(make_config(prenet_dropout=0.0)).eval()
+    text, lengths = torch.randint(1, 12, (2, 6)), torch.tensor([6, 4])
+    with pytest.raises(ValueError, match=r"symbol ids must be in \[0, 12\)"):
+        model.infer(torch.full((1, 3), 12), torch.tensor([3]))
+    with pytest.raises(ValueError, match=r"text_lengths must be in \[1, 6\]"):
+        model.infer(text, torch.tensor([7, 4]))
+    with pytest.raises(ValueError, match="non-empty"):
+        model.infer(torch.zeros(1, 0, dtype=torch.long), torch.tensor([0]))
+    with pytest.raises(ValueError, match="one length per item"):
+        model.infer(text, torch.tensor([6]))
+    assert model.infer(text, lengths).mel_postnet.size(0) == 2
