@@ -76,12 +76,17 @@ def is_project_checkpoint(obj: Any, model: str | None = None) -> bool:
     return model is None or obj.get("model") == model
 
 
-def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefix: str = "module.") -> dict:
-    """Drop ``prefix`` (DataParallel / DDP's ``module.``) from every key that has it."""
-    return {
-        (key[len(prefix):] if key.startswith(prefix) else key): value
-        for key, value in state_dict.items()
-    }
+# DataParallel / DDP wrap keys in "module."; DeepLearningExamples' files also hold "module.1.".
+WRAPPER_PREFIXES = ("module.1.", "module.")
+
+
+def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefixes: tuple[str, ...] = WRAPPER_PREFIXES) -> dict:
+    """Drop the first of ``prefixes`` that each key starts with (the parallel wrappers' by default)."""
+    cleaned = {}
+    for key, value in state_dict.items():
+        prefix = next((p for p in prefixes if isinstance(key, str) and key.startswith(p)), None)
+        cleaned[key[len(prefix):] if prefix else key] = value
+    return cleaned
 
 
 def _first_line(exc: BaseException) -> str:

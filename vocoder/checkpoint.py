@@ -30,6 +30,7 @@ from tts.checkpoint import (
     atomic_save,
     is_project_checkpoint,
     load_weights_only,
+    strip_prefix,
 )
 from tts.errors import CheckpointError
 from vocoder import nvidia
@@ -104,14 +105,15 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         return _build(path, config, obj["state_dict"], mel_config, "swaratts", extra, device)
 
     if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
-        state_dict = nvidia.upgrade_state_dict(nvidia.strip_wrappers(obj["state_dict"]))
+        state_dict = nvidia.upgrade_state_dict(strip_prefix(obj["state_dict"]))
         stated = nvidia.config_from_dle(obj["config"]) if isinstance(obj.get("config"), Mapping) else {}
         config = _infer_config(path, state_dict, stated)
         extra = {k: obj[k] for k in ("epoch", "iteration") if k in obj}
         return _build(path, config, state_dict, MelConfig(), "nvidia-dle", extra, device)
 
-    if isinstance(obj, Mapping) and "upsample.weight" in nvidia.strip_wrappers(obj):
-        state_dict = nvidia.upgrade_state_dict(nvidia.strip_wrappers(obj))
+    bare = strip_prefix(obj) if isinstance(obj, Mapping) else {}
+    if "upsample.weight" in bare:
+        state_dict = nvidia.upgrade_state_dict(bare)
         config = _infer_config(path, state_dict, {})
         return _build(path, config, state_dict, MelConfig(), "state-dict", {}, device)
 

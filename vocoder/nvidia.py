@@ -177,18 +177,6 @@ def _flatten_record(record: _Record, prefix: str, out: dict[str, torch.Tensor]) 
             _flatten_record(child, f"{prefix}{name}.", out)
 
 
-def strip_wrappers(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Remove DataParallel/DDP prefixes (``module.``, DeepLearningExamples' ``module.1.``)."""
-    cleaned = {}
-    for key, value in state_dict.items():
-        for prefix in ("module.1.", "module."):
-            if key.startswith(prefix):
-                key = key[len(prefix):]
-                break
-        cleaned[key] = value
-    return cleaned
-
-
 def _weight_norm_parts(sd: dict, layer: str) -> tuple[torch.Tensor, torch.Tensor]:
     """``(g, v)`` of a layer stored either weight-normalised or folded (plain ``weight``)."""
     if f"{layer}.weight_v" in sd:
