@@ -49,7 +49,7 @@ def test_acoustic_training_learns_and_logs(tmp_path, prepared_data):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     events = EventAccumulator(str(run / "tensorboard"), size_guidance={"images": 0}).Reload()
-    assert "alignment/teacher_forced" in events.Tags()["images"]
+    assert {"alignment/teacher_forced", "gate/teacher_forced", "mel/predicted"} <= set(events.Tags()["images"])
     assert "mel_loss" in events.Tags()["scalars"]
 
 

@@ -216,7 +216,11 @@ class AcousticTask:
             writer.add_image("mel/predicted", _picture(outputs.mel_postnet[0, :, :n_mel]), step, dataformats="HW")
             writer.add_image("mel/inference", _picture(inferred.mel_postnet[0, :, : int(inferred.mel_lengths[0])]),
                              step, dataformats="HW")
-            writer.add_histogram("gate/probability", torch.sigmoid(outputs.gate[0]), step)
+            # The stop gate over the decoder steps: predicted probability (top row) and target.
+            n_steps = -(-n_mel // r)
+            predicted = torch.sigmoid(outputs.gate[0, :n_steps].float())
+            target = acoustic.gate_targets(batch["mel_lengths"][:1], r, n_steps)[0].to(predicted.device)
+            writer.add_image("gate/teacher_forced", torch.stack([predicted, target]).cpu(), step, dataformats="HW")
         return figures
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
