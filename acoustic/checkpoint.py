@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import torch
 from torch import Tensor
 
 from acoustic.model import Tacotron2, Tacotron2Config

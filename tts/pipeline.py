@@ -6,7 +6,6 @@ so text is turned into the ids the model was trained on, never into another tabl
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 
@@ -17,8 +16,6 @@ import text
 import vocoder
 from tts.audio import MelConfig
 from tts.errors import TTSError
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
