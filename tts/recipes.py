@@ -62,6 +62,9 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
     parser.add_argument("--stage", type=int, default=0, help="first stage to run (0-4)")
     parser.add_argument("--stop-stage", type=int, default=N_STAGES - 1, help="last stage to run (0-4)")
     parser.add_argument("--config", default="tiny", help="training preset (tiny, base) or a .yaml/.json file")
+    parser.add_argument("--acoustic-config", default=None, help="the acoustic stage's preset or file (default --config)")
+    parser.add_argument("--vocoder-config", default=None,
+                        help="the vocoder stage's preset or file (default --config; e.g. small)")
     parser.add_argument("--out", type=Path, default=Path("exp") / recipe.name, help="run directory")
     parser.add_argument("--data-dir", type=Path, default=Path("data") / recipe.name,
                         help="where the corpus and prepared features go")
@@ -156,7 +159,8 @@ def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps
     from tts.training.state import CheckpointDirectory
 
     out = args.out / stage
-    target = max_steps if max_steps is not None else read_config_file(stage, args.config).training.get("max_steps")
+    config = getattr(args, f"{stage}_config") or args.config
+    target = max_steps if max_steps is not None else read_config_file(stage, config).training.get("max_steps")
     latest = CheckpointDirectory(out / "checkpoints", keep_last=1).latest()
     done = _trained_steps(latest)
     if latest is not None and target is not None and done >= target:
@@ -167,7 +171,7 @@ def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps
         init_from = _latest_checkpoint(args.from_run / stage)
         if stage == "acoustic":
             freeze = tuple(n.strip() for n in args.freeze.split(",") if n.strip())
-    result = train_stage(stage, args.data_dir / "prepared", args.config, out, resume=latest is not None,
+    result = train_stage(stage, args.data_dir / "prepared", config, out, resume=latest is not None,
                          max_steps=max_steps, init_from=init_from, freeze=freeze)
     log.info("stage %s: trained to step %d", stage, result["step"])
 

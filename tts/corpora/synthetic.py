@@ -6,8 +6,11 @@
     out/manifest.tsv                  path, text, speaker, language (the ``manifest`` format)
     out/synth.json                    the settings, so a re-run can resume safely
 
-Sentences come from :mod:`tts.corpora.sentences`; transcripts are as typed, espeak-ng speaks the
-native-script form of Indic words. Voices: ``en`` for English, ``hi`` for Hindi and Hinglish,
+Sentences come from :mod:`tts.corpora.sentences`; transcripts are as typed, and espeak-ng speaks
+what the text frontend makes of them (``text.normalize``: Indic words in native script, numbers
+as words). Speaking the frontend's reading rather than a gold spelling keeps audio and symbol
+sequence in agreement even where the frontend's transliteration differs from the dictionary
+spelling, so a model trained on the corpus never learns from contradicting labels. Voices: ``en`` for English, ``hi`` for Hindi and Hinglish,
 ``bn`` for Bengali and Benglish. espeak-ng switches by itself to its English rules for Latin-script
 words (the English words of a code-mixed sentence) and back, so one voice speaks the whole
 sentence; digits are read in the voice's language (``3 baje`` -> "teen baje").
@@ -32,6 +35,8 @@ from pathlib import Path
 import soundfile
 from tqdm import tqdm
 
+import text
+
 from tts.audio import load_wav
 from tts.corpora.corpus import Utterance
 from tts.corpora.manifest import write_manifest
@@ -44,7 +49,7 @@ SAMPLE_RATE = 22050
 MANIFEST = "manifest.tsv"
 SETTINGS = "synth.json"
 # Bump when a change to sentences or voices makes old corpora differ from what a re-run makes.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 INSTALL_HINT = (
     "install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu), or `make system-packages` "
     "in a swaratts checkout"
@@ -89,10 +94,12 @@ SPEAKER_STYLES = (
 
 @dataclass(frozen=True)
 class PlannedUtterance:
-    """What to synthesise: a sentence, by whom, into which file."""
+    """What to synthesise: a sentence, by whom, into which file. ``spoken`` is what espeak-ng
+    reads: the frontend's normalization of the transcript ``sentence.text``."""
 
     utt_id: str
     sentence: Sentence
+    spoken: str
     voice: str
     style: SpeakerStyle
     wav_path: Path
@@ -141,7 +148,9 @@ def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: 
         # A fixed width keeps names stable when a re-run extends the corpus.
         utt_id = f"{language}_{index + 1:05d}"
         style = SPEAKER_STYLES[first_speaker + index % speakers]
-        plan.append(PlannedUtterance(utt_id, sentence, VOICES[language], style, out / "wavs" / f"{utt_id}.wav"))
+        spoken = text.normalize(sentence.text, language)
+        plan.append(PlannedUtterance(utt_id, sentence, spoken, VOICES[language], style,
+                                     out / "wavs" / f"{utt_id}.wav"))
     return plan
 
 
@@ -231,7 +240,7 @@ def _speak_all(binary: str, todo: list[PlannedUtterance], jobs: int, progress: b
     # Threads are enough: the work happens in the espeak-ng processes they wait on.
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
             tqdm(total=len(todo), desc="espeak-ng", unit="utt", disable=not (progress and todo)) as bar:
-        futures = [pool.submit(speak, binary, item.sentence.spoken, item.voice, item.style, item.wav_path)
+        futures = [pool.submit(speak, binary, item.spoken, item.voice, item.style, item.wav_path)
                    for item in todo]
         try:
             for future in futures:

@@ -1,0 +1,83 @@
+"""Text to symbol ids for one voice: the text frontend plus the voice's own symbol table.
+
+Imports neither torch nor any model code, so the torch-free ONNX runtime uses it as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import text
+from tts.errors import TTSError
+
+
+@dataclass(frozen=True)
+class TextProcessor:
+    """Normalizes text of the voice's languages and maps it to the ids of the voice's symbols.
+
+    Args:
+        symbols: the symbol table the acoustic model was trained on (index = id).
+        languages: codes of the languages the voice speaks, its default first (e.g.
+            ``("hinglish", "hi", "en")``): every symbol their normalization produces must be in
+            ``symbols``.
+    """
+
+    symbols: tuple[str, ...]
+    languages: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise TTSError("a voice needs at least one language")
+        object.__setattr__(self, "_index", {s: i for i, s in enumerate(self.symbols)})
+
+    def language(self, language: str | None = None) -> str:
+        """The code of ``language`` (a code or alias such as ``hindi``), or the voice's default.
+
+        Raises:
+            TTSError: the voice does not speak it.
+        """
+        if language is None:
+            return self.languages[0]
+        try:
+            code = text.resolve_language(language).code
+        except text.TextError as exc:
+            raise TTSError(str(exc)) from None
+        if code not in self.languages:
+            raise TTSError(f"this voice speaks {', '.join(self.languages)}, not {language!r}")
+        return code
+
+    def normalize(self, raw: str, language: str | None = None) -> str:
+        """``raw`` as the voice reads it (numbers as words, Indic words in native script)."""
+        return text.normalize(raw, self.language(language))
+
+    def split(self, raw: str, language: str | None = None) -> list[str]:
+        """``raw`` split into sentences (raw text, not yet normalized)."""
+        return text.split_sentences(raw, self.language(language))
+
+    def ids(self, normalized: str) -> list[int]:
+        """Symbol ids of already-normalized text.
+
+        Raises:
+            TTSError: a character is not in the voice's symbol table.
+        """
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        missing = sorted({ch for ch in normalized if ch not in index})
+        if missing:
+            raise TTSError(f"characters {missing} are not in the voice's symbol table "
+                           f"(it speaks {', '.join(self.languages)})")
+        return [index[ch] for ch in normalized]
+
+    def __call__(self, raw: str, language: str | None = None) -> list[int]:
+        """Normalize ``raw`` and return its ids."""
+        return self.ids(self.normalize(raw, language))
+
+    @staticmethod
+    def check_languages(symbols: Sequence[str], languages: Sequence[str]) -> None:
+        """Raise :class:`TTSError` unless every symbol of each language is in ``symbols``."""
+        table = set(symbols)
+        for language in languages:
+            missing = sorted(set(text.symbols(language)) - table)
+            if missing:
+                raise TTSError(f"the voice's symbol table lacks {len(missing)} symbols of {language} "
+                               f"(e.g. {missing[:5]}); it cannot speak {language}")

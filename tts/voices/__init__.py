@@ -1,0 +1,1 @@
+"""Voices bundled with the package: one folder each (``voice.json`` + checkpoints)."""
