@@ -1,0 +1,72 @@
+"""``tts export voice|onnx``: make a voice bundle from checkpoints, or an ONNX bundle from a voice."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from tts.errors import TTSError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="make a voice bundle (voice) or an ONNX voice (onnx)",
+                                   description="Package models for synthesis.")
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    voice = kinds.add_parser(
+        "voice", help="a voice bundle from acoustic and vocoder checkpoints",
+        description="Write a voice bundle (voice.json with sha256 of each file, acoustic.pt, vocoder.pt) "
+        "from training checkpoints: this project's, NVIDIA's or DeepLearningExamples'. Put it in "
+        "$TTS_VOICES (or ~/.local/share/swaratts/voices) to use it by name.",
+    )
+    voice.add_argument("--acoustic", type=Path, required=True, help="Tacotron2 checkpoint")
+    voice.add_argument("--vocoder", type=Path, required=True, help="WaveGlow checkpoint")
+    voice.add_argument("--lang", action="append", default=None,
+                       help="a language the voice speaks (repeat; the first is its default). Default: "
+                       "its training language and every language its symbols cover")
+    voice.add_argument("--out", type=Path, required=True, help="bundle directory to write")
+    voice.add_argument("--name", default=None, help="voice name (default: the directory name)")
+    voice.add_argument("--description", default="", help="one line about the voice")
+    voice.add_argument("--data-dir", type=Path, default=None,
+                       help="prepared training data: records its mean mel frame (the `tts eval` baseline)")
+    voice.add_argument("--command", action="append", default=[],
+                       help="a command that produced the models, recorded in voice.json (repeat)")
+    voice.add_argument("--fp32", action="store_true", help="keep fp32 weights (default: fp16 storage)")
+    voice.set_defaults(func=run_voice)
+
+    onnx = kinds.add_parser(
+        "onnx", help="an ONNX voice for the torch-free runtime",
+        description="Export a voice to ONNX graphs (encoder, one decoder step, postnet, vocoder), verified "
+        "against PyTorch with onnxruntime; synthesize with `tts synth --engine onnx --voice DIR`.",
+    )
+    onnx.add_argument("--voice", required=True, help="voice name or bundle path")
+    onnx.add_argument("--out", type=Path, required=True, help="directory to write")
+    onnx.set_defaults(func=run_onnx)
+
+
+def run_voice(args: argparse.Namespace) -> int:
+    from tts.voice import export_voice
+
+    for path in (args.acoustic, args.vocoder):
+        if not path.is_file():
+            raise TTSError(f"{path}: no such checkpoint")
+    export_command = "tts " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["export"] else None
+    training = {"commands": list(args.command) + ([export_command] if export_command else [])}
+    if args.data_dir is not None:
+        training["data_dir"] = str(args.data_dir)
+    out = export_voice(args.acoustic, args.vocoder, args.out, languages=args.lang, name=args.name,
+                       description=args.description, training=training, half=not args.fp32,
+                       data_dir=args.data_dir)
+    print(out)
+    return 0
+
+
+def run_onnx(args: argparse.Namespace) -> int:
+    from tts.onnx.export import export_voice_onnx
+    from tts.voice import load_voice
+
+    voice = load_voice(args.voice, engine="torch")
+    print(export_voice_onnx(voice, args.out))
+    return 0

@@ -1,0 +1,472 @@
+"""A voice: text processor, acoustic model and vocoder from one bundle, ready to speak.
+
+>>> import tts
+>>> voice = tts.load_voice("hinglish")           # a voice name, a language, or a bundle path
+>>> audio, sample_rate = voice.synthesize("namaste, how are you")
+>>> for chunk in voice.stream("a long paragraph ..."):
+...     ...                                      # audio chunks as they are ready
+>>> voice.text_processor, voice.acoustic, voice.vocoder   # the parts, usable on their own
+
+Long text is split into sentences (very long ones further at commas and spaces), decoded in
+batches, and vocoded in overlapping chunks (:mod:`tts.vocoding`), so any length of text is
+spoken in bounded memory. Sentences are joined with a short pause.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+import acoustic
+import text
+import vocoder
+from tts.audio import MelConfig
+from tts.errors import TTSError
+from tts.text_processor import TextProcessor
+from tts.vocoding import ChunkConfig, vocode_in_chunks
+from tts.voice_manifest import (ENGINES, VoiceManifest, default_voice, find_voice, read_voice_manifest,
+                                sha256_file, verify_files, write_voice_manifest)
+
+log = logging.getLogger(__name__)
+
+VOCODERS = ("waveglow", "griffinlim")
+PAUSE_SECONDS = 0.25
+# Longer sentences are cut at punctuation or spaces: attention and the step limit are trained on
+# sentence-sized inputs, and a piece this long is about 20 s of speech.
+MAX_PIECE_CHARS = 250
+# Mel mean of the training data for the evaluation baseline: frames sampled per utterance.
+_MEAN_FRAMES_PER_ITEM = 200
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """How a voice speaks: speaker, WaveGlow's sigma, denoiser strength, batching, noise seed."""
+
+    speaker: int = 0
+    sigma: float = 0.666
+    denoise: float = 0.0
+    seed: int | None = None
+    batch_size: int = 8
+
+
+class Voice:
+    """A loaded voice (see the module docstring). Build it with :func:`load_voice`.
+
+    Attributes:
+        name, path, manifest: the bundle and its ``voice.json``.
+        text_processor: :class:`~tts.text_processor.TextProcessor` (text -> symbol ids).
+        acoustic: :class:`acoustic.Tacotron2` in eval mode, prenet dropout off (deterministic).
+        vocoder: :class:`vocoder.WaveGlow` in eval mode.
+        mel_config, sample_rate, languages, speakers.
+    """
+
+    def __init__(self, path: Path, manifest: VoiceManifest, acoustic_model: acoustic.Tacotron2,
+                 vocoder_model: vocoder.WaveGlow, device: str = "cpu", vocoder_kind: str = "waveglow",
+                 chunks: ChunkConfig = ChunkConfig()) -> None:
+        if vocoder_kind not in VOCODERS:
+            raise TTSError(f"unknown vocoder {vocoder_kind!r}; choose one of {', '.join(VOCODERS)}")
+        self.path = path
+        self.manifest = manifest
+        self.name = manifest.name
+        self.text_processor = TextProcessor(tuple(manifest.symbols), tuple(manifest.languages))
+        self.acoustic = acoustic_model
+        self.vocoder = vocoder_model
+        self.vocoder_kind = vocoder_kind
+        self.mel_config = MelConfig.from_dict(manifest.mel_config)
+        self.sample_rate = self.mel_config.sampling_rate
+        self.languages = list(manifest.languages)
+        self.speakers = list(manifest.speakers)
+        self.device = device
+        self.chunks = chunks
+        self._denoiser: vocoder.Denoiser | None = None
+
+    def __repr__(self) -> str:
+        return (f"Voice({self.name!r}, languages={self.languages}, speakers={len(self.speakers)}, "
+                f"vocoder={self.vocoder_kind}, path={str(self.path)!r})")
+
+    # -- the parts --------------------------------------------------------------------------
+
+    def speaker_id(self, speaker: int | str) -> int:
+        """Index of ``speaker`` (an index or a name from :attr:`speakers`)."""
+        if isinstance(speaker, str) and not speaker.isdigit():
+            if speaker not in self.speakers:
+                raise TTSError(f"voice {self.name!r} has no speaker {speaker!r}; it has {', '.join(self.speakers)}")
+            return self.speakers.index(speaker)
+        index = int(speaker)
+        count = max(1, len(self.speakers))
+        if not 0 <= index < count:
+            raise TTSError(f"speaker {index} is out of range: voice {self.name!r} has {count} "
+                           f"speaker{'s' if count > 1 else ''} (0-{count - 1}; see `tts voices`)")
+        return index
+
+    def language_id(self, language: str | None) -> int:
+        """Row of the acoustic model's language table for ``language`` (the voice's training
+        language when the table has no row for it)."""
+        code = self.text_processor.language(language)
+        table = self.manifest.language_table
+        if code in table:
+            return table.index(code)
+        return table.index(self.manifest.text_language) if self.manifest.text_language in table else 0
+
+    @torch.inference_mode()
+    def mel(self, normalized_texts: Sequence[str], language: str | None = None,
+            speaker: int | str = 0) -> list[tuple[torch.Tensor, bool]]:
+        """Mel spectrograms of already-normalized texts, decoded as one batch.
+
+        Returns:
+            per text ``(mel [n_mel, frames], stopped_by_gate)``.
+        """
+        ids = [self.text_processor.ids(t) for t in normalized_texts]
+        if not ids or any(len(i) == 0 for i in ids):
+            raise TTSError("nothing to synthesize: the text normalizes to nothing")
+        lengths = torch.tensor([len(i) for i in ids])
+        batch = torch.zeros(len(ids), int(lengths.max()), dtype=torch.long)
+        for row, seq in enumerate(ids):
+            batch[row, : len(seq)] = torch.tensor(seq)
+        config = self.acoustic.config
+        n = len(ids)
+        speakers = torch.full((n,), self.speaker_id(speaker), device=self.device) if config.n_speakers else None
+        languages = torch.full((n,), self.language_id(language), device=self.device) if config.n_languages else None
+        out = self.acoustic.infer(batch.to(self.device), lengths.to(self.device), speaker=speakers,
+                                  language=languages)
+        return [(out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu(), bool(out.stopped[i]))
+                for i in range(n)]
+
+    def vocode_stream(self, mel: torch.Tensor, sigma: float = 0.666, denoise: float = 0.0,
+                      seed: int | None = None) -> Iterator[np.ndarray]:
+        """Audio of ``mel`` ``[n_mel, frames]`` in pieces as the chunks are vocoded (float32)."""
+        if mel.dim() != 2 or mel.size(0) != self.mel_config.n_mel_channels:
+            raise TTSError(f"mel must be [{self.mel_config.n_mel_channels}, frames], got {tuple(mel.shape)}")
+        if self.vocoder_kind == "griffinlim":
+            from tts.griffinlim import griffin_lim
+
+            yield griffin_lim(mel.numpy(), self.mel_config, n_iter=32, seed=seed)
+            return
+        yield from vocode_in_chunks(self._waveglow_range(mel, sigma, denoise, seed), mel.size(1),
+                                    self.mel_config.hop_length, self.chunks)
+
+    def vocode(self, mel: torch.Tensor, sigma: float = 0.666, denoise: float = 0.0,
+               seed: int | None = None) -> np.ndarray:
+        """Audio of ``mel`` ``[n_mel, frames]``: ``frames * hop_length`` float32 samples."""
+        return np.concatenate(list(self.vocode_stream(mel, sigma, denoise, seed)))
+
+    def _waveglow_range(self, mel: torch.Tensor, sigma: float, denoise: float, seed: int | None):
+        model = self.vocoder
+        n_group, hop = model.config.n_group, self.mel_config.hop_length
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        # One latent for the whole utterance (small: one float per sample), sliced per chunk so
+        # that overlapping chunks render the same noise.
+        z = torch.randn(n_group, mel.size(1) * hop // n_group, generator=generator)
+        dtype = next(model.parameters()).dtype
+        denoiser = self._get_denoiser() if denoise > 0 else None
+
+        @torch.inference_mode()
+        def vocode(start: int, end: int) -> np.ndarray:
+            chunk_z = (sigma * z[:, start * hop // n_group: end * hop // n_group]).unsqueeze(0)
+            chunk_mel = mel[:, start:end].unsqueeze(0)
+            audio = model.reverse(chunk_mel.to(self.device, dtype), chunk_z.to(self.device, dtype))
+            if denoiser is not None:
+                audio = denoiser(audio.float(), strength=denoise)
+            return audio[0].float().clamp(-1, 1).cpu().numpy()
+
+        return vocode
+
+    def _get_denoiser(self) -> vocoder.Denoiser:
+        if self._denoiser is None:
+            self._denoiser = vocoder.Denoiser(self.vocoder)
+        return self._denoiser
+
+    # -- text to audio ----------------------------------------------------------------------
+
+    def pieces(self, raw: str, language: str | None = None) -> list[str]:
+        """``raw`` as normalized sentence-sized pieces, empty ones dropped.
+
+        Raises:
+            TTSError: empty text, or text that normalizes to nothing speakable.
+        """
+        if not raw or not raw.strip():
+            raise TTSError("the text is empty")
+        pieces = []
+        for sentence in self.text_processor.split(raw, language):
+            normalized = self.text_processor.normalize(sentence, language)
+            pieces.extend(p for p in _cut(normalized, MAX_PIECE_CHARS) if _speakable(p))
+        if not pieces:
+            raise TTSError(f"nothing to synthesize: {raw[:60]!r} normalizes to no speakable text")
+        return pieces
+
+    def stream(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
+               denoise: float = 0.0, seed: int | None = None, batch_size: int = 8,
+               progress: bool = False) -> Iterator[np.ndarray]:
+        """Speak ``raw``, yielding float32 audio pieces as they are ready: a batch of sentences
+        is decoded, then each is vocoded chunk by chunk; a pause separates sentences.
+        ``progress`` shows a bar over sentences when there is more than one batch."""
+        pieces = self.pieces(raw, language)
+        speaker_id = self.speaker_id(speaker)
+        if seed is not None:
+            torch.manual_seed(seed)
+        pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate), dtype=np.float32)
+        with tqdm(total=len(pieces), unit="sentence", desc="synth",
+                  disable=not progress or len(pieces) <= batch_size) as bar:
+            for first in range(0, len(pieces), batch_size):
+                batch = pieces[first: first + batch_size]
+                for k, (mel, stopped) in enumerate(self.mel(batch, language, speaker_id)):
+                    if not stopped:
+                        log.warning("sentence %d hit the decoder step limit: %r", first + k + 1, batch[k][:60])
+                    if first + k > 0:
+                        yield pause
+                    piece_seed = None if seed is None else seed + first + k
+                    yield from self.vocode_stream(mel, sigma, denoise, piece_seed)
+                    bar.update()
+
+    def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
+                   denoise: float = 0.0, seed: int | None = None, batch_size: int = 8) -> tuple[np.ndarray, int]:
+        """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)``."""
+        audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size)))
+        return audio, self.sample_rate
+
+
+_CUT_AT = re.compile(r"(?<=[,;:।])\s+|\s+")
+
+
+def _cut(normalized: str, limit: int) -> list[str]:
+    """Split text longer than ``limit`` characters, preferring punctuation, then spaces."""
+    if len(normalized) <= limit:
+        return [normalized]
+    pieces, rest = [], normalized
+    while len(rest) > limit:
+        window = rest[:limit]
+        punct = max(window.rfind(p) for p in ",;:।")
+        cut = punct + 1 if punct > limit // 3 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    pieces.append(rest)
+    return [p for p in pieces if p]
+
+
+def _speakable(normalized: str) -> bool:
+    return any(ch.isalnum() or ch.isalpha() or "\u0900" <= ch <= "\u09ff" for ch in normalized)
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None = None,
+               vocoder_kind: str = "waveglow", verify: bool = True) -> Any:
+    """Load a voice by name (``tts voices``), by language (its default voice), or by bundle path.
+
+    Args:
+        voice: a voice name such as ``"hinglish"``, a language or alias (``"hindi"``), or the
+            path of a bundle directory or archive.
+        device: where the models run (``"cpu"``, ``"cuda"``).
+        engine: ``"torch"`` or ``"onnx"``; by default the bundle's own.
+        vocoder_kind: ``"waveglow"`` (the bundle's vocoder) or ``"griffinlim"`` (a quick check of
+            the acoustic model without a trained vocoder).
+        verify: check every file against its sha256 first.
+
+    Returns:
+        :class:`Voice`, or :class:`tts.onnx.runtime.OnnxVoice` for an ONNX bundle.
+
+    Raises:
+        TTSError: no such voice, corrupt files, or a bundle whose parts do not fit together.
+    """
+    path = _locate(voice)
+    manifest = read_voice_manifest(path)
+    engine = engine or manifest.engine
+    if engine not in ENGINES:
+        raise TTSError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine != manifest.engine:
+        hint = (f"export it with `tts export onnx --voice {manifest.name} --out DIR`" if engine == "onnx"
+                else "load the torch bundle it was exported from")
+        raise TTSError(f"voice {manifest.name!r} at {path} is a {manifest.engine} bundle, not {engine}; {hint}")
+    if verify:
+        verify_files(path, manifest)
+    if engine == "onnx":
+        if vocoder_kind != "waveglow":
+            raise TTSError("the ONNX engine has only the bundle's own vocoder")
+        from tts.onnx.runtime import OnnxVoice
+
+        return OnnxVoice(path)
+    for role in ("acoustic", "vocoder"):
+        if role not in manifest.files:
+            raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
+    acoustic_model = acoustic.load_checkpoint(path / manifest.files["acoustic"], prenet_dropout=0.0)
+    _check_symbols(path, manifest, acoustic_model)
+    vocoder_model = vocoder.load_checkpoint(path / manifest.files["vocoder"])
+    return Voice(path, manifest, acoustic_model.to(device).eval(), vocoder_model.to(device).eval(),
+                 device=device, vocoder_kind=vocoder_kind)
+
+
+def _locate(voice: str | os.PathLike) -> Path:
+    """A bundle directory from a voice name, a language or a path."""
+    try:
+        return find_voice(voice)
+    except TTSError as not_found:
+        if isinstance(voice, str):
+            try:
+                code = text.resolve_language(voice).code
+            except text.TextError:
+                raise not_found from None
+            found = default_voice(code)
+            if found is not None:
+                return found
+            raise TTSError(f"no voice speaks {voice!r} here; train one with `python recipes/{_recipe(code)}/run.sh` "
+                           "and add it with `tts export voice`") from None
+        raise
+
+
+def voice_for_language(language: str) -> Path:
+    """The default voice directory of a language, or a clear error naming the recipe to run."""
+    try:
+        code = text.resolve_language(language).code
+    except text.TextError as exc:
+        raise TTSError(str(exc)) from None
+    found = default_voice(code)
+    if found is None:
+        raise TTSError(f"no voice speaks {code} here; train one with `python recipes/{_recipe(code)}/run.sh` "
+                       f"and add it with `tts export voice` (or pass --voice PATH)")
+    return found
+
+
+def _recipe(code: str) -> str:
+    return {"hi": "hindi", "bn": "bengali", "en": "english"}.get(code, code)
+
+
+def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2) -> None:
+    n_model = model.config.n_symbols
+    if n_model != len(manifest.symbols):
+        raise TTSError(f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
+                       f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`")
+    TextProcessor.check_languages(manifest.symbols, manifest.languages)
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str | os.PathLike,
+                 out: str | os.PathLike, languages: Sequence[str] | None = None, name: str | None = None,
+                 description: str = "", training: dict[str, Any] | None = None, half: bool = True,
+                 data_dir: str | os.PathLike | None = None) -> Path:
+    """Make a voice bundle from training checkpoints (this project's or NVIDIA's).
+
+    Args:
+        acoustic_checkpoint: a Tacotron2 file; one written by ``tts train`` carries its symbol
+            table, for others (NVIDIA's) ``languages[0]``'s table is used and must fit.
+        vocoder_checkpoint: a WaveGlow file of any kind :func:`vocoder.load_checkpoint` reads.
+        out: the bundle directory (created; its files are replaced).
+        languages: languages the voice speaks, default first; default: the acoustic model's
+            training language, then every other language whose symbols its table holds.
+        name: the voice's name (default: the directory name).
+        training: what produced it (commands, data), recorded in ``voice.json``.
+        half: store the weights in fp16 (half the size; loaded back as fp32).
+        data_dir: the prepared training data; its mean mel frame is recorded for ``tts eval``.
+
+    Raises:
+        TTSError: the parts do not fit (symbol table, mel settings) or cannot be read.
+    """
+    out = Path(out)
+    contents = acoustic.read_checkpoint(acoustic_checkpoint)
+    text_info = contents.extra.get("text")
+    if isinstance(text_info, dict) and "symbols" in text_info:
+        symbols, text_language = list(text_info["symbols"]), str(text_info["language"])
+    else:
+        if not languages:
+            raise TTSError(f"{acoustic_checkpoint}: carries no symbol table; pass --lang with the language it "
+                           "was trained on")
+        text_language = _code(languages[0])
+        symbols = list(text.symbols(text_language))
+    if len(symbols) != contents.config.n_symbols:
+        raise TTSError(f"{acoustic_checkpoint}: the model has {contents.config.n_symbols} symbols but the "
+                       f"{text_language} table has {len(symbols)}; NVIDIA's English model uses its own symbols: "
+                       f"fine-tune it on this toolkit's text first (`tts finetune acoustic ...`)")
+    codes = [_code(lang) for lang in languages] if languages else _languages_of(symbols, text_language)
+    TextProcessor.check_languages(symbols, codes)
+
+    loaded = vocoder.read_checkpoint(vocoder_checkpoint)
+    mel_config = loaded.mel_config
+    acoustic_mel = contents.extra.get("mel_config")
+    if isinstance(acoustic_mel, dict):
+        _check_mels(MelConfig.from_dict(acoustic_mel), mel_config, acoustic_checkpoint, vocoder_checkpoint)
+
+    out.mkdir(parents=True, exist_ok=True)
+    acoustic_model = acoustic.load_checkpoint(acoustic_checkpoint)
+    speakers = [str(s) for s in contents.extra.get("speakers", [])]
+    language_table = [str(s) for s in contents.extra.get("languages", [])]
+    if half:
+        acoustic_model = copy.deepcopy(acoustic_model).half()
+    acoustic.save_checkpoint(acoustic_model, out / "acoustic.pt", text={"language": text_language, "symbols": symbols},
+                             speakers=speakers, languages=language_table, mel_config=mel_config.to_dict())
+    vocoder_model = copy.deepcopy(loaded.model).half() if half else loaded.model
+    vocoder.save_checkpoint(vocoder_model, out / "vocoder.pt", mel_config)
+
+    record = dict(training or {})
+    record.setdefault("acoustic_checkpoint", str(acoustic_checkpoint))
+    record.setdefault("vocoder_checkpoint", str(vocoder_checkpoint))
+    for key, extra in (("acoustic_step", contents.extra), ("vocoder_step", loaded.extra)):
+        step = (extra.get("training") or {}).get("step") if isinstance(extra.get("training"), dict) else None
+        if step is not None:
+            record.setdefault(key, int(step))
+    if data_dir is not None:
+        record["mel_mean"] = [round(float(v), 5) for v in mean_mel_frame(data_dir)]
+    files = {"acoustic": "acoustic.pt", "vocoder": "vocoder.pt"}
+    manifest = VoiceManifest(
+        name=name or out.resolve().name, languages=codes, symbols=symbols, text_language=text_language,
+        sample_rate=mel_config.sampling_rate, mel_config=mel_config.to_dict(), files=files,
+        sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", speakers=speakers,
+        language_table=language_table, acoustic_config=dataclasses.asdict(contents.config), vocoder_config=loaded.model.config.to_dict(), training=record,
+        description=description,
+    )
+    write_voice_manifest(out, manifest)
+    log.info("voice %r written to %s (%s)", manifest.name, out, ", ".join(codes))
+    return out
+
+
+def _code(language: str) -> str:
+    try:
+        return text.resolve_language(language).code
+    except text.TextError as exc:
+        raise TTSError(str(exc)) from None
+
+
+def _languages_of(symbols: Sequence[str], text_language: str) -> list[str]:
+    table = set(symbols)
+    others = [code for code in text.supported_languages()
+              if code != text_language and set(text.symbols(code)) <= table]
+    others.sort(key=lambda code: code == "en")  # Indic languages first
+    return [text_language, *others]
+
+
+def _check_mels(a: MelConfig, b: MelConfig, acoustic_checkpoint: Any, vocoder_checkpoint: Any) -> None:
+    fields = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
+    differ = [f"{f} {getattr(a, f)} vs {getattr(b, f)}" for f in fields if getattr(a, f) != getattr(b, f)]
+    if differ:
+        raise TTSError(f"{acoustic_checkpoint} and {vocoder_checkpoint} use different mels ({'; '.join(differ)}); "
+                       "train the vocoder on the acoustic model's features")
+
+
+def mean_mel_frame(data_dir: str | os.PathLike) -> np.ndarray:
+    """The mean log-mel frame of a prepared data directory's training split ``[n_mel]``."""
+    from tts.training.data import read_split
+
+    items = read_split(Path(data_dir), "train")
+    total, count = None, 0
+    for item in items:
+        mel = np.load(item.mel, mmap_mode="r")
+        step = max(1, mel.shape[1] // _MEAN_FRAMES_PER_ITEM)
+        frames = np.asarray(mel[:, ::step], dtype=np.float64)
+        total = frames.sum(axis=1) if total is None else total + frames.sum(axis=1)
+        count += frames.shape[1]
+    if not count:
+        raise TTSError(f"{data_dir}: no training mels to average")
+    return total / count
