@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         raise TTSError(f"--batch-size must be >= 1, got {args.batch_size}")
     to_stdout = args.output == "-"
     output = None if to_stdout else Path(args.output) if args.output else default_output(raw)
-    fmt, subtype = output_format(".wav" if output is None else str(output))
+    fmt, subtype = output_format("stdout.wav" if output is None else str(output))
     if output is not None and not output.parent.resolve().is_dir():
         raise TTSError(f"{output}: the folder {output.parent} does not exist")
     if args.voice is None and args.lang is None:
@@ -136,7 +136,11 @@ def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: 
     tmp = output.with_name(f".{output.name}.tmp")
     samples = 0
     try:
-        with soundfile.SoundFile(str(tmp), "w", sample_rate, 1, format=fmt, subtype=subtype) as f:
+        try:
+            f = soundfile.SoundFile(str(tmp), "w", sample_rate, 1, format=fmt, subtype=subtype)
+        except (soundfile.LibsndfileError, OSError) as exc:
+            raise TTSError(f"{output}: cannot write there ({exc})") from None
+        with f:
             for piece in pieces:
                 f.write(piece)
                 samples += len(piece)
