@@ -7,7 +7,8 @@ calls :func:`main`; the logic lives here, once. Stages (ESPnet style, ``--stage 
 1. prepare: validate, trim, normalize, cache mels (``tts prepare``);
 2. train (or fine-tune) the acoustic model;
 3. train (or fine-tune) the vocoder;
-4. synthesize the validation sentences to wavs and write a report.
+4. synthesize the validation sentences to wavs and write a report;
+5. bundle the voice (``OUT/voice``, ``tts export voice``), the recipe's command in its ``voice.json``.
 
 Every stage is resumable and idempotent: a finished stage is skipped, an interrupted one goes on
 from where it stopped (the corpus from its finished wavs, preparation from its cached mels,
@@ -31,7 +32,7 @@ from tts.errors import TTSError
 
 log = logging.getLogger(__name__)
 
-N_STAGES = 5
+N_STAGES = 6
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
         description=f"The {recipe.name} recipe ({recipe.language}): data, prepare, train acoustic, "
         "train vocoder, synthesize. " + ("Fine-tunes the voice of --from-run on a new speaker." if recipe.finetune else ""),
     )
-    parser.add_argument("--stage", type=int, default=0, help="first stage to run (0-4)")
-    parser.add_argument("--stop-stage", type=int, default=N_STAGES - 1, help="last stage to run (0-4)")
+    parser.add_argument("--stage", type=int, default=0, help="first stage to run (0-5)")
+    parser.add_argument("--stop-stage", type=int, default=N_STAGES - 1, help="last stage to run (0-5)")
     parser.add_argument("--config", default="tiny", help="training preset (tiny, base) or a .yaml/.json file")
     parser.add_argument("--acoustic-config", default=None, help="the acoustic stage's preset or file (default --config)")
     parser.add_argument("--vocoder-config", default=None,
@@ -75,6 +76,8 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
     parser.add_argument("--speakers", type=int, default=recipe.speakers, help="synthetic speakers")
     parser.add_argument("--acoustic-steps", type=int, default=None, help="override the preset's max_steps")
     parser.add_argument("--vocoder-steps", type=int, default=None, help="override the preset's max_steps")
+    parser.add_argument("--vocoder-from", type=Path, default=None,
+                        help="use the vocoder of another run directory (e.g. a shared one) instead of training one")
     parser.add_argument("--eval-sentences", type=int, default=10, help="sentences synthesized in stage 4")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes for data")
     parser.add_argument("--seed", type=int, default=0)
@@ -107,6 +110,7 @@ def run(recipe: Recipe, args: argparse.Namespace) -> None:
         2: lambda: _stage_train(recipe, args, "acoustic", args.acoustic_steps),
         3: lambda: _stage_train(recipe, args, "vocoder", args.vocoder_steps),
         4: lambda: _stage_synthesize(recipe, args),
+        5: lambda: _stage_voice(recipe, args),
     }
     for stage in range(args.stage, args.stop_stage + 1):
         log.info("recipe %s: stage %d", recipe.name, stage)
@@ -155,6 +159,10 @@ def _stage_prepare(recipe: Recipe, args: argparse.Namespace, corpus_format: str,
 
 def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps: int | None) -> None:
     from tts.training.config import read_config_file
+
+    if stage == "vocoder" and args.vocoder_from is not None:
+        log.info("stage 3: using the vocoder of %s", _latest_checkpoint(args.vocoder_from / "vocoder"))
+        return
     from tts.training.stage import train_stage
     from tts.training.state import CheckpointDirectory
 
@@ -201,7 +209,7 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
     from tts.pipeline import Synthesizer
     from tts.training.data import read_split
 
-    synthesizer = Synthesizer(_latest_checkpoint(args.out / "acoustic"), _latest_checkpoint(args.out / "vocoder"),
+    synthesizer = Synthesizer(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args),
                               prenet_dropout=0.0)
     samples = args.out / "samples"
     samples.mkdir(parents=True, exist_ok=True)
@@ -232,6 +240,47 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
     os.replace(tmp, samples / "report.json")
     log.info("stage 4: %d sentences in %s, %d stopped by the gate; losses %s", len(rows), samples,
              report["stopped_by_gate"], report["losses"])
+
+
+def _vocoder_checkpoint(args: argparse.Namespace) -> Path:
+    return _latest_checkpoint((args.vocoder_from or args.out) / "vocoder")
+
+
+def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
+    """Bundle the trained models as a voice in ``OUT/voice``, recording how they were made."""
+    from tts.voice import export_voice
+
+    training = {
+        "recipe": recipe.name,
+        "commands": [command_line(recipe, args)],
+        "corpus": args.corpus or f"synthetic espeak-ng, {args.utterances} utterances, {args.speakers} speakers, "
+                                 f"seed {args.seed}",
+        "data_dir": str(args.data_dir / "prepared"),
+    }
+    if args.vocoder_from is not None:
+        training["vocoder_from"] = str(args.vocoder_from)
+    out = export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args), args.out / "voice",
+                       name=recipe.name, training=training, data_dir=args.data_dir / "prepared")
+    log.info("stage 5: voice %s written to %s; use it with `tts synth --voice %s`", recipe.name, out, out)
+
+
+def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
+    """The recipe command that reproduces this run, every setting that shapes the models spelled out."""
+    parts = [f"python recipes/{recipe.name}/run.sh"]
+    if args.corpus:
+        parts.append(f"--corpus {args.corpus}")
+    else:
+        parts.append(f"--utterances {args.utterances} --speakers {args.speakers} --seed {args.seed}")
+    for stage in ("acoustic", "vocoder"):
+        config = getattr(args, f"{stage}_config") or args.config
+        steps = getattr(args, f"{stage}_steps")
+        if stage == "vocoder" and args.vocoder_from is not None:
+            parts.append(f"--vocoder-from {args.vocoder_from}")
+            continue
+        parts.append(f"--{stage}-config {config}")
+        if steps is not None:
+            parts.append(f"--{stage}-steps {steps}")
+    return " ".join(parts)
 
 
 def _loss_ends(metrics: Path) -> dict[str, float] | None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import soundfile
 
+import tts
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
@@ -51,6 +53,14 @@ def test_hinglish_then_finetune_recipes(tmp_path):
                "--utterances", "60", "--acoustic-steps", "250", "--vocoder-steps", "60", *common)
     report = check_report(base, min_stopped_share=0.5)
     print("hinglish recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
+    # Stage 5 bundled the voice, with the command that made it.
+    voice = tts.load_voice(base / "voice")
+    assert voice.manifest.training["commands"] == [
+        "python recipes/hinglish/run.sh --utterances 60 --speakers 2 --seed 0 --acoustic-config tiny "
+        "--acoustic-steps 250 --vocoder-config tiny --vocoder-steps 60"]
+    assert len(voice.manifest.training["mel_mean"]) == 80
+    audio, rate = voice.synthesize("namaste, how are you", seed=0)
+    assert 0.3 < len(audio) / rate < 5
 
     # Idempotent: running it again (here under bash) finds every stage done.
     again = run_recipe("hinglish", "--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"),

@@ -126,13 +126,3 @@ def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, ca
     assert main(base + ["-o", str(tmp_path / "taken.wav")]) == 2
     assert "cannot write audio" in capsys.readouterr().err
     assert not list(tmp_path.glob(".taken.wav.tmp"))  # nothing left behind
-
-
-def test_demo_command_runs_the_main_job(tmp_path, capsys):
-    assert main(["demo", "-o", str(tmp_path / "demo")]) == 0
-    printed = capsys.readouterr().out
-    assert "RANDOM-WEIGHT WaveGlow" in printed
-    audio, rate = soundfile.read(tmp_path / "demo" / "vocoded_random_weights.wav")
-    mel = np.load(tmp_path / "demo" / "input_mel.npy")
-    assert rate == 22050 and mel.shape[0] == 80 and len(audio) == mel.shape[1] * 256
-    assert np.abs(audio).max() > 0

@@ -1,0 +1,137 @@
+"""``tts eval --voice NAME``: objective scores of a voice on held-out sentences.
+
+The sub-command is ``eval`` (the module is ``evaluate``: ``eval`` is a Python builtin).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from tts.errors import TTSError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval", help="score a voice against espeak-ng on held-out sentences (MCD, PESQ, STOI)",
+        description="Synthesize held-out phrasebook sentences (not in the training corpus) and compare with "
+        "espeak-ng's rendering of them: mel-cepstral distortion (DTW) of the voice and of a text-blind "
+        "baseline (the training set's mean mel frame), gate stops, and the vocoder alone (WaveGlow vs "
+        "Griffin-Lim copy synthesis of the reference mels, PESQ wide-band and STOI).",
+    )
+    parser.add_argument("--voice", required=True, help="voice name (`tts voices`) or bundle directory/archive")
+    parser.add_argument("--language", "-l", action="append", default=None,
+                        help="language to evaluate (repeat; default every language of the voice)")
+    parser.add_argument("--sentences", type=int, default=50, help="held-out sentences per language (default 50)")
+    parser.add_argument("--speaker", type=int, default=0, help="speaker index of the voice (default 0)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="prepared training data: baseline mean frame when voice.json has none, transcripts "
+                        "to exclude (default: training.data_dir of voice.json when it exists)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="training corpus manifest.tsv whose sentences to exclude "
+                        "(default: data/VOICE/corpus/manifest.tsv when it exists)")
+    parser.add_argument("--style", type=int, default=None,
+                        help="espeak-ng speaker style of the references, 0-7 "
+                        "(default: the voice speaker's own, else 0)")
+    parser.add_argument("--vocoder-sentences", type=int, default=None,
+                        help="copy-synthesize only this many references (default all of the first language)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="folder to cache the espeak-ng references in (default: a temporary folder)")
+    parser.add_argument("--json", type=Path, default=None, dest="json_path", metavar="FILE",
+                        help="write the full results (per-sentence scores, settings) here")
+    parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import tts
+    from tts.evaluation import evaluate_voice
+
+    if args.sentences < 1:
+        raise TTSError(f"--sentences must be at least 1, got {args.sentences}")
+    if args.vocoder_sentences is not None and args.vocoder_sentences < 1:
+        raise TTSError(f"--vocoder-sentences must be at least 1, got {args.vocoder_sentences}")
+    if args.json_path is not None and args.json_path.is_dir():
+        raise TTSError(f"{args.json_path}: is a folder; give a file name for --json")
+    voice = tts.load_voice(str(args.voice), device=args.device)
+    result = evaluate_voice(
+        voice, languages=args.language, sentences=args.sentences, workdir=args.workdir,
+        progress=not args.no_progress, speaker=voice.speaker_id(args.speaker) if hasattr(voice, "speaker_id")
+        else args.speaker, data_dir=args.data_dir, corpus=args.corpus, style=args.style,
+        vocoder_sentences=args.vocoder_sentences,
+    )
+    result["settings"]["command"] = "tts " + " ".join(shlex.quote(a) for a in _argv(args))
+    print_results(result)
+    if args.json_path is not None:
+        write_json(args.json_path, result)
+        print(f"results: {args.json_path}")
+    return 0
+
+
+def _argv(args: argparse.Namespace) -> list[str]:
+    if sys.argv[1:2] == ["eval"]:
+        return sys.argv[1:]
+    # Called in-process (tts.cli.main([...])): rebuild the options that matter.
+    argv = ["eval", "--voice", str(args.voice), "--sentences", str(args.sentences), "--speaker", str(args.speaker)]
+    for language in args.language or []:
+        argv += ["--language", language]
+    for flag, value in (("--data-dir", args.data_dir), ("--corpus", args.corpus), ("--style", args.style),
+                        ("--vocoder-sentences", args.vocoder_sentences)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv
+
+
+def write_json(path: Path, result: dict[str, Any]) -> None:
+    """Write ``result`` as UTF-8 JSON, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def print_results(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for language, scores in result["languages"].items():
+        table = Table(title=f"{result['voice']}: {language}, {scores['sentences']} held-out sentences")
+        table.add_column("")
+        table.add_column("value", justify="right")
+        table.add_row("MCD voice (dB, DTW)", f"{scores['mcd_voice']:.2f}")
+        table.add_row("MCD mean-frame baseline (dB)", f"{scores['mcd_baseline']:.2f}")
+        ratio = scores["mcd_ratio"]
+        table.add_row("voice / baseline", "-" if ratio is None else f"{ratio:.3f}")
+        table.add_row("stopped by the gate", str(scores["stopped_by_gate"]))
+        table.add_row("hit the step limit", str(scores["hit_limit"]))
+        console.print(table)
+    vocoders = result["vocoder"]
+    table = Table(title=f"vocoder copy synthesis: {vocoders['sentences']} {vocoders['language']} references")
+    table.add_column("vocoder")
+    table.add_column("PESQ (wb)", justify="right")
+    table.add_column("STOI", justify="right")
+    settings = result["settings"]
+    for kind, label in (("waveglow", f"WaveGlow (sigma {settings['waveglow']['sigma']})"),
+                        ("griffinlim", f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)")):
+        scores = vocoders[kind]
+        table.add_row(label, _fmt(scores["pesq"]), _fmt(scores["stoi"], 3))
+    console.print(table)
+    for kind in ("waveglow", "griffinlim"):
+        for failure in vocoders[kind]["failed"]:
+            console.print(f"{kind}: not scored: {failure}", markup=False)
+    console.print(f"took {result['seconds']:.0f} s")
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
