@@ -32,8 +32,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"tts.commands.{name}").register(subparsers)
+        try:
+            module = importlib.import_module(f"tts.commands.{name}")
+        except ModuleNotFoundError as exc:
+            # A deployment with onnxruntime but no PyTorch still synthesizes; the commands that
+            # need PyTorch say so instead of breaking the whole CLI.
+            if exc.name != "torch":
+                raise
+            _register_unavailable(subparsers, name)
+            continue
+        module.register(subparsers)
     return parser
+
+
+def _register_unavailable(subparsers: argparse._SubParsersAction, module: str) -> None:
+    command = {"evaluate": "eval"}.get(module, module)
+
+    def unavailable(args: argparse.Namespace) -> int:
+        raise TTSError(f"`tts {command}` needs PyTorch, which is not installed here: pip install torch==2.13.0 "
+                       "(CPU) and then the toolkit; without it, `tts synth --engine onnx` works with ONNX voices")
+
+    parser = subparsers.add_parser(command, help="(needs PyTorch)", add_help=False)
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.set_defaults(func=unavailable)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,11 +5,16 @@ Imports neither torch nor any model code, so the torch-free ONNX runtime uses it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import text
 from tts.errors import TTSError
+
+# Longer sentences are cut at punctuation or spaces: attention and the step limit are trained on
+# sentence-sized inputs, and a piece this long is about 20 s of speech.
+MAX_PIECE_CHARS = 250
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,37 @@ class TextProcessor:
 
     def normalize(self, raw: str, language: str | None = None) -> str:
         """``raw`` as the voice reads it (numbers as words, Indic words in native script)."""
-        return text.normalize(raw, self.language(language))
+        code = self.language(language)
+        try:
+            return text.normalize(raw, code)
+        except text.TextError as exc:
+            raise TTSError(str(exc)) from None
 
     def split(self, raw: str, language: str | None = None) -> list[str]:
         """``raw`` split into sentences (raw text, not yet normalized)."""
-        return text.split_sentences(raw, self.language(language))
+        code = self.language(language)
+        try:
+            return text.split_sentences(raw, code)
+        except text.TextError as exc:
+            raise TTSError(str(exc)) from None
+
+    def pieces(self, raw: str, language: str | None = None) -> list[str]:
+        """``raw`` as normalized, sentence-sized pieces to synthesize one by one: sentences, a
+        sentence over ``MAX_PIECE_CHARS`` cut further at punctuation or spaces, and pieces with
+        nothing to say (only punctuation) dropped.
+
+        Raises:
+            TTSError: empty text, or text that normalizes to nothing speakable.
+        """
+        if not raw or not raw.strip():
+            raise TTSError("the text is empty")
+        pieces = []
+        for sentence in self.split(raw, language):
+            normalized = self.normalize(sentence, language)
+            pieces.extend(p for p in cut(normalized, MAX_PIECE_CHARS) if _speakable(p))
+        if not pieces:
+            raise TTSError(f"nothing to synthesize: {raw[:60]!r} normalizes to no speakable text")
+        return pieces
 
     def ids(self, normalized: str) -> list[int]:
         """Symbol ids of already-normalized text.
@@ -81,3 +112,24 @@ class TextProcessor:
             if missing:
                 raise TTSError(f"the voice's symbol table lacks {len(missing)} symbols of {language} "
                                f"(e.g. {missing[:5]}); it cannot speak {language}")
+
+
+def cut(normalized: str, limit: int) -> list[str]:
+    """Split text longer than ``limit`` characters, preferring punctuation, then spaces."""
+    if len(normalized) <= limit:
+        return [normalized]
+    pieces, rest = [], normalized
+    while len(rest) > limit:
+        window = rest[:limit]
+        punct = max(window.rfind(p) for p in ",;:।")
+        split_at = punct + 1 if punct > limit // 3 else window.rfind(" ")
+        if split_at <= 0:
+            split_at = limit
+        pieces.append(rest[:split_at].strip())
+        rest = rest[split_at:].strip()
+    pieces.append(rest)
+    return [p for p in pieces if p]
+
+
+def _speakable(normalized: str) -> bool:
+    return any(ch.isalnum() for ch in normalized)

@@ -18,7 +18,6 @@ import copy
 import dataclasses
 import logging
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -34,16 +33,13 @@ from tts.audio import MelConfig
 from tts.errors import TTSError
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
-from tts.voice_manifest import (ENGINES, VoiceManifest, default_voice, find_voice, read_voice_manifest,
-                                sha256_file, verify_files, write_voice_manifest)
+from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, sha256_file,
+                                verify_files, write_voice_manifest)
 
 log = logging.getLogger(__name__)
 
 VOCODERS = ("waveglow", "griffinlim")
 PAUSE_SECONDS = 0.25
-# Longer sentences are cut at punctuation or spaces: attention and the step limit are trained on
-# sentence-sized inputs, and a piece this long is about 20 s of speech.
-MAX_PIECE_CHARS = 250
 # Mel mean of the training data for the evaluation baseline: frames sampled per utterance.
 _MEAN_FRAMES_PER_ITEM = 200
 
@@ -189,20 +185,8 @@ class Voice:
     # -- text to audio ----------------------------------------------------------------------
 
     def pieces(self, raw: str, language: str | None = None) -> list[str]:
-        """``raw`` as normalized sentence-sized pieces, empty ones dropped.
-
-        Raises:
-            TTSError: empty text, or text that normalizes to nothing speakable.
-        """
-        if not raw or not raw.strip():
-            raise TTSError("the text is empty")
-        pieces = []
-        for sentence in self.text_processor.split(raw, language):
-            normalized = self.text_processor.normalize(sentence, language)
-            pieces.extend(p for p in _cut(normalized, MAX_PIECE_CHARS) if _speakable(p))
-        if not pieces:
-            raise TTSError(f"nothing to synthesize: {raw[:60]!r} normalizes to no speakable text")
-        return pieces
+        """``raw`` as normalized sentence-sized pieces (:meth:`TextProcessor.pieces`)."""
+        return self.text_processor.pieces(raw, language)
 
     def stream(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
                denoise: float = 0.0, seed: int | None = None, batch_size: int = 8,
@@ -235,30 +219,6 @@ class Voice:
         return audio, self.sample_rate
 
 
-_CUT_AT = re.compile(r"(?<=[,;:।])\s+|\s+")
-
-
-def _cut(normalized: str, limit: int) -> list[str]:
-    """Split text longer than ``limit`` characters, preferring punctuation, then spaces."""
-    if len(normalized) <= limit:
-        return [normalized]
-    pieces, rest = [], normalized
-    while len(rest) > limit:
-        window = rest[:limit]
-        punct = max(window.rfind(p) for p in ",;:।")
-        cut = punct + 1 if punct > limit // 3 else window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    pieces.append(rest)
-    return [p for p in pieces if p]
-
-
-def _speakable(normalized: str) -> bool:
-    return any(ch.isalnum() or ch.isalpha() or "\u0900" <= ch <= "\u09ff" for ch in normalized)
-
-
 # -- loading ------------------------------------------------------------------------------------
 
 
@@ -281,7 +241,7 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     Raises:
         TTSError: no such voice, corrupt files, or a bundle whose parts do not fit together.
     """
-    path = _locate(voice)
+    path = locate_voice(voice)
     manifest = read_voice_manifest(path)
     engine = engine or manifest.engine
     if engine not in ENGINES:
@@ -306,41 +266,6 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     vocoder_model = vocoder.load_checkpoint(path / manifest.files["vocoder"])
     return Voice(path, manifest, acoustic_model.to(device).eval(), vocoder_model.to(device).eval(),
                  device=device, vocoder_kind=vocoder_kind)
-
-
-def _locate(voice: str | os.PathLike) -> Path:
-    """A bundle directory from a voice name, a language or a path."""
-    try:
-        return find_voice(voice)
-    except TTSError as not_found:
-        if isinstance(voice, str):
-            try:
-                code = text.resolve_language(voice).code
-            except text.TextError:
-                raise not_found from None
-            found = default_voice(code)
-            if found is not None:
-                return found
-            raise TTSError(f"no voice speaks {voice!r} here; train one with `python recipes/{_recipe(code)}/run.sh` "
-                           "and add it with `tts export voice`") from None
-        raise
-
-
-def voice_for_language(language: str) -> Path:
-    """The default voice directory of a language, or a clear error naming the recipe to run."""
-    try:
-        code = text.resolve_language(language).code
-    except text.TextError as exc:
-        raise TTSError(str(exc)) from None
-    found = default_voice(code)
-    if found is None:
-        raise TTSError(f"no voice speaks {code} here; train one with `python recipes/{_recipe(code)}/run.sh` "
-                       f"and add it with `tts export voice` (or pass --voice PATH)")
-    return found
-
-
-def _recipe(code: str) -> str:
-    return {"hi": "hindi", "bn": "bengali", "en": "english"}.get(code, code)
 
 
 def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2) -> None:

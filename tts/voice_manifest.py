@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import text
 from tts.config import DictConfig
 from tts.errors import TTSError
 
@@ -215,6 +216,42 @@ def default_voice(language: str) -> Path | None:
         if language in entry.manifest.languages:
             return entry.path
     return None
+
+
+def locate_voice(voice: str | os.PathLike) -> Path:
+    """A bundle directory from a voice name, a language (its default voice) or a path.
+
+    Raises:
+        TTSError: nothing found; for a language, the message names the recipe that trains one.
+    """
+    try:
+        return find_voice(voice)
+    except TTSError as not_found:
+        if not isinstance(voice, str):
+            raise
+        try:
+            code = text.resolve_language(voice).code
+        except text.TextError:
+            raise not_found from None
+        return voice_for_language(code)
+
+
+def voice_for_language(language: str) -> Path:
+    """The default voice directory of ``language`` (a code or alias).
+
+    Raises:
+        TTSError: unknown language, or no voice speaks it (naming the recipe that trains one).
+    """
+    try:
+        code = text.resolve_language(language).code
+    except text.TextError as exc:
+        raise TTSError(str(exc)) from None
+    found = default_voice(code)
+    if found is None:
+        recipe = {"hi": "hindi", "bn": "bengali", "en": "english"}.get(code, code)
+        raise TTSError(f"no voice speaks {code} here; train one with `python recipes/{recipe}/run.sh` "
+                       f"and add it with `tts export voice` (or pass --voice PATH)")
+    return found
 
 
 def unpack_archive(archive: Path) -> Path:

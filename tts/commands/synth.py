@@ -83,9 +83,31 @@ def output_format(output: str) -> tuple[str, str]:
     return FORMATS[suffix]
 
 
-def run(args: argparse.Namespace) -> int:
-    from tts.voice import load_voice, voice_for_language
+def open_voice(args: argparse.Namespace):
+    """The voice of ``--voice`` or ``-l``. ONNX bundles go straight to the ONNX runtime, so that
+    path never imports PyTorch."""
+    from tts.voice_manifest import locate_voice, read_voice_manifest, voice_for_language
 
+    path = locate_voice(args.voice) if args.voice is not None else voice_for_language(args.lang)
+    manifest = read_voice_manifest(path)
+    if (args.engine or manifest.engine) == "onnx" and manifest.engine == "onnx":
+        if args.vocoder != "waveglow":
+            raise TTSError("--vocoder griffinlim needs the torch engine; an ONNX voice has only its own vocoder")
+        if args.device != "cpu":
+            raise TTSError("the ONNX engine runs on the CPU; drop --device")
+        from tts.onnx.runtime import OnnxVoice
+
+        return OnnxVoice(path)
+    from tts.voice import load_voice
+
+    if args.device != "cpu":
+        from tts.commands.vocode import check_device
+
+        check_device(args.device)
+    return load_voice(path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder)
+
+
+def run(args: argparse.Namespace) -> int:
     raw = read_text(args)
     if not raw.strip():
         raise TTSError("the text is empty")
@@ -102,16 +124,7 @@ def run(args: argparse.Namespace) -> int:
         raise TTSError(f"{output}: the folder {output.parent} does not exist")
     if args.voice is None and args.lang is None:
         raise TTSError("say which language (-l hinglish, hi, bn, benglish, en) or which voice (--voice)")
-    if args.device != "cpu":
-        from tts.commands.vocode import check_device
-
-        check_device(args.device)
-    kwargs = {"engine": args.engine} if args.engine else {}
-    if args.vocoder != "waveglow":
-        kwargs["vocoder_kind"] = args.vocoder
-    if args.device != "cpu":
-        kwargs["device"] = args.device
-    voice = load_voice(args.voice if args.voice is not None else voice_for_language(args.lang), **kwargs)
+    voice = open_voice(args)
     speaker = args.speaker if not str(args.speaker).isdigit() else int(args.speaker)
     pieces = voice.pieces(raw, args.lang)  # checks the text before any output is opened
     stream = voice.stream(raw, args.lang, speaker=speaker, sigma=args.sigma, denoise=args.denoise,

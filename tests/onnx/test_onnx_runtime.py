@@ -1,0 +1,276 @@
+"""The torch-free ONNX runtime: its API, its checks, and that it never imports torch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+
+import text
+from acoustic.model import Tacotron2, Tacotron2Config
+from tts.audio import MelConfig
+from tts.errors import TTSError
+from tts.onnx.export import export_onnx
+from tts.onnx.runtime import OnnxVoice
+from tts.voice_manifest import VoiceManifest, write_voice_manifest
+from vocoder.waveglow import WaveGlow, WaveGlowConfig
+
+pytest.importorskip("onnxruntime")
+
+SYMBOLS = text.symbols("hinglish")
+
+
+def _models() -> tuple[Tacotron2, WaveGlow]:
+    torch.manual_seed(0)
+    acoustic_model = Tacotron2(Tacotron2Config(
+        n_symbols=len(SYMBOLS), symbols_embedding_dim=128, encoder_embedding_dim=128, encoder_n_convolutions=2,
+        attention_rnn_dim=256, decoder_rnn_dim=256, prenet_dim=128, attention_dim=64,
+        attention_location_n_filters=16, postnet_embedding_dim=128, postnet_n_convolutions=3,
+        n_frames_per_step=3, n_speakers=2, n_languages=3, max_frames_per_symbol=1.5)).eval()
+    with torch.no_grad():
+        for name in ("speaker_projection", "language_projection"):
+            torch.nn.init.normal_(getattr(acoustic_model, name).linear_layer.weight, std=0.1)
+        acoustic_model.decoder.gate_layer.linear_layer.bias.fill_(-10.0)  # never stops: step limit
+    vocoder_model = WaveGlow(WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3,
+                                            n_channels=32)).eval()
+    with torch.no_grad():
+        for wn in vocoder_model.WN:  # zero-initialised: give the couplings (and the bias) something
+            torch.nn.init.normal_(wn.end.weight, std=0.05)
+            torch.nn.init.normal_(wn.end.bias, std=0.05)
+    return acoustic_model, vocoder_model
+
+
+@pytest.fixture(scope="module")
+def models():
+    return _models()
+
+
+@pytest.fixture(scope="module")
+def voice_dir(models, tmp_path_factory):
+    manifest = VoiceManifest(
+        name="tiny", languages=["hinglish", "hi", "en"], symbols=list(SYMBOLS), text_language="hinglish",
+        sample_rate=22050, mel_config=MelConfig().to_dict(), files={}, sha256={}, speakers=["asha", "ravi"],
+        language_table=["hinglish", "hi", "en"])
+    return export_onnx(*models, manifest, tmp_path_factory.mktemp("onnx") / "tiny")
+
+
+@pytest.fixture(scope="module")
+def voice(voice_dir):
+    return OnnxVoice(voice_dir, threads=1)
+
+
+def _copy(voice_dir, tmp_path):
+    return shutil.copytree(voice_dir, tmp_path / "copy")
+
+
+def test_properties(voice):
+    assert voice.name == "tiny"
+    assert voice.sample_rate == 22050
+    assert voice.languages == ["hinglish", "hi", "en"]
+    assert voice.speakers == ["asha", "ravi"]
+    assert voice.manifest.engine == "onnx"
+    assert voice.mel_config["hop_length"] == 256
+    assert voice.text_processor.languages == ("hinglish", "hi", "en")
+
+
+def test_mel_and_vocode(voice):
+    texts = [voice.text_processor.normalize(t) for t in ("namaste", "aap kaise ho")]
+    results = voice.mel(texts, speaker=1)
+    assert len(results) == 2
+    for (mel, stopped), normalized in zip(results, texts):
+        assert mel.dtype == np.float32 and mel.shape[0] == 80
+        assert not stopped  # never stops: ceil(1.5 * N / 3) steps of 3 frames
+        assert mel.shape[1] == 3 * -(-3 * len(normalized) // 6)
+    mel = results[0][0]
+    audio = voice.vocode(mel, seed=0)
+    assert audio.dtype == np.float32 and audio.shape == (mel.shape[1] * 256,)
+    assert np.abs(audio).max() <= 1.0
+    np.testing.assert_array_equal(audio, voice.vocode(mel, seed=0))
+    assert not np.array_equal(audio, voice.vocode(mel, seed=1))
+    np.testing.assert_array_equal(voice.vocode(mel, sigma=0.0), voice.vocode(mel, sigma=0.0, seed=5))
+    with pytest.raises(TTSError, match=r"mel must be \[80, frames\]"):
+        voice.vocode(mel[:40])
+
+
+def test_speaker_and_language_choose_rows(voice):
+    normalized = voice.text_processor.normalize("namaste")
+    ids = voice.text_processor.ids(normalized)
+    (default, _), = voice.mel([normalized])
+    np.testing.assert_array_equal(default, voice.mel_ids(ids, 0, 0)[0])  # hinglish is row 0
+    (hindi, _), = voice.mel([normalized], language="hindi")  # an alias of hi, row 1
+    np.testing.assert_array_equal(hindi, voice.mel_ids(ids, 0, 1)[0])
+    (other, _), = voice.mel([normalized], speaker="ravi")
+    np.testing.assert_array_equal(other, voice.mel_ids(ids, 1, 0)[0])
+    assert not np.allclose(default, other)
+    assert voice.speaker_id("1") == 1
+    with pytest.raises(TTSError, match="speaker 2 is out of range"):
+        voice.mel([normalized], speaker=2)
+    with pytest.raises(TTSError, match="no speaker 'meera'"):
+        voice.synthesize("namaste", speaker="meera")
+    with pytest.raises(TTSError, match="not 'bn'"):
+        voice.synthesize("namaste", language="bn")
+
+
+def test_language_outside_the_table_uses_the_text_language(voice_dir, tmp_path):
+    path = _copy(voice_dir, tmp_path)
+    manifest = VoiceManifest.from_dict(json.loads((path / "voice.json").read_text()))
+    write_voice_manifest(path, dataclasses.replace(manifest, language_table=["hi", "hinglish", "bn"]))
+    voice = OnnxVoice(path, threads=1)
+    assert voice.language_id("en") == 1  # en has no row: hinglish's
+    assert voice.language_id("hi") == 0
+
+
+def test_synthesize_and_stream(voice):
+    raw = "namaste. aap kaise ho? main theek hoon"
+    audio, rate = voice.synthesize(raw, seed=7)
+    assert rate == 22050 and audio.dtype == np.float32 and audio.ndim == 1
+    assert np.abs(audio).max() <= 1.0
+    chunks = list(voice.stream(raw, seed=7, batch_size=2, progress=True))
+    np.testing.assert_array_equal(np.concatenate(chunks), audio)
+    pieces = voice.pieces(raw)
+    assert len(pieces) == 3
+    pause = int(0.25 * 22050)
+    assert [len(c) for c in chunks[1::2]] == [pause, pause] and not np.any(np.concatenate(chunks[1::2]))
+    mels = [mel for mel, _ in voice.mel(pieces)]
+    assert len(audio) == sum(m.shape[1] for m in mels) * 256 + 2 * pause
+    # Sentence k is vocoded with seed + k.
+    np.testing.assert_array_equal(chunks[2], voice.vocode(mels[1], seed=8))
+    again, _ = voice.synthesize(raw, seed=7)
+    np.testing.assert_array_equal(again, audio)
+    with pytest.raises(TTSError, match="empty"):
+        voice.synthesize("  ")
+    with pytest.raises(TTSError, match="nothing to s"):
+        voice.pieces("... !")
+
+
+def test_pause_follows_the_torch_voice():
+    from tts import voice as torch_voice
+    from tts.onnx import runtime
+
+    assert runtime.PAUSE_SECONDS == torch_voice.PAUSE_SECONDS
+
+
+def test_long_mels_are_vocoded_in_chunks_like_one_pass(voice):
+    """A mel over 1.5 chunks is vocoded in cross-faded chunks; away from the joins they are the
+    one-pass audio (same latent)."""
+    frames = 700
+    mel = np.random.default_rng(0).normal(-5, 1, (80, frames)).astype(np.float32)
+    chunked = voice.vocode(mel, sigma=0.5, seed=3)
+    z = 0.5 * np.random.default_rng(3).standard_normal((8, frames * 256 // 8), dtype=np.float32)[None]
+    one_pass = np.clip(voice.vocode_latent(mel, z), -1, 1)
+    assert chunked.shape == one_pass.shape == (frames * 256,)
+    assert np.abs(chunked - one_pass).max() <= 1e-3
+
+
+def test_denoiser_matches_torch(voice, models):
+    from vocoder.denoiser import Denoiser
+
+    _, vocoder_model = models
+    rng = np.random.default_rng(1)
+    mel = rng.normal(-5, 1, (80, 30)).astype(np.float32)
+    audio = voice.vocode_latent(mel, 0.6 * rng.standard_normal((1, 8, 30 * 32), dtype=np.float32))
+    with torch.no_grad():
+        ref = Denoiser(vocoder_model)(torch.from_numpy(audio), strength=0.1).numpy()
+    ours = voice.denoise(audio, 0.1)
+    assert ours.shape == ref.shape == audio.shape
+    assert np.abs(ours - ref).max() <= 1e-4
+    assert np.abs(ours - audio).max() > 1e-3  # it did something
+    denoised = voice.vocode(mel, denoise=0.05, seed=0)
+    assert denoised.shape == (30 * 256,) and not np.array_equal(denoised, voice.vocode(mel, seed=0))
+
+
+def test_a_changed_graph_is_refused(voice_dir, tmp_path):
+    path = _copy(voice_dir, tmp_path)
+    with open(path / "decoder_step.onnx", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(TTSError, match=r"decoder_step\.onnx does not match its sha256"):
+        OnnxVoice(path)
+    shutil.copy(voice_dir / "decoder_step.onnx", path / "decoder_step.onnx")
+    OnnxVoice(path)  # restored: loads again
+    (path / "vocoder.onnx").unlink()
+    with pytest.raises(TTSError, match="vocoder.onnx is missing"):
+        OnnxVoice(path)
+
+
+def test_a_torch_voice_or_a_foreign_manifest_is_refused(voice_dir, tmp_path):
+    path = _copy(voice_dir, tmp_path)
+    values = json.loads((path / "voice.json").read_text())
+    (path / "voice.json").write_text(json.dumps({**values, "engine": "torch"}))
+    with pytest.raises(TTSError, match="torch voice"):
+        OnnxVoice(path)
+    (path / "voice.json").write_text(json.dumps({**values, "symbols": values["symbols"][:-2]}))
+    with pytest.raises(TTSError, match="symbols"):
+        OnnxVoice(path)
+
+
+BLOCKER = textwrap.dedent("""
+    import sys
+
+    class NoTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("torch", "acoustic", "vocoder"):
+                raise ImportError(f"blocked: {name}")
+            return None
+
+    sys.meta_path.insert(0, NoTorch())
+    from tts.onnx.runtime import OnnxVoice
+
+    voice = OnnxVoice(sys.argv[1], threads=1)
+    path = voice.synthesize_to_file("namaste, aap kaise ho? bahut achha.", sys.argv[2], seed=0)
+    import soundfile
+    audio, rate = soundfile.read(str(path))
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "acoustic", "vocoder"))
+    assert not loaded, loaded
+    print("ok", rate, len(audio))
+""")
+
+
+def test_runtime_never_imports_torch(voice_dir, tmp_path):
+    wav = tmp_path / "out.wav"
+    result = subprocess.run([sys.executable, "-c", BLOCKER, str(voice_dir), str(wav)], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["ok", "22050"]
+    audio, rate = soundfile.read(wav)
+    assert rate == 22050 and len(audio) > 0
+
+
+CLI_WITHOUT_TORCH = textwrap.dedent("""
+    import sys
+
+    class NoTorch:  # as on a device where PyTorch is not installed at all
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "torch":
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoTorch())
+    from tts.cli import main
+
+    code = main(["synth", "namaste, aap kaise ho?", "--voice", sys.argv[1], "--engine", "onnx", "-o", sys.argv[2],
+                 "--seed", "0"])
+    assert code == 0, code
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "acoustic", "vocoder"))
+    assert not loaded, loaded
+    assert main(["train", "acoustic", "--data", "x", "--out", "y"]) == 2
+    print("ok")
+""")
+
+
+def test_tts_synth_engine_onnx_runs_where_torch_is_not_installed(voice_dir, tmp_path):
+    wav = tmp_path / "cli.wav"
+    result = subprocess.run([sys.executable, "-c", CLI_WITHOUT_TORCH, str(voice_dir), str(wav)], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
+    assert "`tts train` needs PyTorch" in result.stderr
+    audio, rate = soundfile.read(wav)
+    assert rate == 22050 and len(audio) > 0
