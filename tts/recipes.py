@@ -259,6 +259,11 @@ def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
     }
     if args.vocoder_from is not None:
         training["vocoder_from"] = str(args.vocoder_from)
+        # The shared vocoder's own recipe command comes first, so the list reproduces the voice.
+        source = args.vocoder_from / "voice" / "voice.json"
+        if source.is_file():
+            commands = json.loads(source.read_text(encoding="utf-8")).get("training", {}).get("commands", [])
+            training["commands"] = commands[:1] + training["commands"]
     out = export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args), args.out / "voice",
                        name=recipe.name, training=training, data_dir=args.data_dir / "prepared")
     log.info("stage 5: voice %s written to %s; use it with `tts synth --voice %s`", recipe.name, out, out)

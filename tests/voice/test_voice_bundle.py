@@ -132,12 +132,15 @@ def test_voices_are_found_by_name_language_and_archive(user_voices, voice_dir, t
     assert tts.load_voice(archive).path == voice.path  # unpacked once
 
 
-def test_an_nvidia_checkpoint_is_exported_with_the_language_given(tmp_path, voice_checkpoints, make_tacotron2):
+def test_nvidia_checkpoints_are_exported_with_the_language_given(tmp_path, voice_checkpoints, make_tacotron2, waveglow):
     model = make_tacotron2(len(text.symbols("hi")))
     torch.save({"state_dict": model.state_dict(), "iteration": 10}, tmp_path / "nvidia.pt")
-    out = export_voice(tmp_path / "nvidia.pt", voice_checkpoints[1], tmp_path / "hindi_voice", languages=["hindi"])
+    torch.save(waveglow.state_dict(), tmp_path / "waveglow_state_dict.pt")  # a bare WaveGlow state dict
+    out = export_voice(tmp_path / "nvidia.pt", tmp_path / "waveglow_state_dict.pt", tmp_path / "hindi_voice",
+                       languages=["hindi"])
     manifest = read_voice_manifest(out)
     assert manifest.languages == ["hi"] and manifest.symbols == list(text.symbols("hi"))
+    assert manifest.vocoder_config["n_flows"] == waveglow.config.n_flows
     assert load_voice(out).synthesize("नमस्ते")[0].size > 0
     with pytest.raises(TTSError, match="pass --lang"):
         export_voice(tmp_path / "nvidia.pt", voice_checkpoints[1], tmp_path / "x")
