@@ -421,29 +421,116 @@ class Decoder(nn.Module):
             mel (B, M, S_max * r), alignments (B, S_max, N), steps (B,) decoded per item and
             stopped (B,) True where the gate (not the limit) ended the item. Values past an
             item's steps are whatever the still-running batch produced; the caller masks them.
+
+        The loop computes exactly what :meth:`step` computes (the same kernels on the same
+        operands in the same order, so the same bits), without its per-step overhead: the
+        layers are called as functions, the LSTM inputs and the attention's (previous,
+        cumulative) weights live in preallocated buffers written in place, outputs go straight
+        into preallocated (B, steps, ...) tensors, and the stop bookkeeping is a few in-place
+        ops per step (which item stopped when is worked out once at the end). Outside autograd
+        the loop runs under ``torch.inference_mode`` (less bookkeeping per op); what it returns
+        are ordinary tensors either way.
         """
-        b = memory.size(0)
-        processed_memory = self.attention_layer.memory_layer(memory)
-        state = self.initial_state(memory)
-        frame = memory.new_zeros(b, self.config.n_mel_channels * self.config.n_frames_per_step)
-        steps = torch.zeros(b, dtype=torch.long, device=memory.device)
-        stopped = torch.zeros(b, dtype=torch.bool, device=memory.device)
+        with torch.inference_mode(not torch.is_grad_enabled()):
+            frames, alignments, fires, steps_run = self._infer_loop(memory, mask, step_limits)
+        # Each item ends on its first firing step, or at its limit when that comes first.
+        fires = fires[:steps_run]
+        fired = fires.any(dim=0)
+        first = torch.where(fired, fires.int().argmax(dim=0) + 1, steps_run)
+        steps = torch.minimum(first, step_limits).long()
+        stopped = fired & (first <= step_limits)
+        mel = frames[:, :steps_run].reshape(memory.size(0), -1, self.config.n_mel_channels).transpose(1, 2)
+        return mel.clone(), alignments[:, :steps_run].clone(), steps, stopped
+
+    def _infer_loop(self, memory: Tensor, mask: Tensor, step_limits: Tensor
+                    ) -> tuple[Tensor, Tensor, Tensor, int]:
+        """The decoding loop of :meth:`infer`: (B, S_max, M * r) frames and (B, S_max, N)
+        alignments (valid up to the steps run), (S_max, B) gate firings, and the steps run."""
+        config = self.config
+        b, n, e = memory.shape
+        max_steps = int(step_limits.max())
+        frame_dim = config.n_mel_channels * config.n_frames_per_step
+        prenet_dim = config.prenet_dim
+        attention = self.attention_layer
+        processed_memory = attention.memory_layer(memory)
+        padding = ~mask
+        new_zeros = memory.new_zeros
+        # LSTM inputs: (prenet output | context) and (attention hidden | context).
+        attention_input = new_zeros(b, prenet_dim + e)
+        decoder_input = new_zeros(b, config.attention_rnn_dim + e)
+        # (B, 2, N): the previous and the cumulative attention weights, the location layer's input.
+        weights_cat = new_zeros(b, 2, n)
+        attention_state = (new_zeros(b, config.attention_rnn_dim), new_zeros(b, config.attention_rnn_dim))
+        decoder_state = (new_zeros(b, config.decoder_rnn_dim), new_zeros(b, config.decoder_rnn_dim))
+        context = new_zeros(b, e)
+        frames = memory.new_empty(b, max_steps, frame_dim)
+        alignments = memory.new_empty(b, max_steps, n)
+        fires = torch.zeros(max_steps, b, dtype=torch.bool, device=memory.device)
         done = torch.zeros(b, dtype=torch.bool, device=memory.device)
-        frames, alignments = [], []
-        for s in range(int(step_limits.max())):
-            frame, gate, state = self.step(self.prenet(frame), state, memory, processed_memory,
-                                           mask)
-            frames.append(frame)
-            alignments.append(state.attention_weights)
+        limits = sorted(set(step_limits.tolist()))
+
+        prenet = [layer.linear_layer.weight for layer in self.prenet.layers]
+        prenet_dropout = self.prenet.dropout
+        att_rnn, dec_rnn = self.attention_rnn, self.decoder_rnn
+        query_w = attention.query_layer.linear_layer.weight
+        location_conv = attention.location_layer.location_conv.conv
+        location_w = attention.location_layer.location_dense.linear_layer.weight
+        v_w = attention.v.linear_layer.weight
+        proj, gate_layer = self.linear_projection.linear_layer, self.gate_layer.linear_layer
+        p_att = config.p_attention_dropout if self.training else 0.0
+        p_dec = config.p_decoder_dropout if self.training else 0.0
+        threshold = config.gate_threshold
+
+        frame = new_zeros(b, frame_dim)
+        steps_run = 0
+        for s in range(max_steps):
+            # Prenet (its dropout stays on at inference, as in Prenet.forward).
+            x = frame
+            for weight in prenet:
+                x = F.relu(F.linear(x, weight))
+                if prenet_dropout > 0:
+                    x = F.dropout(x, p=prenet_dropout, training=True)
+            attention_input[:, :prenet_dim] = x
+            attention_input[:, prenet_dim:] = context
+            attention_hidden, attention_cell = torch.lstm_cell(
+                attention_input, attention_state, att_rnn.weight_ih, att_rnn.weight_hh,
+                att_rnn.bias_ih, att_rnn.bias_hh)
+            if p_att > 0:
+                attention_hidden = F.dropout(attention_hidden, p_att, True)
+            attention_state = (attention_hidden, attention_cell)
+            # Attention.forward.
+            location = F.linear(location_conv(weights_cat).transpose(1, 2), location_w)
+            energies = F.linear(torch.tanh(F.linear(attention_hidden.unsqueeze(1), query_w) + location
+                                           + processed_memory), v_w).squeeze(-1)
+            energies = energies.masked_fill(padding, float("-inf"))
+            weights = F.softmax(energies, dim=1)
+            context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)
+            weights_cat[:, 0] = weights
+            weights_cat[:, 1] += weights
+            alignments[:, s] = weights
+            # Decoder LSTM and projections.
+            decoder_input[:, : config.attention_rnn_dim] = attention_hidden
+            decoder_input[:, config.attention_rnn_dim:] = context
+            decoder_hidden, decoder_cell = torch.lstm_cell(
+                decoder_input, decoder_state, dec_rnn.weight_ih, dec_rnn.weight_hh,
+                dec_rnn.bias_ih, dec_rnn.bias_hh)
+            if p_dec > 0:
+                decoder_hidden = F.dropout(decoder_hidden, p_dec, True)
+            decoder_state = (decoder_hidden, decoder_cell)
+            hidden_context = torch.cat((decoder_hidden, context), dim=1)
+            frame = F.linear(hidden_context, proj.weight, proj.bias)
+            frames[:, s] = frame
+            gate = F.linear(hidden_context, gate_layer.weight, gate_layer.bias).squeeze(1)
             # The step on which the gate fires is kept, as in the reference.
-            fired = ~done & (torch.sigmoid(gate) > self.config.gate_threshold)
-            stopped |= fired
-            ended = fired | (~done & (step_limits <= s + 1))
-            steps[ended] = s + 1
-            done |= ended
+            torch.gt(torch.sigmoid(gate), threshold, out=fires[s])
+            done |= fires[s]
+            steps_run = s + 1
+            if limits and steps_run >= limits[0]:
+                done |= step_limits <= steps_run
+                limits = [limit for limit in limits if limit > steps_run]
             if bool(done.all()):
                 break
-        return self._to_mel(frames), torch.stack(alignments, dim=1), steps, stopped
+        return frames, alignments, fires, steps_run
 
 
 class Tacotron2(nn.Module):

@@ -19,7 +19,7 @@ from text.errors import TextError
 from tts import __version__
 from tts.errors import TTSError
 
-COMMANDS = ("synth", "voices", "export", "evaluate", "mel", "vocode", "normalize", "corpus", "prepare", "train")
+COMMANDS = ("synth", "voices", "export", "evaluate", "bench", "mel", "vocode", "normalize", "corpus", "prepare", "train")
 
 log = logging.getLogger("tts")
 

@@ -34,7 +34,7 @@ class Denoiser(nn.Module):
         self.filter_length = filter_length
         self.hop_length = hop_length
         self.win_length = win_length
-        weight = model.upsample.weight
+        weight = model.WN[0].start.weight_g
         self.register_buffer("window", torch.hann_window(win_length, device=weight.device))
         zeros = torch.zeros(1, model.config.n_mel_channels, 88, dtype=weight.dtype, device=weight.device)
         bias_audio = model.infer(zeros, sigma=0.0).float()

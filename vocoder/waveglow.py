@@ -15,14 +15,18 @@ dicts map one to one.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from tts.config import DictConfig
+
+MEL_CONDITIONINGS = ("upsampled", "interpolated")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,16 @@ class WaveGlowConfig(DictConfig):
     # The mel upsampler: stride must equal the mel hop length.
     upsample_kernel_size: int = 1024
     upsample_stride: int = 256
+    # How the mel reaches the couplings. "upsampled" (NVIDIA): a learnt transposed convolution to
+    # the audio rate, then grouped, so each coupling sees ``n_mel * n_group`` channels.
+    # "interpolated" (SqueezeWave, Zhai et al. 2020): the mel linearly interpolated to the group
+    # rate, ``n_mel`` channels and no upsampler; far fewer parameters when ``n_group`` is large.
+    mel_conditioning: str = "upsampled"
+    # WN input layers as a depthwise dilated convolution followed by a pointwise (1x1) one, as
+    # SqueezeWave does: ``kernel_size`` times fewer multiply-adds in the layers that dominate
+    # the cost. Its parameters are ``in_layers.{i}.depthwise`` / ``.pointwise``, names NVIDIA's
+    # checkpoints never use; False (NVIDIA's dense layers) keeps every checkpoint loading.
+    depthwise: bool = False
 
     def __post_init__(self) -> None:
         if self.n_group % 2 or self.n_group < 2:
@@ -58,12 +72,23 @@ class WaveGlowConfig(DictConfig):
                 f"outputs (n_flows={self.n_flows}, n_early_every={self.n_early_every}, "
                 f"n_early_size={self.n_early_size}); at least 2 must remain"
             )
+        if self.mel_conditioning not in MEL_CONDITIONINGS:
+            raise ValueError(
+                f"mel_conditioning must be one of {', '.join(MEL_CONDITIONINGS)}, got {self.mel_conditioning!r}"
+            )
         if self.upsample_stride <= 0 or self.upsample_kernel_size < self.upsample_stride:
             raise ValueError("need upsample_kernel_size >= upsample_stride > 0")
         if self.upsample_stride % self.n_group:
             raise ValueError(
                 f"upsample_stride ({self.upsample_stride}) must be a multiple of n_group ({self.n_group})"
             )
+
+    @property
+    def n_cond_channels(self) -> int:
+        """Channels of the conditioning each coupling network reads."""
+        if self.mel_conditioning == "interpolated":
+            return self.n_mel_channels
+        return self.n_mel_channels * self.n_group
 
     @property
     def n_early_outputs(self) -> int:
@@ -103,13 +128,21 @@ class WeightNormConv1d(nn.Conv1d):
             return g * v / _norm_per_output_channel(v)
         key = (g.data_ptr(), g._version, v.data_ptr(), v._version, g.dtype, g.device)
         if key != self._folded_key:
-            with torch.no_grad():
+            with _cache_mode():
                 self._folded = g * v / _norm_per_output_channel(v)
             self._folded_key = key
         return self._folded
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._conv_forward(x, self.folded_weight(), self.bias)
+
+
+@contextlib.contextmanager
+def _cache_mode() -> Iterator[None]:
+    """Where cached weights are computed: no autograd, and never as inference tensors, so that a
+    cache filled under ``torch.inference_mode`` stays usable outside it (e.g. saved for backward)."""
+    with torch.inference_mode(False), torch.no_grad():
+        yield
 
 
 def _norm_per_output_channel(weight: torch.Tensor) -> torch.Tensor:
@@ -152,10 +185,30 @@ class Invertible1x1Conv(nn.Module):
         w = self.conv.weight
         key = (w.data_ptr(), w._version, w.dtype, w.device)
         if key != self._inverse_key:
-            with torch.no_grad():
+            with _cache_mode():
                 self._inverse = torch.linalg.inv(w.squeeze(-1).double()).to(w.dtype).unsqueeze(-1)
             self._inverse_key = key
         return self._inverse
+
+
+class DepthwiseSeparableConv1d(nn.Module):
+    """A dilated depthwise convolution (one ``kernel_size`` filter per channel) followed by a
+    pointwise one mixing the channels, both weight-normalised (SqueezeWave's WN input layer)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, dilation: int) -> None:
+        super().__init__()
+        self.depthwise = WeightNormConv1d(
+            in_channels,
+            in_channels,
+            kernel_size,
+            dilation=dilation,
+            padding=dilation * (kernel_size - 1) // 2,
+            groups=in_channels,
+        )
+        self.pointwise = WeightNormConv1d(in_channels, out_channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pointwise(self.depthwise(x))
 
 
 class WN(nn.Module):
@@ -168,26 +221,37 @@ class WN(nn.Module):
     """
 
     def __init__(
-        self, n_in_channels: int, n_mel_channels: int, n_layers: int, n_channels: int, kernel_size: int
+        self,
+        n_in_channels: int,
+        n_mel_channels: int,
+        n_layers: int,
+        n_channels: int,
+        kernel_size: int,
+        depthwise: bool = False,
     ) -> None:
         super().__init__()
         self.n_layers = n_layers
         self.n_channels = n_channels
+        self.kernel_size = kernel_size
+        self.depthwise = depthwise
         self.start = WeightNormConv1d(n_in_channels, n_channels, 1)
         self.cond_layer = WeightNormConv1d(n_mel_channels, 2 * n_channels * n_layers, 1)
         self.in_layers = nn.ModuleList()
         self.res_skip_layers = nn.ModuleList()
         for i in range(n_layers):
             dilation = 2**i
-            self.in_layers.append(
-                WeightNormConv1d(
-                    n_channels,
-                    2 * n_channels,
-                    kernel_size,
-                    dilation=dilation,
-                    padding=dilation * (kernel_size - 1) // 2,
+            if depthwise:
+                self.in_layers.append(DepthwiseSeparableConv1d(n_channels, 2 * n_channels, kernel_size, dilation))
+            else:
+                self.in_layers.append(
+                    WeightNormConv1d(
+                        n_channels,
+                        2 * n_channels,
+                        kernel_size,
+                        dilation=dilation,
+                        padding=dilation * (kernel_size - 1) // 2,
+                    )
                 )
-            )
             # The last layer only feeds the skip path, so it has no residual half.
             res_skip_channels = 2 * n_channels if i < n_layers - 1 else n_channels
             self.res_skip_layers.append(WeightNormConv1d(n_channels, res_skip_channels, 1))
@@ -215,6 +279,198 @@ class WN(nn.Module):
                 skip = skip + res_skip
         return self.end(skip)
 
+    # -- fast inference ---------------------------------------------------------------------
+
+    def packed(self) -> "_PackedWN":
+        """The weights rearranged for :func:`_wn_inference` (weight norm folded, each input
+        layer's taps, conditioning rows and biases side by side in one matrix, biases folded
+        forward), computed once and reused until a parameter changes (in place or replaced)."""
+        params = list(self.parameters())
+        key = tuple((p.data_ptr(), p._version) for p in params) + (params[0].dtype, params[0].device)
+        if key != getattr(self, "_packed_key", None):
+            self._packed = None  # free the old copy before building the new one
+            with _cache_mode():
+                self._packed = _pack_wn(self)
+            self._packed_key = key
+        return self._packed
+
+
+def _inference_only() -> bool:
+    """True outside autograd, tracing and ONNX export: where :meth:`WaveGlow._reverse_fast` may run."""
+    return not (
+        torch.is_grad_enabled() or torch.jit.is_tracing() or torch.jit.is_scripting() or torch.onnx.is_in_onnx_export()
+    )
+
+
+def _fold(conv: WeightNormConv1d) -> torch.Tensor:
+    """The effective weight of ``conv``, not cached on it (the packed copy is the one kept)."""
+    return conv.weight_g * conv.weight_v / _norm_per_output_channel(conv.weight_v)
+
+
+@dataclass
+class _PackedWN:
+    """A :class:`WN`'s weights for :func:`_wn_inference`; ``C`` channels, ``n_cond`` conditioning
+    channels, ``k`` taps. Matrices multiply ``[rows, N]`` activations (channels by positions)."""
+
+    start_w: torch.Tensor  # [C, n_in]
+    start_b: torch.Tensor  # [C, 1]
+    # Per layer [2C, k*C + n_cond + 1] (dense: tap j in columns j*C:(j+1)*C) or
+    # [2C, C + n_cond + 1] (depthwise: the pointwise weight); then the layer's conditioning rows,
+    # then the summed biases (in_layer, cond_layer, pointwise of the depthwise bias).
+    in_w: list[torch.Tensor]
+    dw_w: list[torch.Tensor] | None  # per layer [C, k] depthwise taps
+    res_w: list[torch.Tensor]  # per layer but the last [C, C + 1]: residual weight | bias
+    # The skip path is linear up to the end layer, so each layer's skip weight is folded into
+    # it: per layer [2 n_in, C] = end weight @ skip weight (a few rows instead of C).
+    skip_end_w: list[torch.Tensor]
+    end_b: torch.Tensor  # [2 n_in, 1]: end bias plus end weight times the summed skip biases
+    # The first input layer straight from the audio when that is smaller: its taps read the
+    # start layer's output, a linear map of ``[audio; 1]``, so the two fold into one
+    # [2C, n_cond + 1 + k * (n_in + 1)] matrix over the conditioning, ones, and each tap of the
+    # shifted ``[audio; 1]`` (the shifted ones row carries the start bias, zero past the edges).
+    first_w: torch.Tensor | None
+
+
+def _pack_wn(wn: WN) -> _PackedWN:
+    n, layers = wn.n_channels, wn.n_layers
+    cond_w = _fold(wn.cond_layer)[:, :, 0]
+    cond_b = wn.cond_layer.bias
+    in_w, dw_w, res_w, skip_end_w = [], [] if wn.depthwise else None, [], []
+    end_w = wn.end.weight[:, :, 0]
+    skip_b = torch.zeros_like(wn.start.bias)
+    start_w = _fold(wn.start)[:, :, 0]
+    start_wb = torch.cat([start_w, wn.start.bias.unsqueeze(1)], dim=1)  # [C, n_in + 1]
+    k, n_in = wn.kernel_size, start_w.size(1)
+    first_w = None
+    for i in range(layers):
+        rows = slice(2 * i * n, 2 * (i + 1) * n)
+        layer = wn.in_layers[i]
+        if wn.depthwise:
+            dw = _fold(layer.depthwise)[:, 0, :]
+            pw = _fold(layer.pointwise)[:, :, 0]
+            dw_w.append(dw.contiguous())
+            taps, bias = pw, layer.pointwise.bias + pw @ layer.depthwise.bias
+            folded_taps = [pw @ (dw[:, j : j + 1] * start_wb) for j in range(k)]
+        else:
+            w = _fold(layer)
+            taps, bias = w.permute(0, 2, 1).reshape(w.size(0), -1), layer.bias
+            folded_taps = [w[:, :, j] @ start_wb for j in range(k)]
+        if i == 0 and k * (n_in + 1) < taps.size(1):
+            first_w = torch.cat([cond_w[rows], (bias + cond_b[rows]).unsqueeze(1), *folded_taps], dim=1)
+        in_w.append(torch.cat([taps, cond_w[rows], (bias + cond_b[rows]).unsqueeze(1)], dim=1).contiguous())
+        rs_w, rs_b = _fold(wn.res_skip_layers[i])[:, :, 0], wn.res_skip_layers[i].bias
+        if i < layers - 1:
+            res_w.append(torch.cat([rs_w[:n], rs_b[:n].unsqueeze(1)], dim=1).contiguous())
+            rs_w, rs_b = rs_w[n:], rs_b[n:]
+        skip_end_w.append((end_w @ rs_w).contiguous())
+        skip_b = skip_b + rs_b
+    return _PackedWN(
+        start_w=start_w.contiguous(),
+        start_b=wn.start.bias.unsqueeze(1).clone(),
+        in_w=in_w,
+        dw_w=dw_w,
+        res_w=res_w,
+        skip_end_w=skip_end_w,
+        end_b=(wn.end.bias + end_w @ skip_b).unsqueeze(1).contiguous(),
+        first_w=None if first_w is None else first_w.contiguous(),
+    )
+
+
+class _Workspace:
+    """Buffers shared by every flow of one :meth:`WaveGlow.reverse`, carved out of one
+    allocation (large ones go straight to the OS and back, so vocoding chunk after chunk does
+    not fragment the heap). ``cols`` stacks the rows an input layer's single matrix product
+    reads: the hidden state shifted by each tap (or its depthwise convolution), the
+    conditioning, ones for the biases, and (for a first layer folded with the start layer) the
+    taps of the shifted ``[audio; 1]``.
+
+    ``spect``: the conditioning, ``[B, n_cond, G]``, or for the upsampled mel the ungrouped view
+    ``[B, n_mel, G, n_group]`` (:meth:`WaveGlow._conditioning`), copied in once.
+    """
+
+    def __init__(self, config: WaveGlowConfig, spect: torch.Tensor, dtype: torch.dtype, audio_tap_rows: int) -> None:
+        batch, groups = spect.size(0), spect.size(2)
+        n_cond, n, k = config.n_cond_channels, config.n_channels, config.kernel_size
+        self.batch, self.groups, self.n_channels, self.kernel_size = batch, groups, n, k
+        size = batch * groups
+        self.taps = taps = n if config.depthwise else k * n
+        self.ones = taps + n_cond  # the row of ones
+        rows = [taps + n_cond + 1 + audio_tap_rows, n if config.depthwise else 0, 2 * n, n + 1]
+        flat = torch.empty(sum(rows) * size, dtype=dtype, device=spect.device)
+        self.cols, hidden, self.pre, self.acts = (
+            part.view(r, size) for part, r in zip(flat.split([r * size for r in rows]), rows)
+        )
+        block = self.cols[taps : taps + n_cond]
+        if spect.dim() == 4:  # [B, n_mel, G, n_group] -> rows (mel channel, sample in group)
+            block.view(spect.size(1), spect.size(3), batch, groups).copy_(spect.permute(1, 3, 0, 2))
+        else:
+            block.view(n_cond, batch, groups).copy_(spect.transpose(0, 1))
+        self.cols[self.ones].fill_(1.0)
+        centre = (k - 1) // 2
+        self.hidden = hidden if config.depthwise else self.cols[centre * n : (centre + 1) * n]
+        self.acts[-1].fill_(1.0)
+
+
+def _shifted_copy(dst: torch.Tensor, src: torch.Tensor | float, offset: int) -> None:
+    """``dst[..., t] = src[..., t + offset]`` along the last axis, zero where out of range
+    (``src`` a tensor shaped like ``dst``, or a constant)."""
+    length = dst.size(-1)
+    if abs(offset) >= length:
+        dst.zero_()
+        return
+    inside = dst[..., max(0, -offset) : length - max(0, offset)]
+    if isinstance(src, torch.Tensor):
+        inside.copy_(src[..., max(0, offset) : length + min(0, offset)])
+    else:
+        inside.fill_(src)
+    dst[..., : max(0, -offset)].zero_()
+    dst[..., length - max(0, offset) :].zero_()
+
+
+def _wn_inference(pack: _PackedWN, audio: torch.Tensor, ws: _Workspace) -> torch.Tensor:
+    """:meth:`WN.forward` for ``audio`` ``[n_in, B * G]`` (the conditioning is in ``ws``):
+    ``[2 n_in, B * G]``. One matrix product per input layer (taps, conditioning and biases
+    together), written into preallocated buffers; the skip outputs go straight through the end
+    layer."""
+    n, k, shape = ws.n_channels, ws.kernel_size, (ws.n_channels, ws.batch, ws.groups)
+    centre = (k - 1) // 2
+    hidden, cols, pre, acts = ws.hidden, ws.cols, ws.pre, ws.acts
+    out = pack.end_b.expand(pack.end_b.size(0), audio.size(1)).clone()
+    torch.addmm(pack.start_b, pack.start_w, audio, out=hidden)
+    h = hidden.view(shape)
+    gate = acts[:n]
+    for i, in_w in enumerate(pack.in_w):
+        dilation = 2**i
+        if i == 0 and pack.first_w is not None:
+            n_in, base = audio.size(0), ws.ones + 1
+            x = audio.view(n_in, ws.batch, ws.groups)
+            for j in range(k):
+                block = cols[base + j * (n_in + 1) : base + (j + 1) * (n_in + 1)].view(n_in + 1, ws.batch, ws.groups)
+                _shifted_copy(block[:n_in], x, (j - centre) * dilation)
+                _shifted_copy(block[n_in], 1.0, (j - centre) * dilation)
+            torch.mm(pack.first_w, cols[ws.taps : base + k * (n_in + 1)], out=pre)
+        else:
+            if pack.dw_w is not None:
+                dw_w, dw = pack.dw_w[i], cols[:n].view(shape)
+                torch.mul(h, dw_w[:, centre, None, None], out=dw)
+                for j in range(k):
+                    offset = (j - centre) * dilation
+                    if j == centre or abs(offset) >= ws.groups:
+                        continue
+                    inside = dw[..., max(0, -offset) : ws.groups - max(0, offset)]
+                    inside.addcmul_(h[..., max(0, offset) : ws.groups + min(0, offset)], dw_w[:, j, None, None])
+            else:
+                for j in range(k):
+                    if j != centre:
+                        _shifted_copy(cols[j * n : (j + 1) * n].view(shape), h, (j - centre) * dilation)
+            torch.mm(in_w, cols[: ws.ones + 1], out=pre)
+        torch.tanh(pre[:n], out=gate)
+        gate.mul_(pre[n:].sigmoid_())
+        if i < len(pack.res_w):
+            hidden.addmm_(pack.res_w[i], acts)
+        out.addmm_(pack.skip_end_w[i], gate)
+    return out
+
 
 class WaveGlow(nn.Module):
     """The WaveGlow vocoder.
@@ -227,9 +483,10 @@ class WaveGlow(nn.Module):
         super().__init__()
         self.config = config
         c = config
-        self.upsample = nn.ConvTranspose1d(
-            c.n_mel_channels, c.n_mel_channels, c.upsample_kernel_size, stride=c.upsample_stride
-        )
+        if c.mel_conditioning == "upsampled":
+            self.upsample = nn.ConvTranspose1d(
+                c.n_mel_channels, c.n_mel_channels, c.upsample_kernel_size, stride=c.upsample_stride
+            )
         self.WN = nn.ModuleList()
         self.convinv = nn.ModuleList()
         remaining = c.n_group
@@ -238,31 +495,61 @@ class WaveGlow(nn.Module):
                 remaining -= c.n_early_size
             self.convinv.append(Invertible1x1Conv(remaining))
             self.WN.append(
-                WN(remaining // 2, c.n_mel_channels * c.n_group, c.n_layers, c.n_channels, c.kernel_size)
+                WN(remaining // 2, c.n_cond_channels, c.n_layers, c.n_channels, c.kernel_size, c.depthwise)
             )
+
+    # Inference (no autograd) takes the fast path of :meth:`_reverse_fast`; False forces the
+    # plain one, which is what training, tracing and export use anyway.
+    fast_inference: bool = True
 
     def _emits_early(self, k: int) -> bool:
         return k > 0 and k % self.config.n_early_every == 0
 
     def condition(self, mel: torch.Tensor, n_samples: int) -> torch.Tensor:
-        """Upsample ``mel`` ``[B, n_mel, frames]`` to ``n_samples`` and group it:
-        ``[B, n_mel * n_group, n_samples / n_group]``."""
+        """The conditioning of ``n_samples`` of audio from ``mel`` ``[B, n_mel, frames]``:
+        ``[B, n_cond_channels, n_samples / n_group]``."""
+        spect = self._conditioning(mel, n_samples)
+        if spect.dim() == 3:
+            return spect
+        batch, n_mel, groups, n_group = spect.shape
+        # [B, n_mel, G, n_group] -> [B, G, n_mel, n_group] -> [B, n_mel * n_group, G]
+        return spect.permute(0, 2, 1, 3).reshape(batch, groups, n_mel * n_group).transpose(1, 2)
+
+    def _conditioning(self, mel: torch.Tensor, n_samples: int) -> torch.Tensor:
+        """:meth:`condition` before the grouping copy: ``[B, n_mel, G]`` interpolated, or the
+        upsampled mel as a view ``[B, n_mel, G, n_group]``."""
         c = self.config
         if mel.dim() != 3 or mel.size(1) != c.n_mel_channels:
             raise ValueError(
                 f"mel must have shape [batch, {c.n_mel_channels}, frames], got {tuple(mel.shape)}"
             )
+        if c.mel_conditioning == "interpolated":
+            return self._interpolate(mel, n_samples)
         spect = self.upsample(mel)
         if spect.size(2) < n_samples:
             raise ValueError(
                 f"{mel.size(2)} mel frames cover at most {spect.size(2)} samples, "
                 f"{n_samples} were asked for"
             )
-        spect = spect[:, :, :n_samples]
-        batch, n_mel, _ = spect.shape
-        # [B, n_mel, G, n_group] -> [B, G, n_mel, n_group] -> [B, n_mel * n_group, G]
-        spect = spect.unfold(2, c.n_group, c.n_group).permute(0, 2, 1, 3)
-        return spect.reshape(batch, spect.size(1), n_mel * c.n_group).transpose(1, 2)
+        return spect[:, :, :n_samples].unfold(2, c.n_group, c.n_group)
+
+    def _interpolate(self, mel: torch.Tensor, n_samples: int) -> torch.Tensor:
+        """The mel at the centre of each group of samples, by linear interpolation between frames
+        (frame ``i`` is centred on sample ``i * hop``): ``[B, n_mel, n_samples / n_group]``."""
+        c = self.config
+        frames = mel.size(2)
+        if n_samples > frames * c.upsample_stride:
+            raise ValueError(
+                f"{frames} mel frames cover at most {frames * c.upsample_stride} samples, "
+                f"{n_samples} were asked for"
+            )
+        n_groups = n_samples // c.n_group
+        centres = (torch.arange(n_groups, device=mel.device, dtype=torch.float64) + 0.5) * c.n_group
+        position = (centres / c.upsample_stride).clamp(max=frames - 1)
+        left = position.floor().long()
+        right = (left + 1).clamp(max=frames - 1)
+        frac = (position - left).to(mel.dtype)
+        return mel[:, :, left] * (1 - frac) + mel[:, :, right] * frac
 
     def forward(
         self, mel: torch.Tensor, audio: torch.Tensor
@@ -307,6 +594,8 @@ class WaveGlow(nn.Module):
         c = self.config
         if z.dim() != 3 or z.size(1) != c.n_group:
             raise ValueError(f"z must have shape [batch, {c.n_group}, groups], got {tuple(z.shape)}")
+        if self.fast_inference and _inference_only():
+            return self._reverse_fast(mel, z)
         spect = self.condition(mel, z.size(2) * c.n_group).to(z.dtype)
         n_early = c.n_early_size * c.n_early_outputs
         early, x = z[:, :n_early], z[:, n_early:]
@@ -322,6 +611,28 @@ class WaveGlow(nn.Module):
                 early = early[:, : -c.n_early_size]
         return x.transpose(1, 2).reshape(x.size(0), -1)
 
+    def _reverse_fast(self, mel: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """:meth:`reverse` without autograd, the same result to float rounding: the flows work on
+        one ``[n_group, B * G]`` buffer in place (the channels leaving early are already where
+        they rejoin, so nothing is concatenated) and each WN runs as :func:`_wn_inference`."""
+        c = self.config
+        batch, _, groups = z.shape
+        x_all = z.transpose(0, 1).reshape(c.n_group, batch * groups).clone()
+        packs = [wn.packed() for wn in self.WN]
+        audio_taps = [c.kernel_size * (p.start_w.size(1) + 1) for p in packs if p.first_w is not None]
+        ws = _Workspace(c, self._conditioning(mel, groups * c.n_group), z.dtype, max(audio_taps, default=0))
+        start = c.n_early_size * c.n_early_outputs
+        for k in reversed(range(c.n_flows)):
+            x = x_all[start:]
+            half = x.size(0) // 2
+            out = _wn_inference(packs[k], x[:half], ws)
+            shift, log_s = out[:half], out[half:]
+            x[half:].sub_(shift).mul_(log_s.neg_().exp_())
+            x.copy_(torch.mm(self.convinv[k].inverse_weight()[:, :, 0].to(x.dtype), x))
+            if self._emits_early(k):
+                start -= c.n_early_size
+        return x_all.view(c.n_group, batch, groups).permute(1, 2, 0).reshape(batch, -1)
+
     @torch.no_grad()
     def infer(
         self, mel: torch.Tensor, sigma: float = 0.666, generator: torch.Generator | None = None
@@ -336,9 +647,13 @@ class WaveGlow(nn.Module):
         shape = (mel.size(0), c.n_group, n_samples // c.n_group)
         device = generator.device if generator is not None else mel.device
         z = torch.randn(shape, generator=generator, device=device, dtype=torch.float32)
-        dtype = self.upsample.weight.dtype
+        dtype = self.WN[0].start.weight_g.dtype
         z = (sigma * z).to(device=mel.device, dtype=dtype)
-        return self.reverse(mel.to(dtype), z)
+        # inference_mode skips autograd's bookkeeping (a few % on small models); the copy out of
+        # it returns an ordinary tensor, which callers may modify in place.
+        with torch.inference_mode():
+            audio = self.reverse(mel.to(dtype), z)
+        return audio.clone()
 
     def log_prob(self, mel: torch.Tensor, audio: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
         """Exact log-likelihood ``log p(audio | mel)`` in nats, per item: ``[B]``.
