@@ -302,7 +302,26 @@ class Engine:
         return load_voice(name, engine=self.name)
 
 
-ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine}
+class OnnxEngine(Engine):
+    """The torch-free runtime (:mod:`tts.onnx.runtime`) on an ONNX voice (``tts export onnx``).
+    It benchmarks whole voices only: the ``end_to_end`` section, in a process without torch."""
+
+    name = "onnx"
+    sections = ("machine", "end_to_end")
+
+    def vocoder(self, config: Any) -> tuple[Any, Callable[[Any], Any]]:
+        raise NotImplementedError
+
+    def acoustic(self, config: Any) -> Any:
+        raise NotImplementedError
+
+    def load_voice(self, name: str) -> Any:
+        from tts.onnx.runtime import OnnxVoice
+
+        return OnnxVoice(name)
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine, "onnx": OnnxEngine}
 
 
 def get_engine(name: str) -> Engine:
@@ -595,6 +614,7 @@ def _worker_end_to_end(request: dict[str, Any]) -> dict[str, Any]:
             "x_realtime": round(audio_seconds / total, 3) if total else None,
         }
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    out["torch_loaded"] = "torch" in sys.modules
     return out
 
 
@@ -729,7 +749,7 @@ def _run_worker(kind: str, request: dict[str, Any], timeout: float) -> dict[str,
 
 def _worker_main(argv: Sequence[str]) -> int:
     kind, request = argv[0], json.loads(argv[1])
-    if request.get("threads"):
+    if request.get("threads") and request.get("engine", "torch") == "torch":
         import torch
 
         torch.set_num_threads(int(request["threads"]))
@@ -757,6 +777,12 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     if settings.threads:
         torch.set_num_threads(settings.threads)
     engine = get_engine(settings.engine)
+    supported = getattr(engine, "sections", SECTIONS)
+    if set(settings.sections) - set(supported):
+        from tts.errors import TTSError
+
+        raise TTSError(f"the {engine.name} engine benchmarks {', '.join(supported)} only: "
+                       f"pass --only {','.join(supported)}")
     record: dict[str, Any] = {
         "schema": SCHEMA,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -7,6 +7,7 @@ import json
 import math
 
 import pytest
+
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -15,6 +16,7 @@ import text
 import vocoder
 from tts import bench
 from tts.audio import MelConfig
+from tts.errors import TTSError
 from vocoder import WaveGlow, WaveGlowConfig
 
 TINY_VOCODER = dict(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=8)
@@ -154,3 +156,19 @@ def test_every_section_with_a_voice(tiny_voice, tmp_path):
 def test_end_to_end_without_a_voice_is_skipped_not_failed():
     record = bench.run_bench(bench.BenchSettings.quick_settings(sections=("machine", "end_to_end")))
     assert record["end_to_end"] == {"skipped": "no --voice given"}
+
+
+def test_the_onnx_engine_benchmarks_a_voice_end_to_end_without_torch(tiny_voice, tmp_path):
+    from tts.onnx.export import export_voice_onnx
+    from tts.voice import load_voice
+
+    onnx_dir = export_voice_onnx(load_voice(tiny_voice), tmp_path / "onnx")
+    settings = bench.BenchSettings.quick_settings(voice=str(onnx_dir), engine="onnx", repeats=1,
+                                                  sections=("machine", "end_to_end"))
+    record = bench.run_bench(settings)
+    e2e = record["end_to_end"]
+    assert "error" not in e2e, e2e
+    assert e2e["torch_loaded"] is False  # the worker process never imported torch
+    assert positive(e2e["peak_rss_mb"]) and positive(e2e["sentence"]["first_audio_seconds"])
+    with pytest.raises(TTSError, match="benchmarks machine, end_to_end only"):
+        bench.run_bench(bench.BenchSettings.quick_settings(voice=str(onnx_dir), engine="onnx"))
