@@ -165,7 +165,7 @@ def _build(
             )
     model.load_state_dict({k: v.float() for k, v in state_dict.items()})
     model.to(device).eval()
-    log.info("loaded %s WaveGlow checkpoint %s (%s)", source, path, config)
+    log.debug("loaded %s WaveGlow checkpoint %s (%s)", source, path, config)
     return VocoderCheckpoint(model=model, mel_config=mel_config, source=source, extra=extra)
 
 
