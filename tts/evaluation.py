@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,7 +290,11 @@ def make_references(sentences: Sequence[str], language: str, mel_config: Any, wo
         spoken = text.normalize(sentence, language)
         wav = folder / f"{hashlib.sha1(spoken.encode('utf-8')).hexdigest()[:20]}.wav"
         if not wav.is_file():
-            speak(binary, spoken, espeak_voice, style, wav)
+            # Spoken to a file of this process's own, then renamed: evaluations sharing a
+            # workdir never read each other's half-written references.
+            tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.wav")
+            speak(binary, spoken, espeak_voice, style, tmp)
+            os.replace(tmp, wav)
         audio = _trim(load_wav(wav, mel_config.sampling_rate), mel_config.sampling_rate, trim)
         mel = mel_spectrogram(audio, mel_config).numpy()
         references.append(Reference(sentence, spoken, wav, audio.numpy(), mel))

@@ -9,6 +9,7 @@ import acoustic
 import text
 import vocoder
 from tts.audio import MelConfig
+from tts import voice_manifest
 from tts.voice import export_voice
 
 SPEAKERS = ["spk_a", "spk_b"]
@@ -60,9 +61,11 @@ def voice_dir(voice_checkpoints, tmp_path_factory):
 
 
 @pytest.fixture
-def user_voices(voice_dir, monkeypatch):
-    """``$TTS_VOICES`` pointing at the directory holding the test voice."""
+def user_voices(voice_dir, monkeypatch, tmp_path):
+    """``$TTS_VOICES`` pointing at the directory holding the test voice, and no bundled voices
+    (so that lookups see the test voice alone)."""
     monkeypatch.setenv("TTS_VOICES", str(voice_dir.parent))
+    monkeypatch.setattr(voice_manifest, "BUNDLED_DIR", tmp_path / "no-bundled-voices")
     return voice_dir.parent
 
 
