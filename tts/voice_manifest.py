@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import shutil
 import tarfile
@@ -83,6 +84,38 @@ class VoiceManifest(DictConfig):
         missing = sorted(set(self.files.values()) - set(self.sha256))
         if missing:
             raise ValueError(f"no sha256 for {', '.join(missing)}")
+
+
+    def speaker_index(self, speaker: int | str) -> int:
+        """Index of ``speaker`` (an index, or a name from :attr:`speakers`).
+
+        Raises:
+            TTSError: no such speaker (the message lists the range or the names).
+        """
+        if isinstance(speaker, str) and not speaker.isdigit():
+            if speaker not in self.speakers:
+                raise TTSError(f"voice {self.name!r} has no speaker {speaker!r}; it has "
+                               f"{', '.join(self.speakers) or 'one unnamed speaker'}")
+            return self.speakers.index(speaker)
+        try:
+            index = int(speaker) if isinstance(speaker, str) else operator.index(speaker)
+        except TypeError:
+            raise TTSError(f"speaker must be an index or a name, got {speaker!r}") from None
+        if isinstance(speaker, bool):
+            raise TTSError(f"speaker must be an index or a name, got {speaker!r}")
+        count = max(1, len(self.speakers))
+        if not 0 <= index < count:
+            raise TTSError(f"speaker {index} is out of range: voice {self.name!r} has {count} "
+                           f"speaker{'s' if count > 1 else ''} (0-{count - 1}; see `tts voices`)")
+        return index
+
+    def language_index(self, code: str) -> int:
+        """Row of the acoustic model's language table for language ``code`` (the training
+        language's row when the table has none for it, 0 without a table)."""
+        table = self.language_table
+        if code in table:
+            return table.index(code)
+        return table.index(self.text_language) if self.text_language in table else 0
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -193,28 +193,12 @@ class OnnxVoice:
 
     def speaker_id(self, speaker: int | str) -> int:
         """Index of ``speaker`` (an index or a name from :attr:`speakers`)."""
-        if isinstance(speaker, str) and not speaker.isdigit():
-            if speaker not in self.speakers:
-                raise TTSError(f"voice {self.name!r} has no speaker {speaker!r}; it has "
-                               f"{', '.join(self.speakers) or 'one unnamed speaker'}")
-            return self.speakers.index(speaker)
-        if isinstance(speaker, bool) or not isinstance(speaker, (int, np.integer, str)):
-            raise TTSError(f"speaker must be an index or a name, got {speaker!r}")
-        index = int(speaker)
-        count = max(1, len(self.speakers))
-        if not 0 <= index < count:
-            raise TTSError(f"speaker {index} is out of range: voice {self.name!r} has {count} "
-                           f"speaker{'s' if count > 1 else ''} (0-{count - 1}; see `tts voices`)")
-        return index
+        return self.manifest.speaker_index(speaker)
 
     def language_id(self, language: str | None) -> int:
         """Row of the acoustic model's language table for ``language`` (the voice's training
         language when the table has no row for it)."""
-        code = self.text_processor.language(language)
-        table = self.manifest.language_table
-        if code in table:
-            return table.index(code)
-        return table.index(self.manifest.text_language) if self.manifest.text_language in table else 0
+        return self.manifest.language_index(self.text_processor.language(language))
 
     # -- acoustic model -----------------------------------------------------------------------
 
