@@ -430,7 +430,6 @@ def _worker_vocoder_rss(request: dict[str, Any]) -> dict[str, Any]:
     """Vocode ``seconds`` of mel the way a voice does (chunked, :mod:`tts.vocoding`), in this
     fresh process; report its peak RSS."""
     import numpy as np
-    import torch
 
     import vocoder
     from tts.audio import MelConfig

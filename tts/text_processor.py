@@ -5,7 +5,6 @@ Imports neither torch nor any model code, so the torch-free ONNX runtime uses it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 

@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 import tts
-from tts.voice_manifest import BUNDLED_DIR, list_voices, read_voice_manifest
+from tts.voice_manifest import BUNDLED_DIR, read_voice_manifest
 
 BUNDLED = sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / "voice.json").is_file())
 TTS = [sys.executable, "-m", "tts.cli"]
