@@ -29,7 +29,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -331,6 +331,8 @@ def evaluate_voice(
     vocoder_sentences: int | None = None,
     seed: int = HELD_OUT_SEED,
     batch_size: int = 8,
+    compare: Mapping[str, Any] | None = None,
+    acoustic: bool = True,
 ) -> dict[str, Any]:
     """Evaluate ``voice`` (a :class:`tts.voice.Voice`) on held-out sentences (module docstring).
 
@@ -352,9 +354,15 @@ def evaluate_voice(
             synthesize (default all of them). The vocoder comparison is done once per voice, on
             the first language: a vocoder never sees the text.
         seed: seed of the held-out sentences (training corpora use 0).
+        compare: more vocoders to copy-synthesize the same references with, by name: voices
+            that differ from ``voice`` only in their WaveGlow (:meth:`tts.voice.Voice.with_vocoder`).
+        acoustic: score the acoustic model (MCD, gate stops); False scores the vocoders alone,
+            on references of the first language only.
 
     Returns:
-        ``{"voice", "settings", "languages": {lang: {...}}, "vocoder": {...}, "seconds"}``.
+        ``{"voice", "settings", "languages": {lang: {...}}, "vocoder": {...}, "seconds"}``;
+        ``vocoder`` holds ``waveglow`` and ``griffinlim`` and, with ``compare``, ``compared``
+        (name -> the same scores).
     """
     import tempfile
 
@@ -364,6 +372,8 @@ def evaluate_voice(
     manifest = voice.manifest
     name = getattr(voice, "name", None) or manifest.name
     codes = _languages(voice, languages)
+    if not acoustic:
+        codes = codes[:1]
     data_dir = _data_dir(manifest, data_dir)
     corpus = _corpus(name, data_dir, corpus)
     mean_frame, baseline_source = _mean_frame(manifest, data_dir, voice.mel_config.n_mel_channels)
@@ -403,12 +413,13 @@ def evaluate_voice(
         for code in codes:
             held_out = held_out_sentences(code, sentences, raw_exclude, seed, normalized_exclude)
             references = make_references(held_out, code, voice.mel_config, folder, style_index, trim, progress)
-            result["languages"][code] = _score_language(voice, code, references, mean_frame, speaker,
-                                                        batch_size, progress)
+            if acoustic:
+                result["languages"][code] = _score_language(voice, code, references, mean_frame, speaker,
+                                                            batch_size, progress)
             if first_references is None:
                 first_references = (code, references)
         code, references = first_references
-        result["vocoder"] = _score_vocoders(voice, code, references[:vocoder_sentences], progress)
+        result["vocoder"] = _score_vocoders(voice, code, references[:vocoder_sentences], progress, compare or {})
     result["seconds"] = round(time.monotonic() - started, 1)
     return result
 
@@ -444,34 +455,46 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
     }
 
 
-def _score_vocoders(voice: Any, language: str, references: list[Reference], progress: bool) -> dict[str, Any]:
+def _score_vocoders(voice: Any, language: str, references: list[Reference], progress: bool,
+                    compare: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy synthesis of ``references`` by the voice's WaveGlow, Griffin-Lim and the voices of
+    ``compare``; every WaveGlow with the same latent noise."""
     import torch
     from tqdm import tqdm
 
     from tts.griffinlim import griffin_lim
 
+    def waveglow(v: Any) -> Callable[[Reference], np.ndarray]:
+        return lambda ref: v.vocode(torch.from_numpy(ref.mel.astype(np.float32)), sigma=WAVEGLOW_SIGMA,
+                                    seed=VOCODER_SEED)
+
+    vocoders: dict[str, Callable[[Reference], np.ndarray]] = {
+        "waveglow": waveglow(voice),
+        "griffinlim": lambda ref: griffin_lim(ref.mel, voice.mel_config, n_iter=GRIFFIN_LIM_ITERS, seed=VOCODER_SEED),
+    }
+    vocoders.update({f"compared:{name}": waveglow(v) for name, v in compare.items()})
     rate = voice.sample_rate
-    scores: dict[str, list[dict[str, float]]] = {"waveglow": [], "griffinlim": []}
-    failures: dict[str, list[str]] = {"waveglow": [], "griffinlim": []}
+    scores: dict[str, list[dict[str, float]]] = {kind: [] for kind in vocoders}
+    failures: dict[str, list[str]] = {kind: [] for kind in vocoders}
     for reference in tqdm(references, desc="copy synthesis", unit="sentence", disable=not progress):
-        mel = torch.from_numpy(reference.mel.astype(np.float32))
-        outputs = {
-            "waveglow": voice.vocode(mel, sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED),
-            "griffinlim": griffin_lim(reference.mel, voice.mel_config, n_iter=GRIFFIN_LIM_ITERS, seed=VOCODER_SEED),
-        }
-        for kind, audio in outputs.items():
+        for kind, vocode in vocoders.items():
             try:
-                scores[kind].append(copy_synthesis_scores(reference.audio, audio, rate))
+                scores[kind].append(copy_synthesis_scores(reference.audio, vocode(reference), rate))
             except TTSError as exc:
                 failures[kind].append(f"{reference.text[:40]!r}: {exc}")
-    result: dict[str, Any] = {"language": language, "sentences": len(references)}
-    for kind in ("waveglow", "griffinlim"):
+
+    def summary(kind: str) -> dict[str, Any]:
         done = scores[kind]
-        result[kind] = {
+        return {
             "pesq": round(float(np.mean([s["pesq"] for s in done])), 4) if done else None,
             "stoi": round(float(np.mean([s["stoi"] for s in done])), 4) if done else None,
             "scored": len(done), "failed": failures[kind][:5],
         }
+
+    result: dict[str, Any] = {"language": language, "sentences": len(references),
+                              "waveglow": summary("waveglow"), "griffinlim": summary("griffinlim")}
+    if compare:
+        result["compared"] = {name: summary(f"compared:{name}") for name in compare}
     return result
 
 

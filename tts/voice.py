@@ -164,6 +164,28 @@ class Voice:
 
         return vocode
 
+    def with_vocoder(self, vocoder_model: vocoder.WaveGlow, mel_config: MelConfig | None = None,
+                     source: str = "vocoder") -> "Voice":
+        """This voice with another WaveGlow (e.g. a deployable preset, or a longer-trained one):
+        a new :class:`Voice` sharing the text processor and acoustic model.
+
+        ``mel_config``: the features the vocoder was trained on, checked against the voice's
+        (``source`` names the vocoder in the error). The WaveGlow must take the voice's mel
+        (channels, hop length) either way.
+        """
+        if mel_config is not None:
+            _check_mels(self.mel_config, mel_config, f"voice {self.name!r}", source)
+        c = vocoder_model.config
+        if c.n_mel_channels != self.mel_config.n_mel_channels or c.upsample_stride != self.mel_config.hop_length:
+            raise TTSError(f"{source}: the WaveGlow takes {c.n_mel_channels}-channel mels at hop {c.upsample_stride}, "
+                           f"voice {self.name!r} makes {self.mel_config.n_mel_channels} at hop "
+                           f"{self.mel_config.hop_length}")
+        other = copy.copy(self)
+        other.vocoder = vocoder_model.to(self.device).eval()
+        other.vocoder_kind = "waveglow"
+        other._denoiser = None
+        return other
+
     def _get_denoiser(self) -> vocoder.Denoiser:
         if self._denoiser is None:
             self._denoiser = vocoder.Denoiser(self.vocoder)

@@ -172,3 +172,49 @@ def test_eval_errors_are_one_line(voice_dir, tmp_path, capsys):
     assert capsys.readouterr().err.strip() == "tts eval: error: --style must be between 0 and 7, got 8"
     assert tts.cli.main(["eval", "--voice", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("tts eval: error: ")
+
+
+def test_eval_compares_vocoders_on_the_same_references(voice_dir, checkpoints, tmp_path, capsys):
+    """--compare-vocoder: more WaveGlows copy-synthesize the same references with the same noise;
+    --vocoder-only skips the acoustic model."""
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    other = _tiny_models()[2]
+    with torch.no_grad():
+        for wn in other.WN:
+            wn.end.weight.normal_(0, 0.2)
+    vocoder.save_checkpoint(other, run / "checkpoints" / "step_00000005.pt", MelConfig(), training={"step": 5})
+    out = tmp_path / "eval.json"
+    code = tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "2", "--vocoder-only",
+                         "--compare-vocoder", f"same={checkpoints[1]}", "--compare-vocoder", f"other={run}",
+                         "--workdir", str(tmp_path / "work"), "--json", str(out), "--no-progress"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "MCD voice" not in printed and "other: WaveGlow (sigma 0.666)" in printed
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["languages"] == {}
+    vocoders = result["vocoder"]
+    assert vocoders["language"] == "hinglish" and vocoders["sentences"] == 2
+    assert list(vocoders["compared"]) == ["same", "other"]
+    # The voice's own WaveGlow again: the same noise, so the very same scores.
+    for key in ("pesq", "stoi", "scored"):
+        assert vocoders["compared"]["same"][key] == vocoders["waveglow"][key]
+    assert vocoders["compared"]["other"]["scored"] + len(vocoders["compared"]["other"]["failed"]) == 2
+    assert vocoders["compared"]["other"]["stoi"] != vocoders["waveglow"]["stoi"]
+    recorded = result["settings"]["compared"]["other"]
+    assert recorded["checkpoint"] == str(run / "checkpoints" / "step_00000005.pt")  # the run's latest
+    assert recorded["step"] == 5 and recorded["n_flows"] == 2 and recorded["parameters"] > 0
+    assert "--compare-vocoder other=" in result["settings"]["command"]
+
+
+def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
+    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", "fast"]) == 2
+    assert "--compare-vocoder takes NAME=CHECKPOINT" in capsys.readouterr().err
+    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path}"]) == 2
+    assert f"{tmp_path}: no step_*.pt checkpoint" in capsys.readouterr().err
+    hop128 = vocoder.WaveGlow(vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2,
+                                                     n_layers=2, n_channels=16, upsample_stride=128))
+    vocoder.save_checkpoint(hop128, tmp_path / "hop128.pt", MelConfig(hop_length=128))
+    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path / 'hop128.pt'}"]) == 2
+    err = capsys.readouterr().err
+    assert "hop128.pt use different mels (hop_length 256 vs 128" in err and err.count("\n") == 1

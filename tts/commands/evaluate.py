@@ -40,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: the voice speaker's own, else 0)")
     parser.add_argument("--vocoder-sentences", type=int, default=None,
                         help="copy-synthesize only this many references (default all of the first language)")
+    parser.add_argument("--compare-vocoder", action="append", default=[], metavar="NAME=CHECKPOINT",
+                        help="also copy-synthesize with this WaveGlow (a checkpoint file, or a training run "
+                        "folder: its latest checkpoint); repeat to compare several, e.g. the vocoder presets")
+    parser.add_argument("--vocoder-only", action="store_true",
+                        help="score the vocoders alone (copy synthesis), not the acoustic model")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="folder to cache the espeak-ng references in (default: a temporary folder)")
     parser.add_argument("--json", type=Path, default=None, dest="json_path", metavar="FILE",
@@ -59,19 +64,60 @@ def run(args: argparse.Namespace) -> int:
         raise TTSError(f"--vocoder-sentences must be at least 1, got {args.vocoder_sentences}")
     if args.json_path is not None and args.json_path.is_dir():
         raise TTSError(f"{args.json_path}: is a folder; give a file name for --json")
+    compared = [_parse_compare(spec) for spec in args.compare_vocoder]
+    names = [name for name, _ in compared]
+    if len(set(names)) < len(names) or {"waveglow", "griffinlim"} & set(names):
+        raise TTSError(f"--compare-vocoder names must be distinct and not 'waveglow' or 'griffinlim', got {names}")
     voice = tts.load_voice(str(args.voice), device=args.device)
+    compare, sources = {}, {}
+    for name, path in compared:
+        compare[name], sources[name] = _compared_voice(voice, path, args.device)
     result = evaluate_voice(
         voice, languages=args.language, sentences=args.sentences, workdir=args.workdir,
         progress=not args.no_progress, speaker=voice.speaker_id(args.speaker) if hasattr(voice, "speaker_id")
         else args.speaker, data_dir=args.data_dir, corpus=args.corpus, style=args.style,
-        vocoder_sentences=args.vocoder_sentences,
+        vocoder_sentences=args.vocoder_sentences, compare=compare, acoustic=not args.vocoder_only,
     )
+    if sources:
+        result["settings"]["compared"] = sources
     result["settings"]["command"] = "tts " + " ".join(shlex.quote(a) for a in _argv(args))
     print_results(result)
     if args.json_path is not None:
         write_json(args.json_path, result)
         print(f"results: {args.json_path}")
     return 0
+
+
+def _parse_compare(spec: str) -> tuple[str, Path]:
+    name, sep, path = spec.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise TTSError(f"--compare-vocoder takes NAME=CHECKPOINT (e.g. fast=exp/vocoder-presets/fast), got {spec!r}")
+    return name.strip(), Path(path.strip())
+
+
+def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str, Any]]:
+    """``voice`` with the WaveGlow of ``path`` (a checkpoint, or a run folder's latest one), and
+    what to record of it."""
+    import vocoder
+    from tts.training.state import CheckpointDirectory
+
+    if path.is_dir():
+        folder = path / "checkpoints" if (path / "checkpoints").is_dir() else path
+        latest = CheckpointDirectory(folder, keep_last=1).latest()
+        if latest is None:
+            raise TTSError(f"{path}: no step_*.pt checkpoint in {folder}; give a checkpoint file or a training run folder")
+        path = latest
+    elif not path.is_file():
+        raise TTSError(f"{path}: no such checkpoint file or run folder")
+    checkpoint = vocoder.read_checkpoint(path, device)
+    compared = voice.with_vocoder(checkpoint.model, checkpoint.mel_config if checkpoint.source == "swaratts" else None,
+                                  source=str(path))
+    config = checkpoint.model.config
+    record = {"checkpoint": str(path), "step": checkpoint.extra.get("training", {}).get("step"),
+              "parameters": sum(p.numel() for p in checkpoint.model.parameters()),
+              "n_flows": config.n_flows, "n_group": config.n_group, "n_channels": config.n_channels,
+              "n_layers": config.n_layers, "mel_conditioning": config.mel_conditioning, "depthwise": config.depthwise}
+    return compared, record
 
 
 def _argv(args: argparse.Namespace) -> list[str]:
@@ -85,6 +131,10 @@ def _argv(args: argparse.Namespace) -> list[str]:
                         ("--vocoder-sentences", args.vocoder_sentences)):
         if value is not None:
             argv += [flag, str(value)]
+    for spec in args.compare_vocoder:
+        argv += ["--compare-vocoder", spec]
+    if args.vocoder_only:
+        argv.append("--vocoder-only")
     return argv
 
 
@@ -122,13 +172,15 @@ def print_results(result: dict[str, Any]) -> None:
     table.add_column("PESQ (wb)", justify="right")
     table.add_column("STOI", justify="right")
     settings = result["settings"]
-    for kind, label in (("waveglow", f"WaveGlow (sigma {settings['waveglow']['sigma']})"),
-                        ("griffinlim", f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)")):
-        scores = vocoders[kind]
+    sigma = settings["waveglow"]["sigma"]
+    rows = [("waveglow", f"WaveGlow (sigma {sigma})", vocoders["waveglow"])]
+    rows += [(name, f"{name}: WaveGlow (sigma {sigma})", scores) for name, scores in vocoders.get("compared", {}).items()]
+    rows.append(("griffinlim", f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)", vocoders["griffinlim"]))
+    for _, label, scores in rows:
         table.add_row(label, _fmt(scores["pesq"]), _fmt(scores["stoi"], 3))
     console.print(table)
-    for kind in ("waveglow", "griffinlim"):
-        for failure in vocoders[kind]["failed"]:
+    for kind, _, scores in rows:
+        for failure in scores["failed"]:
             console.print(f"{kind}: not scored: {failure}", markup=False)
     console.print(f"took {result['seconds']:.0f} s")
 
