@@ -531,7 +531,9 @@ class WaveGlow(nn.Module):
                 f"{mel.size(2)} mel frames cover at most {spect.size(2)} samples, "
                 f"{n_samples} were asked for"
             )
-        return spect[:, :, :n_samples].unfold(2, c.n_group, c.n_group)
+        # Splitting the (unit-stride) time axis is a view, as unfold would be; unlike unfold it
+        # also exports to ONNX with the time axis dynamic.
+        return spect[:, :, :n_samples].reshape(spect.size(0), spect.size(1), -1, c.n_group)
 
     def _interpolate(self, mel: torch.Tensor, n_samples: int) -> torch.Tensor:
         """The mel at the centre of each group of samples, by linear interpolation between frames

@@ -150,57 +150,32 @@ def _fold_weight_norm(module: nn.Module) -> nn.Module:
     return module
 
 
+class _FixedInverse(nn.Module):
+    """An :class:`~vocoder.waveglow.Invertible1x1Conv` for export: the inverse weight computed
+    once, in float64 (ONNX has no matrix inverse)."""
+
+    def __init__(self, convinv: nn.Module) -> None:
+        super().__init__()
+        weight = convinv.conv.weight.detach().squeeze(-1).double()
+        self.register_buffer("weight", torch.linalg.inv(weight).float().unsqueeze(-1))
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return F.conv1d(z, self.weight)
+
+
 class VocoderGraph(nn.Module):
-    """WaveGlow.reverse(mel, z) with weight norm folded and the inverse 1x1 convolutions as fixed
-    weights; the mel conditioning written with shape-derived tensor ops so that frames stay
-    dynamic."""
+    """``WaveGlow.reverse(mel, z)`` (its plain path) on a copy of the model with weight norm
+    folded and the inverse 1x1 convolutions as fixed weights."""
 
     def __init__(self, model: WaveGlow) -> None:
         super().__init__()
-        self.config = c = model.config
-        self.upsample = copy.deepcopy(model.upsample) if c.mel_conditioning == "upsampled" else None
-        self.WN = nn.ModuleList(_fold_weight_norm(wn) for wn in model.WN)
-        inverses = []
-        for convinv in model.convinv:
-            w = convinv.conv.weight.detach().squeeze(-1).double()
-            inverses.append(torch.linalg.inv(w).float().unsqueeze(-1))
-        for k, weight in enumerate(inverses):
-            self.register_buffer(f"inverse_{k}", weight)
-
-    def _condition(self, mel: Tensor, n_groups: Tensor | int) -> Tensor:
-        c = self.config
-        if self.upsample is not None:
-            spect = self.upsample(mel)
-            spect = spect[:, :, : n_groups * c.n_group]
-            # [1, n_mel, G * n_group] -> [1, n_mel, G, n_group] -> [1, n_mel * n_group, G]
-            spect = spect.reshape(spect.size(0), c.n_mel_channels, -1, c.n_group)
-            return spect.permute(0, 1, 3, 2).reshape(spect.size(0), c.n_mel_channels * c.n_group, -1)
-        # WaveGlow._interpolate, with the clamps as tensor ops on shape-derived values.
-        last = (torch.ones_like(mel[0, 0, :], dtype=torch.float64).sum() - 1)
-        centres = (torch.arange(n_groups, device=mel.device, dtype=torch.float64) + 0.5) * c.n_group
-        position = torch.minimum(centres / c.upsample_stride, last)
-        left = position.floor()
-        right = torch.minimum(left + 1, last)
-        frac = (position - left).to(mel.dtype)
-        return (mel.index_select(2, left.long()) * (1 - frac)
-                + mel.index_select(2, right.long()) * frac)
+        self.waveglow = _fold_weight_norm(model)
+        self.waveglow.fast_inference = False  # in-place fast path: neither traceable nor folded
+        for k, convinv in enumerate(model.convinv):
+            self.waveglow.convinv[k] = _FixedInverse(convinv)
 
     def forward(self, mel: Tensor, z: Tensor) -> Tensor:
-        c = self.config
-        spect = self._condition(mel, z.size(2))
-        n_early = c.n_early_size * c.n_early_outputs
-        early, x = z[:, :n_early], z[:, n_early:]
-        for k in reversed(range(c.n_flows)):
-            half = x.size(1) // 2
-            x_a, x_b = x[:, :half], x[:, half:]
-            out = self.WN[k](x_a, spect)
-            shift, log_s = out[:, :half], out[:, half:]
-            x = torch.cat([x_a, (x_b - shift) * torch.exp(-log_s)], dim=1)
-            x = F.conv1d(x, getattr(self, f"inverse_{k}"))
-            if k > 0 and k % c.n_early_every == 0:
-                x = torch.cat([early[:, early.size(1) - c.n_early_size:], x], dim=1)
-                early = early[:, : early.size(1) - c.n_early_size]
-        return x.transpose(1, 2).reshape(x.size(0), -1)
+        return self.waveglow.reverse(mel, z)
 
 
 # -- writing graphs -------------------------------------------------------------------------------
