@@ -203,29 +203,35 @@ def _latest_checkpoint(run_dir: Path) -> Path:
 
 def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
     """Synthesize the first validation sentences and write ``samples/report.json``."""
+    import tempfile
+
     import soundfile
 
     from tts.audio import save_wav
-    from tts.pipeline import Synthesizer
     from tts.training.data import read_split
+    from tts.voice import export_voice, load_voice
 
-    synthesizer = Synthesizer(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args),
-                              prenet_dropout=0.0)
     samples = args.out / "samples"
     samples.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="voice-", dir=samples) as scratch:
+        # The latest checkpoints as a full-precision voice: what stage 5 bundles, before fp16.
+        voice = load_voice(export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args),
+                                        Path(scratch) / recipe.name, half=False))
     rows = []
     for item in read_split(args.data_dir / "prepared", "val")[: args.eval_sentences]:
-        speaker = synthesizer.speakers.index(item.speaker) if item.speaker in synthesizer.speakers else 0
-        result = synthesizer.synthesize_normalized(item.text, speaker=speaker, seed=args.seed)
-        path = save_wav(samples / f"{item.utt_id}.wav", result.audio, result.sample_rate)
+        speaker = voice.speakers.index(item.speaker) if item.speaker in voice.speakers else 0
+        language = item.language if item.language in voice.languages else None
+        [(mel, stopped)] = voice.mel([item.text], language, speaker)
+        audio = torch.from_numpy(voice.vocode(mel, seed=args.seed))
+        path = save_wav(samples / f"{item.utt_id}.wav", audio, voice.sample_rate)
         rows.append({
             "utt_id": item.utt_id,
             "text": item.text,
             "wav": str(path),
-            "seconds": round(result.audio.numel() / result.sample_rate, 3),
+            "seconds": round(audio.numel() / voice.sample_rate, 3),
             "reference_seconds": round(soundfile.info(str(item.audio)).duration, 3),
-            "stopped_by_gate": result.stopped_by_gate,
-            "rms": round(float(result.audio.pow(2).mean().sqrt()), 5),
+            "stopped_by_gate": stopped,
+            "rms": round(float(audio.pow(2).mean().sqrt()), 5),
         })
     report = {
         "recipe": recipe.name,
