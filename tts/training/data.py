@@ -114,11 +114,17 @@ class VocoderSegments(Dataset):
     segments it would have seen. With ``random_crop=False`` (validation) the segment starts at 0.
     Clips shorter than a segment are padded with silence (zeros; log-mel of the clamp floor).
 
+    ``dither``: the standard deviation of Gaussian noise added to the audio (full scale 1.0),
+    drawn from the same generator. A flow trained by maximum likelihood on audio with digital
+    silence (runs of exact zeros: synthetic speech, padding, edited recordings) can raise the
+    likelihood of those runs without bound; it then spends its capacity there and its loss
+    eventually diverges. A noise floor far below hearing bounds it, as a real recording's does.
+
     Items: ``(mel [n_mels, segment_length / hop], audio [segment_length])``.
     """
 
     def __init__(self, items: list[PreparedUtterance], mel_config: MelConfig, segment_length: int,
-                 seed: int = 0, random_crop: bool = True) -> None:
+                 seed: int = 0, random_crop: bool = True, dither: float = 0.0) -> None:
         if segment_length % mel_config.hop_length:
             raise TTSError(
                 f"segment_length {segment_length} must be a multiple of hop_length {mel_config.hop_length}"
@@ -128,6 +134,7 @@ class VocoderSegments(Dataset):
         self.segment_length = segment_length
         self.seed = seed
         self.random_crop = random_crop
+        self.dither = dither
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -146,9 +153,9 @@ class VocoderSegments(Dataset):
         # sample s * hop lines up with frames s, s + 1, ... exactly as a mel of the segment would.
         usable = min(mel.size(1), audio.numel() // hop)
         last_start = max(0, usable - seg_frames)
+        seed = int(np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0])
+        generator = torch.Generator().manual_seed(seed)
         if self.random_crop and last_start > 0:
-            seed = int(np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0])
-            generator = torch.Generator().manual_seed(seed)
             start = int(torch.randint(0, last_start + 1, (1,), generator=generator))
         else:
             start = 0
@@ -158,4 +165,6 @@ class VocoderSegments(Dataset):
             audio = torch.nn.functional.pad(audio, (0, self.segment_length - audio.numel()))
         if mel.size(1) < seg_frames:
             mel = torch.nn.functional.pad(mel, (0, seg_frames - mel.size(1)), value=float(np.log(LOG_CLAMP)))
+        if self.dither > 0:
+            audio = audio + self.dither * torch.randn(audio.shape, generator=generator)
         return mel.float(), audio
