@@ -405,7 +405,7 @@ def evaluate_voice(
         "pesq": f"wide-band, references and outputs resampled to {PESQ_RATE} Hz (soxr HQ)",
         "stoi": "classic (extended=False) at the voice's sample rate",
     }
-    result: dict[str, Any] = {"voice": name, "path": str(getattr(voice, "path", "")), "settings": settings,
+    result: dict[str, Any] = {"voice": name, "path": _shown_path(getattr(voice, "path", "")), "settings": settings,
                               "languages": {}}
     with tempfile.TemporaryDirectory(prefix="tts-eval-") as scratch:
         folder = Path(workdir) if workdir is not None else Path(scratch)
@@ -496,6 +496,15 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
     if compare:
         result["compared"] = {name: summary(f"compared:{name}") for name in compare}
     return result
+
+
+def _shown_path(path: str | os.PathLike) -> str:
+    """``path`` relative to the working directory when it lies inside it: results files then
+    name the voice the same way on every machine."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _languages(voice: Any, languages: Sequence[str] | None) -> list[str]:

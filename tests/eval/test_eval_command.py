@@ -218,3 +218,11 @@ def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path / 'hop128.pt'}"]) == 2
     err = capsys.readouterr().err
     assert "hop128.pt use different mels (hop_length 256 vs 128" in err and err.count("\n") == 1
+
+
+def test_results_name_a_voice_inside_the_working_directory_relatively(voice_dir, tmp_path, monkeypatch):
+    from tts.evaluation import _shown_path
+
+    monkeypatch.chdir(voice_dir.parent)
+    assert _shown_path(voice_dir) == voice_dir.name
+    assert _shown_path(tmp_path / "elsewhere") == str(tmp_path / "elsewhere")
