@@ -9,7 +9,9 @@ as ``hindi``, ``bangla``, ``hi-en``):
 * :func:`text_to_sequence` / :func:`sequence_to_text` -- symbol ids (see :mod:`text.symbols`);
 * :func:`symbols` -- the inventory of a language (``n_symbols = len(symbols(lang))``);
 * :func:`split_sentences` -- sentences at . ? ! । ॥ (not inside "Dr." or "3.5");
-* :func:`tag_tokens` -- each spoken token with the language it is read in.
+* :func:`tag_tokens` -- each spoken token with the language it is read in;
+* :func:`to_phonemes` -- espeak-ng IPA of normalized text, for phoneme voices
+  (``PHONEME_SYMBOLS``, one table for all languages; see :mod:`text.phonemes`).
 
 Every user error raises :class:`TextError` (a ``ValueError``). Importing this package does not
 import torch.
@@ -20,13 +22,14 @@ from __future__ import annotations
 from text.analysis import analyse
 from text.errors import TextError
 from text.languages import LANGUAGES, resolve_language, supported_languages
+from text.phonemes import PHONEME_SYMBOLS, to_phonemes
 from text.rendering import render
 from text.sentences import split_sentences
 from text.symbols import symbol_to_id, symbols
 
 __all__ = [
-    "LANGUAGES", "TextError", "normalize", "sequence_to_text", "split_sentences", "supported_languages",
-    "symbols", "tag_tokens", "text_to_sequence",
+    "LANGUAGES", "PHONEME_SYMBOLS", "TextError", "normalize", "sequence_to_text", "split_sentences",
+    "supported_languages", "symbols", "tag_tokens", "text_to_sequence", "to_phonemes",
 ]
 
 

@@ -2,7 +2,9 @@
 
 For every utterance a corpus reader returns, :func:`prepare_corpus`
 
-* normalizes the transcript with the text frontend (dropping it if nothing speakable is left);
+* normalizes the transcript with the text frontend (dropping it if nothing speakable is left),
+  and for a phoneme voice (``text_input="phonemes"``) turns it into espeak-ng IPA
+  (:func:`text.to_phonemes`), which is what the prepared manifests then hold;
 * reads the audio (resampled to the mel config's rate, mono), refuses unreadable, silent, too
   short or too long clips, counts clipped samples, and trims leading and trailing silence
   (untrimmed silence is the first cause of attention failures and of decoding that never
@@ -34,6 +36,7 @@ from tts.config import DictConfig
 from tts.corpora import Utterance, read_corpus
 from tts.corpora.registry import get_reader
 from tts.errors import AudioError, TTSError
+from tts.text_processor import TEXT_INPUTS
 from tts.training.data import PreparedUtterance, write_split
 
 log = logging.getLogger(__name__)
@@ -82,19 +85,27 @@ def prepare_corpus(
     config: PrepareConfig = PrepareConfig(),
     workers: int = 1,
     force: bool = False,
+    text_input: str = "characters",
     **reader_options: Any,
 ) -> dict[str, Any]:
-    """Prepare ``corpus_path`` (read as ``corpus_format``) into ``out_dir``; returns the report."""
+    """Prepare ``corpus_path`` (read as ``corpus_format``) into ``out_dir``; returns the report.
+
+    ``text_input`` is what the acoustic model will read: ``characters`` (the normalized text,
+    with ``lang``'s symbol table) or ``phonemes`` (its IPA, with the phoneme table).
+    """
     import text  # the shell composes the frontend; the base of tts never imports it
 
     get_reader(corpus_format)  # an unknown format is reported before anything else
+    if text_input not in TEXT_INPUTS:
+        raise TTSError(f"unknown text input {text_input!r}; choose one of {', '.join(TEXT_INPUTS)}")
     lang_code = text.resolve_language(lang).code
     out_dir = Path(out_dir)
     settings = {
         "prepare_config": config.to_dict(),
         "mel_config": config.mel_config,
         "language": lang_code,
-        "symbols": text.symbols(lang_code),
+        "text_input": text_input,
+        "symbols": list(text.PHONEME_SYMBOLS) if text_input == "phonemes" else text.symbols(lang_code),
         "corpus": {"format": corpus_format, "path": str(corpus_path), "options": reader_options},
     }
     _check_settings(out_dir, settings, force)
@@ -109,7 +120,7 @@ def prepare_corpus(
     (out_dir / "mels").mkdir(exist_ok=True)
     (out_dir / SETTINGS_FILE).write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
 
-    jobs = [(u, lang_code, out_dir, config) for u in corpus.utterances]
+    jobs = [(u, lang_code, out_dir, config, text_input) for u in corpus.utterances]
     outcomes = _run_jobs(jobs, workers)
 
     kept = [o.kept for o in outcomes if o.kept is not None]
@@ -133,6 +144,7 @@ def _check_settings(out_dir: Path, settings: dict, force: bool) -> None:
     if not path.is_file() or force:
         return
     previous = json.loads(path.read_text(encoding="utf-8"))
+    previous.setdefault("text_input", "characters")  # prepared before phoneme input existed
     changed = sorted(k for k in settings if previous.get(k) != json.loads(json.dumps(settings[k])))
     if changed:
         raise TTSError(
@@ -161,7 +173,7 @@ def _prepare_one_packed(job: tuple) -> _Outcome:
     return _prepare_one(*job)
 
 
-def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig) -> _Outcome:
+def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig, text_input: str) -> _Outcome:
     import text
 
     language = lang
@@ -176,6 +188,11 @@ def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig
         return _Outcome(utt.utt_id, reason=f"text: {exc}")
     if not normalized.strip():
         return _Outcome(utt.utt_id, reason="text: nothing speakable")
+    if text_input == "phonemes":
+        try:
+            normalized = text.to_phonemes(normalized)
+        except text.TextError as exc:
+            return _Outcome(utt.utt_id, reason=f"phonemes: {exc}")
 
     name = _safe_name(utt.utt_id)
     audio_path, mel_path = out_dir / "audio" / f"{name}.wav", out_dir / "mels" / f"{name}.npy"

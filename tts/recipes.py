@@ -73,6 +73,8 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
                         help=f"a real corpus as [FORMAT:]PATH, FORMAT one of ljspeech, indictts, syspin, openslr, "
                         f"manifest (default {recipe.corpus_format})")
     parser.add_argument("--utterances", type=int, default=recipe.utterances, help="synthetic corpus size")
+    parser.add_argument("--text-input", choices=("characters", "phonemes"), default="phonemes",
+                        help="what the acoustic model reads: espeak-ng IPA (default) or the normalized letters")
     parser.add_argument("--speakers", type=int, default=recipe.speakers, help="synthetic speakers")
     parser.add_argument("--acoustic-steps", type=int, default=None, help="override the preset's max_steps")
     parser.add_argument("--vocoder-steps", type=int, default=None, help="override the preset's max_steps")
@@ -143,7 +145,7 @@ def _stage_data(recipe: Recipe, args: argparse.Namespace, corpus_format: str, co
     from tts.corpora.synthetic import synthesize_corpus
 
     report = synthesize_corpus(corpus_path, recipe.language, args.utterances, speakers=args.speakers,
-                               seed=args.seed, jobs=max(1, args.workers), first_speaker=recipe.first_speaker)
+                               seed=args.seed, first_speaker=recipe.first_speaker)
     log.info("stage 0: %d utterances (%d new), %.1f minutes, speakers %s", report.utterances,
              report.synthesized, report.audio_seconds / 60, ", ".join(report.speakers))
 
@@ -152,6 +154,7 @@ def _stage_prepare(recipe: Recipe, args: argparse.Namespace, corpus_format: str,
     from tts.prepare import prepare_corpus
 
     report = prepare_corpus(corpus_format, corpus_path, recipe.language, args.data_dir / "prepared",
+                            text_input=args.text_input,
                             workers=args.workers)
     log.info("stage 1: kept %d of %d utterances (%.2f h); dropped %s", report["kept"],
              report["utterances_read"], report["hours"], report["dropped"] or "none")

@@ -1,6 +1,8 @@
 """Text to symbol ids for one voice: the text frontend plus the voice's own symbol table.
 
-Imports neither torch nor any model code, so the torch-free ONNX runtime uses it as it is.
+A voice reads either the normalized text's letters (``characters``, NVIDIA's way) or its
+espeak-ng IPA (``phonemes``, :mod:`text.phonemes`). Imports neither torch nor any model code, so
+the torch-free ONNX runtime uses it as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from tts.errors import TTSError
 # sentence-sized inputs, and a piece this long is about 20 s of speech.
 MAX_PIECE_CHARS = 250
 
+TEXT_INPUTS = ("characters", "phonemes")
+
 
 @dataclass(frozen=True)
 class TextProcessor:
@@ -25,14 +29,19 @@ class TextProcessor:
         languages: codes of the languages the voice speaks, its default first (e.g.
             ``("hinglish", "hi", "en")``): every symbol their normalization produces must be in
             ``symbols``.
+        text_input: ``characters`` (the model reads the normalized letters) or ``phonemes``
+            (it reads their espeak-ng IPA; ``symbols`` is then :data:`text.phonemes.PHONEME_SYMBOLS`).
     """
 
     symbols: tuple[str, ...]
     languages: tuple[str, ...]
+    text_input: str = "characters"
 
     def __post_init__(self) -> None:
         if not self.languages:
             raise TTSError("a voice needs at least one language")
+        if self.text_input not in TEXT_INPUTS:
+            raise TTSError(f"unknown text input {self.text_input!r}; choose one of {', '.join(TEXT_INPUTS)}")
         object.__setattr__(self, "_index", {s: i for i, s in enumerate(self.symbols)})
 
     def language(self, language: str | None = None) -> str:
@@ -85,26 +94,48 @@ class TextProcessor:
             raise TTSError(f"nothing to synthesize: {raw[:60]!r} normalizes to no speakable text")
         return pieces
 
-    def ids(self, normalized: str) -> list[int]:
-        """Symbol ids of already-normalized text.
+    def symbols_of(self, normalized: str) -> str:
+        """What the acoustic model reads of already-normalized text: the text itself, or its
+        phonemes.
 
         Raises:
-            TTSError: a character is not in the voice's symbol table.
+            TTSError: espeak-ng cannot phonemize a word (the message names it).
+        """
+        if self.text_input == "characters":
+            return normalized
+        try:
+            return text.to_phonemes(normalized)
+        except text.TextError as exc:
+            raise TTSError(str(exc)) from None
+
+    def ids(self, normalized: str) -> list[int]:
+        """Symbol ids of already-normalized text (phonemized first by a phoneme voice).
+
+        Raises:
+            TTSError: a symbol is not in the voice's symbol table, or a word has no phonemes.
         """
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
-        missing = sorted({ch for ch in normalized if ch not in index})
+        symbols = self.symbols_of(normalized)
+        missing = sorted({ch for ch in symbols if ch not in index})
         if missing:
-            raise TTSError(f"characters {missing} are not in the voice's symbol table "
+            raise TTSError(f"{'phonemes' if self.text_input == 'phonemes' else 'characters'} {missing} of "
+                           f"{normalized[:60]!r} are not in the voice's symbol table "
                            f"(it speaks {', '.join(self.languages)})")
-        return [index[ch] for ch in normalized]
+        return [index[ch] for ch in symbols]
 
     def __call__(self, raw: str, language: str | None = None) -> list[int]:
         """Normalize ``raw`` and return its ids."""
         return self.ids(self.normalize(raw, language))
 
     @staticmethod
-    def check_languages(symbols: Sequence[str], languages: Sequence[str]) -> None:
-        """Raise :class:`TTSError` unless every symbol of each language is in ``symbols``."""
+    def check_languages(symbols: Sequence[str], languages: Sequence[str], text_input: str = "characters") -> None:
+        """Raise :class:`TTSError` unless every symbol of each language is in ``symbols`` (for a
+        phoneme voice: unless ``symbols`` is the phoneme table, which every language shares)."""
+        if text_input == "phonemes":
+            if tuple(symbols) != text.PHONEME_SYMBOLS:
+                raise TTSError(f"a phoneme voice must use the phoneme table of {len(text.PHONEME_SYMBOLS)} "
+                               f"symbols (text.PHONEME_SYMBOLS), not this table of {len(symbols)}")
+            return
         table = set(symbols)
         for language in languages:
             missing = sorted(set(text.symbols(language)) - table)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+import text
 from tts.corpora import sentences as sentences_module
 from tts.corpora.phrasebook import PHRASEBOOK
 from tts.corpora.sentences import generate_sentences, languages
@@ -36,7 +37,7 @@ def test_every_template_slot_has_vocabulary_and_no_notation_leaks():
 
 
 def test_hinglish_is_mostly_romanized_and_spoken_with_hindi_words_in_devanagari():
-    sentences = generate_sentences("hinglish", 200, seed=0)
+    sentences = [s for s in generate_sentences("hinglish", 300, seed=0) if s.language == "hinglish"]
     romanized = [s for s in sentences if not DEVANAGARI.search(s.text)]
     native = [s for s in sentences if DEVANAGARI.search(s.text)]
     assert 0.55 < len(romanized) / len(sentences) < 0.85 and native
@@ -51,6 +52,7 @@ def test_hinglish_is_mostly_romanized_and_spoken_with_hindi_words_in_devanagari(
 
 def test_benglish_code_mixing_and_transcripts_are_not_normalized():
     sentences = generate_sentences("benglish", 200, seed=0)
+    assert {s.language for s in sentences} == {"benglish", "bn", "en"}
     assert any(not BENGALI.search(s.text) and BENGALI.search(s.spoken) for s in sentences)
     assert any(BENGALI.search(s.text) and LATIN.search(s.text) for s in sentences)
     assert any(re.search(r"\d", s.text) for s in sentences)  # digits stay digits
@@ -70,3 +72,35 @@ def test_errors_name_the_language_or_the_limit(monkeypatch):
     assert {s.text for s in generate_sentences("toy", 2, seed=0)} == {"see you at 1", "see you at 2"}
     with pytest.raises(TTSError, match="the toy phrasebook gave only 2 distinct sentences of the 3 asked for"):
         generate_sentences("toy", 3, seed=0)
+
+
+@pytest.mark.parametrize("language, native", [("hinglish", DEVANAGARI), ("benglish", BENGALI)])
+def test_code_mixed_corpora_mix_in_plain_sentences_of_both_languages(language, native):
+    sentences = generate_sentences(language, 1000, seed=0)
+    shares = {code: sum(s.language == code for s in sentences) / len(sentences) for code in {s.language for s in sentences}}
+    assert set(shares) == {language, native is DEVANAGARI and "hi" or "bn", "en"}
+    assert 0.5 < shares[language] < 0.7 and 0.1 < shares["en"] < 0.3
+    for sentence in sentences:
+        if sentence.language == "en":
+            assert not native.search(sentence.text) and LATIN.search(sentence.text)
+        elif sentence.language != language:
+            assert native.search(sentence.text) and not LATIN.search(sentence.text)
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "bn"])
+def test_composed_sentences_bring_many_more_words_than_the_templates(language):
+    sentences = generate_sentences(language, 1000, seed=0)
+    words = {w.strip(",.?!").lower() for s in sentences for w in s.text.split()}
+    template_words = set()
+    templates, slots = PHRASEBOOK[language]
+    for piece in (*templates, *(v for values in slots.values() for v in values)):
+        template_words.update(w.strip(",.?!।").lower() for w in re.split(r"[\s=|]+", piece))
+    assert len(words - template_words) > 2000
+
+
+def test_excluded_sentences_are_never_generated():
+    first = generate_sentences("hinglish", 40, seed=0)
+    banned = frozenset(text.normalize(s.text, s.language) for s in first[::2])
+    again = generate_sentences("hinglish", 40, seed=0, exclude=banned)
+    assert not banned & {text.normalize(s.text, s.language) for s in again} and len(again) == 40
+    assert {s.text for s in first[1::2]} <= {s.text for s in again}

@@ -41,15 +41,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="index of the first voice: past another corpus's speakers gives new voices")
     synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
     synth.add_argument("--seed", type=int, default=0, help="seed for the choice of sentences")
-    synth.add_argument("--jobs", type=int, default=2, help="espeak-ng processes run at once")
     synth.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     synth.set_defaults(func=run)
 
     info = actions.add_parser(
         "info",
-        help="read a corpus and print utterances and hours per speaker",
+        help="read a corpus and print utterances and hours per speaker, and what its text covers",
         description="Read a corpus and print, per speaker, the number of utterances and hours of "
-        "audio; entries that cannot be used are reported as warnings.",
+        "audio; entries that cannot be used are reported as warnings. Per language, the text's "
+        "coverage: distinct words, phones and phone pairs (espeak-ng IPA), the share of the unseen "
+        "evaluation set's words, phones and phone pairs that the corpus has, and a warning naming "
+        "the language's common phones that the corpus never has.",
     )
     info.add_argument("format", help=f"corpus layout: {', '.join(sorted(FORMATS))}")
     info.add_argument("path", type=Path, help="corpus folder or transcript file")
@@ -65,11 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    if args.jobs < 1:
-        raise TTSError(f"--jobs must be at least 1, got {args.jobs}")
     report = synthesize_corpus(args.out, args.lang, args.utterances, speakers=args.speakers, seed=args.seed,
-                               first_speaker=args.first_speaker,
-                               jobs=args.jobs, progress=not args.no_progress)
+                               first_speaker=args.first_speaker, progress=not args.no_progress)
     print(
         f"wrote {report.manifest}: {report.utterances} utterances ({report.synthesized} synthesized, "
         f"{report.reused} kept from a previous run), {len(report.speakers)} speaker(s), "
@@ -91,10 +90,62 @@ def _info(args: argparse.Namespace) -> int:
                       _clock(summary.seconds), str(summary.unreadable))
     table.add_row("total", "", str(len(result.utterances)), _clock(sum(s.seconds for s in summaries)),
                   str(sum(s.unreadable for s in summaries)), style="bold")
-    Console().print(table)
+    console = Console()
+    console.print(table)
     if result.problems:
         print(f"{len(result.problems)} entries left out (the warnings above say which and why)")
+    _print_coverage(console, result.utterances)
     return 0
+
+
+def _print_coverage(console: Console, utterances: list) -> None:
+    """Per language: what the text covers, against the unseen evaluation set, and missing phones."""
+    import text
+    from tts.corpora.coverage import measure, missing_phones
+    from tts.evalsets import UNSEEN_LANGUAGES, unseen_sentences
+
+    by_language: dict[str, list[str]] = {}
+    for utt in utterances:
+        try:
+            code = text.resolve_language(utt.language).code if utt.language else None
+        except text.TextError:
+            code = None
+        if code is not None:
+            by_language.setdefault(code, []).append(utt.text)
+    if not by_language:
+        return
+    # "unseen": the share of the evaluation set's word, phone and pair occurrences the text has.
+    table = Table(title="text coverage (espeak-ng phones; unseen = share of the unseen evaluation set covered)")
+    for column in ("language", "sentences", "words", "phones", "phone pairs", "unseen: words", "phones", "pairs"):
+        table.add_column(column, justify="left" if column == "language" else "right")
+    warnings = []
+    for code, texts in sorted(by_language.items()):
+        coverage = measure(_normalized(texts, code))
+        against = ["—"] * 3
+        if code in UNSEEN_LANGUAGES:
+            shares = coverage.share_of(measure(text.normalize(s, code) for s in unseen_sentences(code)))
+            against = [f"{100 * shares[k]:.1f} %" for k in ("words", "phones", "phone_pairs")]
+        table.add_row(code, str(coverage.sentences), str(len(coverage.words)), str(len(coverage.phones)),
+                      str(len(coverage.pairs)), *against)
+        missing = missing_phones(coverage, code)
+        if missing:
+            warnings.append(f"warning: the {code} text never has the phones {' '.join(missing)}, which are common "
+                            f"in {code}; a voice trained on it cannot say them: add sentences that have them")
+    console.print(table)
+    for line in warnings:
+        print(line)
+
+
+def _normalized(texts: list[str], code: str):
+    import text
+
+    for raw in texts:
+        try:
+            normalized = text.normalize(raw, code)
+        except text.TextError:
+            continue  # already reported by the reader's checks or left out of preparation
+        if normalized.strip():
+            yield normalized
 
 
 def _clock(seconds: float) -> str:

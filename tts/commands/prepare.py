@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", type=Path, default=None, help="JSON/YAML file with PrepareConfig fields")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     parser.add_argument("--force", action="store_true", help="redo a directory prepared with other settings")
+    parser.add_argument("--text-input", choices=("characters", "phonemes"), default="characters",
+                        help="what the acoustic model will read: the normalized letters, or their espeak-ng IPA")
     parser.set_defaults(func=run)
 
 
@@ -32,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     config = PrepareConfig()
     if args.config is not None:
         config = _read_config(args.config)
-    report = prepare_corpus(args.format, args.path, args.lang, args.out, config, workers=args.workers, force=args.force)
+    report = prepare_corpus(args.format, args.path, args.lang, args.out, config, workers=args.workers, force=args.force,
+                            text_input=args.text_input)
     _print_report(report, args.out)
     return 0
 

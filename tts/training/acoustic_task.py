@@ -101,6 +101,7 @@ class AcousticTask:
         settings = json.loads(settings_path.read_text(encoding="utf-8"))
         self.symbols: list[str] = settings["symbols"]
         self.language_code: str = settings["language"]
+        self.text_input: str = settings.get("text_input", "characters")
         self.mel_config = read_mel_config(self.data_dir)
         self.train_items = read_split(self.data_dir, "train")
         self.val_items = read_split(self.data_dir, "val") if (self.data_dir / "val.tsv").is_file() else []
@@ -226,7 +227,7 @@ class AcousticTask:
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
         acoustic.save_checkpoint(
             model, path,
-            text={"language": self.language_code, "symbols": self.symbols},
+            text={"language": self.language_code, "symbols": self.symbols, "input": self.text_input},
             speakers=self.speakers, languages=self.languages, mel_config=self.mel_config.to_dict(),
             **extra,
         )
