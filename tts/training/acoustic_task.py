@@ -40,6 +40,8 @@ class TextMelDataset(Dataset):
         self.symbol_ids = symbol_ids
         self.speakers = {s: i for i, s in enumerate(speakers)}
         self.languages = {lang: i for i, lang in enumerate(languages)}
+        # Mel frames per item: what a batch's padding depends on (length-bucketed batches).
+        self.lengths = [item.n_frames for item in items]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -194,6 +196,8 @@ class AcousticTask:
             n = batch["text"].size(0)
             for name in ("total", "mel", "mel_postnet", "gate"):
                 sums[name] = sums.get(name, 0.0) + float(getattr(terms, name)) * n
+            sums["attention_focus"] = sums.get("attention_focus", 0.0) + float(attention_focus(
+                outputs.alignments, batch["mel_lengths"], self.model_config.n_frames_per_step).sum())
             count += n
             if first is None:
                 first = (batch, outputs)
@@ -241,3 +245,13 @@ def _picture(matrix: torch.Tensor) -> torch.Tensor:
     matrix = matrix.detach().float().cpu().flip(0)
     low, high = matrix.min(), matrix.max()
     return (matrix - low) / (high - low + 1e-8)
+
+
+def attention_focus(alignments: torch.Tensor, mel_lengths: torch.Tensor, frames_per_step: int) -> torch.Tensor:
+    """Per item, the mean over its decoder steps of the largest attention weight: near 1 when
+    each step attends to one symbol (a sharp, monotonic alignment), about 1 / symbols when the
+    attention is spread out. ``alignments`` (B, S, N), ``mel_lengths`` (B,) -> (B,)."""
+    steps = torch.div(mel_lengths + frames_per_step - 1, frames_per_step, rounding_mode="floor")
+    valid = torch.arange(alignments.size(1), device=alignments.device)[None, :] < steps[:, None]
+    peaks = alignments.max(dim=2).values * valid
+    return peaks.sum(dim=1) / steps.clamp(min=1)

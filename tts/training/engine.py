@@ -95,15 +95,40 @@ class Distributed:
 
 
 class _ResumableSampler(DistributedSampler):
-    """``DistributedSampler`` that can start part-way into an epoch (for exact resume)."""
+    """``DistributedSampler`` that can start part-way into an epoch (for exact resume), and
+    optionally orders each process's items into batches of similar length.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    With ``lengths`` and ``bucket_windows`` > 0, the shuffled items are taken in windows of
+    ``bucket_windows * batch_size``, each window is sorted by length and cut into batches, and
+    the batches are shuffled; the order depends only on the seed and the epoch.
+    """
+
+    def __init__(self, *args: Any, lengths: list[int] | None = None, batch_size: int = 1,
+                 bucket_windows: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start = 0
+        self.lengths = lengths
+        self.batch_size = batch_size
+        self.bucket_windows = bucket_windows
 
     def __iter__(self) -> Iterator[int]:
         indices = list(super().__iter__())
+        if self.lengths is not None and self.bucket_windows > 0 and self.shuffle:
+            indices = self._bucketed(indices)
         return iter(indices[self.start :])
+
+    def _bucketed(self, indices: list[int]) -> list[int]:
+        window = self.bucket_windows * self.batch_size
+        batches = []
+        for first in range(0, len(indices), window):
+            chunk = sorted(indices[first : first + window], key=lambda i: self.lengths[i])
+            batches.extend(chunk[b : b + self.batch_size] for b in range(0, len(chunk), self.batch_size))
+        # Full batches in random order; a short last batch (dropped by the loader) stays last.
+        full = [b for b in batches if len(b) == self.batch_size]
+        rest = [b for b in batches if len(b) < self.batch_size]
+        generator = torch.Generator().manual_seed(self.seed + self.epoch + 1)
+        order = torch.randperm(len(full), generator=generator).tolist()
+        return [i for k in order for i in full[k]] + [i for b in rest for i in b]
 
     def __len__(self) -> int:
         return self.num_samples - self.start
@@ -154,6 +179,9 @@ class Trainer:
             shuffle=shuffle,
             seed=self.config.seed,
             drop_last=shuffle,
+            lengths=getattr(dataset, "lengths", None),
+            batch_size=batch_size,
+            bucket_windows=self.config.bucket_windows,
         )
         sampler.set_epoch(epoch)
         sampler.start = start
