@@ -7,6 +7,13 @@ else; ``SWARATTS_ESPEAK_LIBRARY`` and ``SWARATTS_ESPEAK_DATA`` point at another 
 The library keeps one voice and one synthesis callback for the whole process and is not
 thread-safe, so every call goes through one :class:`Espeak` object under a lock (:func:`engine`).
 Importing this module loads nothing; the library is opened on first use.
+
+Speech is not a pure function of its arguments inside one process: espeak-ng draws random
+numbers (seeded from the clock unless ``espeak_ng_SetRandSeed`` is called) and carries
+synthesizer state from one utterance to the next (two renderings of one sentence in a row differ
+by 1-2 dB MCD). So :meth:`Espeak.speak` synthesizes each utterance in a forked child of a
+process that never synthesizes, with a fixed seed: the same arguments give the same samples,
+whatever was spoken before and in whichever process (24 ms per utterance, fork included).
 """
 
 from __future__ import annotations
@@ -62,6 +69,8 @@ class Espeak:
                                      ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
         lib.espeak_Info.restype = ctypes.c_char_p
         lib.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+        lib.espeak_ng_SetRandSeed.restype = None
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
         sample_rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode(), 0)
         if sample_rate <= 0:
             raise TextError(f"espeak-ng could not start with its data at {data}; {INSTALL_HINT}")
@@ -111,18 +120,57 @@ class Espeak:
 
     def speak(self, text: str, voice: str, pitch: int, rate: int, amplitude: int) -> Speech:
         """``text`` spoken by ``voice`` (e.g. ``hi+f3``) at ``pitch`` (0-99), ``rate``
-        (words/min) and ``amplitude`` (0-200)."""
-        encoded = text.encode("utf-8")
+        (words/min) and ``amplitude`` (0-200): the same samples for the same arguments.
+
+        Raises:
+            TextError: an unknown voice, or espeak-ng failing.
+        """
         with self._lock:
-            self._set_voice(voice)
-            for parameter, value in ((_RATE, rate), (_PITCH, pitch), (_VOLUME, amplitude)):
-                self._lib.espeak_SetParameter(parameter, value, 0)
-            self._buffer = array.array("h")
-            status = self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, 0, 0, _CHARS_UTF8, None, None)
-            if status != 0:
-                raise TextError(f"espeak-ng could not speak {text[:40]!r} with voice {voice!r} (error {status})")
-            samples, self._buffer = self._buffer, array.array("h")
+            if not hasattr(os, "fork"):  # no fork (Windows): in process, not reproducible
+                return Speech(self._synthesize(text, voice, pitch, rate, amplitude), self.sample_rate)
+            reader, writer = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: synthesize from espeak-ng's initial state, send, exit
+                os.close(reader)
+                status = 0
+                try:
+                    payload = b"\0" + self._synthesize(text, voice, pitch, rate, amplitude).tobytes()
+                except TextError as exc:
+                    payload = b"\1" + str(exc).encode("utf-8")
+                except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
+                    payload, status = b"\1espeak-ng failed in its worker process", 1
+                try:
+                    view = memoryview(payload)
+                    while view:
+                        view = view[os.write(writer, view):]
+                finally:
+                    os._exit(status)
+            os.close(writer)
+            chunks = []
+            with os.fdopen(reader, "rb") as pipe:
+                for chunk in iter(lambda: pipe.read(1 << 20), b""):
+                    chunks.append(chunk)
+            os.waitpid(pid, 0)
+        payload = b"".join(chunks)
+        if not payload or payload[:1] != b"\0":
+            raise TextError(payload[1:].decode("utf-8", "replace") or f"espeak-ng failed on {text[:40]!r}")
+        samples = array.array("h")
+        samples.frombytes(payload[1:])
         return Speech(samples, self.sample_rate)
+
+    def _synthesize(self, text: str, voice: str, pitch: int, rate: int, amplitude: int) -> array.array:
+        self._voice = None  # a forked child inherits the parent's record, not its library state
+        self._set_voice(voice)
+        self._lib.espeak_ng_SetRandSeed(1)
+        for parameter, value in ((_RATE, rate), (_PITCH, pitch), (_VOLUME, amplitude)):
+            self._lib.espeak_SetParameter(parameter, value, 0)
+        self._buffer = array.array("h")
+        encoded = text.encode("utf-8")
+        status = self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, 0, 0, _CHARS_UTF8, None, None)
+        if status != 0:
+            raise TextError(f"espeak-ng could not speak {text[:40]!r} with voice {voice!r} (error {status})")
+        samples, self._buffer = self._buffer, array.array("h")
+        return samples
 
 
 @cache

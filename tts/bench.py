@@ -16,7 +16,7 @@ Sections (each can be run alone, see :data:`SECTIONS`):
   steps (the gate is disabled, so every run does the same work).
 * ``end_to_end`` (needs ``--voice``): time to first audio through ``voice.stream`` and the
   real-time factor of a 10-word sentence and a 10-sentence paragraph, and the peak RSS, in a
-  fresh subprocess.
+  fresh subprocess, with the voice's default vocoder (recorded as ``vocoder``).
 * ``training``: training throughput of both stages with the ``tiny`` presets on a synthetic
   prepared data directory (harmonic tones with a moving pitch and their mels, written in the
   layout ``tts prepare`` writes, in a temporary directory): a few optimizer steps (forward,
@@ -278,7 +278,8 @@ def count_parameters(model: Any) -> int:
 class Engine:
     """How the bench runs models. ``vocoder(config)`` returns ``(model, vocode)`` where
     ``vocode(mel [1, n_mel, frames])`` synthesises audio; ``acoustic(config)`` returns a model
-    with ``infer(text, lengths)`` and ``decoder.infer``; ``load_voice(name)`` loads a voice."""
+    with ``infer(text, lengths)`` and ``decoder.infer``; ``load_voice(name, vocoder_kind)`` loads a
+    voice (``vocoder_kind`` None: its measured default, see :func:`tts.voice_manifest.choose_vocoder`)."""
 
     name = "torch"
 
@@ -296,10 +297,10 @@ class Engine:
 
         return acoustic.Tacotron2(config).eval()
 
-    def load_voice(self, name: str) -> Any:
+    def load_voice(self, name: str, vocoder_kind: str | None = None) -> Any:
         from tts.voice import load_voice
 
-        return load_voice(name, engine=self.name)
+        return load_voice(name, engine=self.name, vocoder_kind=vocoder_kind)
 
 
 class OnnxEngine(Engine):
@@ -315,10 +316,10 @@ class OnnxEngine(Engine):
     def acoustic(self, config: Any) -> Any:
         raise NotImplementedError
 
-    def load_voice(self, name: str) -> Any:
+    def load_voice(self, name: str, vocoder_kind: str | None = None) -> Any:
         from tts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice(name)
+        return OnnxVoice(name, vocoder_kind=vocoder_kind)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine, "onnx": OnnxEngine}
@@ -439,7 +440,8 @@ def _worker_vocoder_rss(request: dict[str, Any]) -> dict[str, Any]:
     frames = max(1, round(request["seconds"] * mel_config.sampling_rate / mel_config.hop_length))
     mel = _bench_mel(frames, config.n_mel_channels)[0]
     if request.get("voice"):
-        voice = get_engine(request["engine"]).load_voice(request["voice"])
+        # This section measures WaveGlow configs: the voice's WaveGlow, whatever its default vocoder.
+        voice = get_engine(request["engine"]).load_voice(request["voice"], vocoder_kind="waveglow")
         vocode, mode = (lambda m: voice.vocode(m)), "voice.vocode"
     else:
         model = vocoder.WaveGlow(config).eval()
@@ -586,7 +588,7 @@ def _worker_end_to_end(request: dict[str, Any]) -> dict[str, Any]:
     texts = SAMPLE_TEXTS[language or "en"]
     cases = {"sentence": texts[0], "paragraph": " ".join(texts[:3] if request["quick"] else texts)}
     voice.synthesize(texts[1], language=language, seed=0)  # warm-up
-    out: dict[str, Any] = {"voice": voice.name, "language": language or "en"}
+    out: dict[str, Any] = {"voice": voice.name, "language": language or "en", "vocoder": voice.vocoder_kind}
     for case, text in cases.items():
         runs = []
         spent = 0.0
@@ -898,7 +900,8 @@ def render(record: dict[str, Any]) -> list[Any]:
                 table.add_row(case, str(row["words"]), f"{row['audio_seconds']:.2f}",
                               f"{row['first_audio_seconds']:.3f}", f"{row['total_seconds']:.3f}",
                               f"{row['rtf']:.3f}", f"{row['x_realtime']:.2f}")
-            table.caption = f"voice {e2e['voice']} ({e2e['language']}), peak RSS {e2e['peak_rss_mb']:.0f} MB"
+            table.caption = (f"voice {e2e['voice']} ({e2e['language']}), vocoder {e2e['vocoder']}, "
+                             f"peak RSS {e2e['peak_rss_mb']:.0f} MB")
         tables.append(table)
 
     if record.get("training"):

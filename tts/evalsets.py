@@ -1,7 +1,7 @@
 """Fixed evaluation sentences that no training corpus contains.
 
 ``tts/data/unseen-v1/<language>.txt`` holds 60 sentences per language written by hand for
-``tts eval`` (statements, questions and exclamations; 3 to 20 words; numbers, times, dates and
+``tts eval`` (statements, questions and exclamations; 3 to 23 words; numbers, times, dates and
 money amounts), one per line; lines starting with ``#`` are comments. The synthetic corpus
 generator (:mod:`tts.corpora.sentences`) never emits a sentence whose normalization equals one of
 them, so a voice trained on a synthetic corpus has never seen them (checked by

@@ -266,6 +266,9 @@ def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
                                  f"seed {args.seed}",
         "data_dir": str(args.data_dir / "prepared"),
     }
+    wall = _wall_seconds(args.out / "acoustic" / "metrics.jsonl")
+    if wall is not None:
+        training["acoustic_wall_seconds"] = wall
     if args.vocoder_from is not None:
         training["vocoder_from"] = str(args.vocoder_from)
         # The shared vocoder's own recipe command comes first, so the list reproduces the voice.
@@ -285,6 +288,7 @@ def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
         parts.append(f"--corpus {args.corpus}")
     else:
         parts.append(f"--utterances {args.utterances} --speakers {args.speakers} --seed {args.seed}")
+    parts.append(f"--text-input {args.text_input}")
     for stage in ("acoustic", "vocoder"):
         config = getattr(args, f"{stage}_config") or args.config
         steps = getattr(args, f"{stage}_steps")
@@ -295,6 +299,14 @@ def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
         if steps is not None:
             parts.append(f"--{stage}-steps {steps}")
     return " ".join(parts)
+
+
+def _wall_seconds(metrics: Path) -> float | None:
+    """Wall time from a run's first to its last logged record, pauses between resumes included."""
+    if not metrics.is_file():
+        return None
+    times = [json.loads(line)["time"] for line in metrics.read_text(encoding="utf-8").splitlines() if '"time"' in line]
+    return round(times[-1] - times[0], 1) if len(times) > 1 else None
 
 
 def _loss_ends(metrics: Path) -> dict[str, float] | None:

@@ -31,14 +31,14 @@ import text
 import vocoder
 from tts.audio import MelConfig
 from tts.errors import TTSError
+from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
-from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, sha256_file,
-                                verify_files, write_voice_manifest)
+from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
+                                sha256_file, verify_files, write_voice_manifest)
 
 log = logging.getLogger(__name__)
 
-VOCODERS = ("waveglow", "griffinlim")
 PAUSE_SECONDS = 0.25
 # Mel mean of the training data for the evaluation baseline: frames sampled per utterance.
 _MEAN_FRAMES_PER_ITEM = 200
@@ -63,18 +63,22 @@ class Voice:
         text_processor: :class:`~tts.text_processor.TextProcessor` (text -> symbol ids).
         acoustic: :class:`acoustic.Tacotron2` in eval mode, prenet dropout off (deterministic).
         vocoder: :class:`vocoder.WaveGlow` in eval mode.
+        vocoder_kind: what :meth:`vocode` uses: ``"waveglow"`` (:attr:`vocoder`) or
+            ``"griffinlim"`` (:func:`tts.griffinlim.griffin_lim`). By default the better one by
+            the copy-synthesis scores in ``voice.json``
+            (:func:`tts.voice_manifest.choose_vocoder`); the choice and its reason are logged.
         mel_config, sample_rate, languages, speakers.
     """
 
     def __init__(self, path: Path, manifest: VoiceManifest, acoustic_model: acoustic.Tacotron2,
-                 vocoder_model: vocoder.WaveGlow, device: str = "cpu", vocoder_kind: str = "waveglow",
+                 vocoder_model: vocoder.WaveGlow, device: str = "cpu", vocoder_kind: str | None = None,
                  chunks: ChunkConfig = ChunkConfig()) -> None:
-        if vocoder_kind not in VOCODERS:
-            raise TTSError(f"unknown vocoder {vocoder_kind!r}; choose one of {', '.join(VOCODERS)}")
+        vocoder_kind, reason = select_vocoder(manifest, vocoder_kind)
+        log.info("voice %r vocodes with %s: %s", manifest.name, vocoder_kind, reason)
         self.path = path
         self.manifest = manifest
         self.name = manifest.name
-        self.text_processor = TextProcessor(tuple(manifest.symbols), tuple(manifest.languages))
+        self.text_processor = TextProcessor(tuple(manifest.symbols), tuple(manifest.languages), manifest.text_input)
         self.acoustic = acoustic_model
         self.vocoder = vocoder_model
         self.vocoder_kind = vocoder_kind
@@ -131,9 +135,7 @@ class Voice:
         if mel.dim() != 2 or mel.size(0) != self.mel_config.n_mel_channels:
             raise TTSError(f"mel must be [{self.mel_config.n_mel_channels}, frames], got {tuple(mel.shape)}")
         if self.vocoder_kind == "griffinlim":
-            from tts.griffinlim import griffin_lim
-
-            yield griffin_lim(mel.numpy(), self.mel_config, n_iter=32, seed=seed)
+            yield griffin_lim(mel.numpy(), self.mel_config, n_iter=ITERATIONS, seed=seed)
             return
         yield from vocode_in_chunks(self._waveglow_range(mel, sigma, denoise, seed), mel.size(1),
                                     self.mel_config.hop_length, self.chunks)
@@ -183,6 +185,8 @@ class Voice:
         other = copy.copy(self)
         other.vocoder = vocoder_model.to(self.device).eval()
         other.vocoder_kind = "waveglow"
+        # The bundle's copy-synthesis scores describe its own WaveGlow, not this one.
+        other.manifest = dataclasses.replace(self.manifest, vocoder_quality={})
         other._denoiser = None
         return other
 
@@ -232,7 +236,7 @@ class Voice:
 
 
 def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None = None,
-               vocoder_kind: str = "waveglow", verify: bool = True) -> Any:
+               vocoder_kind: str | None = None, verify: bool = True) -> Any:
     """Load a voice by name (``tts voices``), by language (its default voice), or by bundle path.
 
     Args:
@@ -240,8 +244,10 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
             path of a bundle directory or archive.
         device: where the models run (``"cpu"``, ``"cuda"``).
         engine: ``"torch"`` or ``"onnx"``; by default the bundle's own.
-        vocoder_kind: ``"waveglow"`` (the bundle's vocoder) or ``"griffinlim"`` (a quick check of
-            the acoustic model without a trained vocoder).
+        vocoder_kind: ``"waveglow"`` (the bundle's vocoder) or ``"griffinlim"``; ``None`` (or
+            ``"auto"``): the better of the two by the copy-synthesis scores recorded in
+            ``voice.json`` (:func:`tts.voice_manifest.choose_vocoder`), WaveGlow when none are.
+            The choice and its reason are logged (INFO).
         verify: check every file against its sha256 first.
 
     Returns:
@@ -262,11 +268,9 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     if verify:
         verify_files(path, manifest)
     if engine == "onnx":
-        if vocoder_kind != "waveglow":
-            raise TTSError("the ONNX engine has only the bundle's own vocoder")
         from tts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice(path)
+        return OnnxVoice(path, vocoder_kind=vocoder_kind)
     for role in ("acoustic", "vocoder"):
         if role not in manifest.files:
             raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
@@ -282,7 +286,7 @@ def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron
     if n_model != len(manifest.symbols):
         raise TTSError(f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
                        f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`")
-    TextProcessor.check_languages(manifest.symbols, manifest.languages)
+    TextProcessor.check_languages(manifest.symbols, manifest.languages, manifest.text_input)
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -312,8 +316,10 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
     out = Path(out)
     contents = acoustic.read_checkpoint(acoustic_checkpoint)
     text_info = contents.extra.get("text")
+    text_input = "characters"
     if isinstance(text_info, dict) and "symbols" in text_info:
         symbols, text_language = list(text_info["symbols"]), str(text_info["language"])
+        text_input = str(text_info.get("input", "characters"))
     else:
         if not languages:
             raise TTSError(f"{acoustic_checkpoint}: carries no symbol table; pass --lang with the language it "
@@ -324,8 +330,15 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         raise TTSError(f"{acoustic_checkpoint}: the model has {contents.config.n_symbols} symbols but the "
                        f"{text_language} table has {len(symbols)}; NVIDIA's English model uses its own symbols: "
                        f"fine-tune it on this toolkit's text first (`tts finetune acoustic ...`)")
-    codes = [_code(lang) for lang in languages] if languages else _languages_of(symbols, text_language)
-    TextProcessor.check_languages(symbols, codes)
+    language_table = [str(s) for s in contents.extra.get("languages", [])]
+    if languages:
+        codes = [_code(lang) for lang in languages]
+    elif text_input == "phonemes":
+        # The phoneme table reads every language; the voice speaks those it was trained on.
+        codes = [text_language, *sorted((set(language_table) - {text_language}), key=lambda c: c == "en")]
+    else:
+        codes = _languages_of(symbols, text_language)
+    TextProcessor.check_languages(symbols, codes, text_input)
 
     loaded = vocoder.read_checkpoint(vocoder_checkpoint)
     mel_config = loaded.mel_config
@@ -336,10 +349,10 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
     out.mkdir(parents=True, exist_ok=True)
     acoustic_model = acoustic.load_checkpoint(acoustic_checkpoint)
     speakers = [str(s) for s in contents.extra.get("speakers", [])]
-    language_table = [str(s) for s in contents.extra.get("languages", [])]
     if half:
         acoustic_model = copy.deepcopy(acoustic_model).half()
-    acoustic.save_checkpoint(acoustic_model, out / "acoustic.pt", text={"language": text_language, "symbols": symbols},
+    acoustic.save_checkpoint(acoustic_model, out / "acoustic.pt",
+                             text={"language": text_language, "symbols": symbols, "input": text_input},
                              speakers=speakers, languages=language_table, mel_config=mel_config.to_dict())
     vocoder_model = copy.deepcopy(loaded.model).half() if half else loaded.model
     vocoder.save_checkpoint(vocoder_model, out / "vocoder.pt", mel_config)
@@ -357,7 +370,8 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
     manifest = VoiceManifest(
         name=name or out.resolve().name, languages=codes, symbols=symbols, text_language=text_language,
         sample_rate=mel_config.sampling_rate, mel_config=mel_config.to_dict(), files=files,
-        sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", speakers=speakers,
+        sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", text_input=text_input,
+        speakers=speakers,
         language_table=language_table, acoustic_config=dataclasses.asdict(contents.config), vocoder_config=loaded.model.config.to_dict(), training=record,
         description=description,
     )

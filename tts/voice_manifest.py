@@ -18,8 +18,11 @@ list, else ``~/.local/share/swaratts/voices``), then among the voices bundled wi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
+import numbers
 import operator
 import os
 import shutil
@@ -33,6 +36,7 @@ from typing import Any, Mapping
 import text
 from tts.config import DictConfig
 from tts.errors import TTSError
+from tts.text_processor import TEXT_INPUTS
 
 MANIFEST = "voice.json"
 FORMAT_NAME = "swaratts-voice"
@@ -49,8 +53,12 @@ class VoiceManifest(DictConfig):
     ``files`` maps each role (``acoustic``, ``vocoder`` for torch voices; the graph names for ONNX
     ones) to a file name in the bundle; ``sha256`` maps each of those file names to its digest.
     ``text_language`` is the language whose symbol table the acoustic model was trained with;
+    ``text_input`` says whether it reads the normalized letters (``characters``) or their
+    espeak-ng IPA (``phonemes``, whose table all languages share);
     ``languages`` are those the voice speaks, its default first. ``language_table`` names the
-    rows of the acoustic model's language embedding (empty without one).
+    rows of the acoustic model's language embedding (empty without one). ``vocoder_quality``
+    holds the copy-synthesis scores that pick the default vocoder (:func:`choose_vocoder`; empty
+    until measured).
     """
 
     name: str
@@ -62,11 +70,13 @@ class VoiceManifest(DictConfig):
     files: dict[str, str]
     sha256: dict[str, str]
     engine: str = "torch"
+    text_input: str = "characters"
     speakers: list[str] = field(default_factory=list)
     language_table: list[str] = field(default_factory=list)
     acoustic_config: dict[str, Any] = field(default_factory=dict)
     vocoder_config: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    vocoder_quality: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     format: str = FORMAT_NAME
     format_version: int = FORMAT_VERSION
@@ -79,11 +89,15 @@ class VoiceManifest(DictConfig):
                              f"({FORMAT_VERSION}); upgrade swaratts")
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.text_input not in TEXT_INPUTS:
+            raise ValueError(f"text_input must be one of {', '.join(TEXT_INPUTS)}, got {self.text_input!r}")
         if not self.languages:
             raise ValueError("languages is empty")
         missing = sorted(set(self.files.values()) - set(self.sha256))
         if missing:
             raise ValueError(f"no sha256 for {', '.join(missing)}")
+        if self.vocoder_quality:
+            check_vocoder_quality(self.vocoder_quality)
 
 
     def speaker_index(self, speaker: int | str) -> int:
@@ -169,12 +183,152 @@ def verify_files(directory: str | os.PathLike, manifest: VoiceManifest) -> None:
 
 
 def write_voice_manifest(directory: str | os.PathLike, manifest: VoiceManifest) -> Path:
-    """Write ``directory/voice.json`` atomically."""
+    """Write ``directory/voice.json`` atomically (a temporary file renamed over it: a reader sees
+    the old file or the new one, and a failed write leaves the old one)."""
     path = Path(directory) / MANIFEST
     tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+# -- the default vocoder ------------------------------------------------------------------------
+
+# What a voice can vocode with: its bundle's WaveGlow, or Griffin-Lim (tts.griffinlim).
+VOCODERS = ("waveglow", "griffinlim")
+VOCODER_NAMES = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}
+QUALITY_METRICS = ("pesq", "stoi")
+# vocoder_quality's keys besides the vocoders: what was measured, and by which command.
+QUALITY_NOTES = ("references", "source")
+
+
+def check_vocoder_quality(quality: Mapping[str, Any]) -> None:
+    """Check a ``vocoder_quality`` record: ``{"waveglow": {"pesq": P, "stoi": S}, "griffinlim":
+    {...}, "references": "...", "source": "..."}``, both vocoders with both numbers.
+
+    Raises:
+        ValueError: a key, a vocoder or a score that does not fit (the message names it).
+    """
+    for key, value in quality.items():
+        if key in QUALITY_NOTES:
+            if not isinstance(value, str):
+                raise ValueError(f"vocoder_quality.{key} must be a string, got {value!r}")
+        elif key not in VOCODERS:
+            raise ValueError(f"vocoder_quality names an unknown vocoder {key!r} (vocoders: {', '.join(VOCODERS)}; "
+                             f"other keys: {', '.join(QUALITY_NOTES)})")
+        elif not isinstance(value, Mapping) or sorted(value) != sorted(QUALITY_METRICS):
+            raise ValueError(f"vocoder_quality.{key} must hold exactly {' and '.join(QUALITY_METRICS)}, got {value!r}")
+        else:
+            for metric, score in value.items():
+                if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+                    raise ValueError(f"vocoder_quality.{key}.{metric} must be a finite number, got {score!r}")
+    absent = [kind for kind in VOCODERS if kind not in quality]
+    if absent:
+        raise ValueError(f"vocoder_quality has no scores for {', '.join(absent)}: the choice needs every vocoder's")
+
+
+def choose_vocoder(quality: Mapping[str, Any] | None) -> tuple[str, str]:
+    """The vocoder a voice speaks with by default, and why, from its ``vocoder_quality``
+    (copy-synthesis PESQ and STOI of each vocoder on the same held-out references):
+
+    * nothing measured: WaveGlow, the bundle's own vocoder;
+    * one vocoder better on both measures (or better on one and equal on the other): that one;
+    * a split, each better on one: the higher PESQ. PESQ rates the quality a listener hears in
+      the whole signal; STOI rates intelligibility alone and saturates near 1 for any usable
+      vocoder (Griffin-Lim scores 0.96 on espeak-ng speech), so it separates good vocoders less;
+    * the same scores: WaveGlow.
+
+    Together: the higher PESQ wins, STOI decides a PESQ tie, WaveGlow a full tie.
+
+    Returns:
+        ``(kind, reason)``: a name from :data:`VOCODERS`, and the sentence the load log prints,
+        e.g. ``copy-synthesis PESQ 2.95 / STOI 0.963 vs WaveGlow 1.05 / 0.512, better on both
+        (50 held-out hinglish espeak-ng references; voice.json)``.
+    """
+    if not quality:
+        return "waveglow", ("the bundle's own vocoder: voice.json records no copy-synthesis scores "
+                            "(`tts eval --vocoder-only --record-vocoder-quality` measures them)")
+    where = "; ".join(note for note in (quality.get("references"), "voice.json") if note)
+    ranks = {kind: (quality[kind]["pesq"], quality[kind]["stoi"]) for kind in VOCODERS}
+    if ranks["waveglow"] == ranks["griffinlim"]:
+        pesq, stoi = ranks["waveglow"]
+        return "waveglow", (f"copy-synthesis PESQ {pesq:.2f} / STOI {stoi:.3f}, the same as Griffin-Lim: "
+                            f"the bundle's own vocoder ({where})")
+    winner = max(VOCODERS, key=ranks.__getitem__)  # PESQ first, then STOI
+    loser = next(kind for kind in VOCODERS if kind != winner)
+    won, lost = quality[winner], quality[loser]
+    if won["pesq"] > lost["pesq"] and won["stoi"] > lost["stoi"]:
+        how = "better on both"
+    elif won["stoi"] < lost["stoi"]:
+        how = f"the higher PESQ, which decides when STOI favours {VOCODER_NAMES[loser]}"
+    elif won["stoi"] == lost["stoi"]:
+        how = "the higher PESQ at the same STOI"
+    else:
+        how = "the higher STOI at the same PESQ"
+    return winner, (f"copy-synthesis PESQ {won['pesq']:.2f} / STOI {won['stoi']:.3f} vs {VOCODER_NAMES[loser]} "
+                    f"{lost['pesq']:.2f} / {lost['stoi']:.3f}, {how} ({where})")
+
+
+def select_vocoder(manifest: VoiceManifest, requested: str | None = None) -> tuple[str, str]:
+    """The vocoder a voice loads with, and why: ``requested`` (``"waveglow"`` or
+    ``"griffinlim"``) when given, else (``None`` or ``"auto"``) :func:`choose_vocoder` on the
+    manifest's measurements.
+
+    Raises:
+        TTSError: an unknown vocoder name.
+    """
+    measured, reason = choose_vocoder(manifest.vocoder_quality)
+    if requested is None or requested == "auto":
+        return measured, reason
+    if requested not in VOCODERS:
+        raise TTSError(f"unknown vocoder {requested!r}; choose auto, {', '.join(VOCODERS)}")
+    if requested == measured:
+        return requested, f"asked for, and the measured default too ({reason})"
+    return requested, f"asked for; the default would be {measured} ({reason})"
+
+
+def record_vocoder_quality(bundle_dir: str | os.PathLike, scores: Mapping[str, Mapping[str, float]],
+                           source: str, references: str = "") -> VoiceManifest:
+    """Record copy-synthesis scores in ``bundle_dir/voice.json``, rewritten atomically; from then on
+    the better-measured vocoder is the voice's default (:func:`choose_vocoder`).
+
+    ``voice.json`` is not among the files its ``sha256`` entries cover and the model files are
+    not touched, so the bundle still verifies.
+
+    Args:
+        bundle_dir: the voice directory.
+        scores: per vocoder (``"waveglow"``, ``"griffinlim"``) its mean ``"pesq"`` and ``"stoi"``.
+        source: the command that measured them.
+        references: what they were measured on, e.g. ``"50 held-out hinglish espeak-ng references"``.
+
+    Returns:
+        The manifest as written.
+
+    Raises:
+        TTSError: not a voice, or scores that do not fit (the message names the file and value).
+    """
+    directory = Path(bundle_dir)
+    manifest = read_voice_manifest(directory)
+    record: dict[str, Any] = {kind: _plain_scores(values) for kind, values in scores.items()}
+    record.update(references=references, source=source)
+    try:
+        updated = dataclasses.replace(manifest, vocoder_quality=record)
+    except ValueError as exc:
+        raise TTSError(f"{directory / MANIFEST}: cannot record these vocoder scores: {exc}") from None
+    write_voice_manifest(directory, updated)
+    return updated
+
+
+def _plain_scores(values: Any) -> Any:
+    """Measurements arrive as numpy scalars too; voice.json keeps plain floats, rounded. Anything
+    else is left for :func:`check_vocoder_quality` to name."""
+    if not isinstance(values, Mapping):
+        return values
+    return {metric: round(float(score), 4) if isinstance(score, numbers.Real) and not isinstance(score, bool)
+            else score for metric, score in values.items()}
 
 
 def user_voice_dirs() -> list[Path]:

@@ -4,7 +4,6 @@ recipe on its output: real espeak-ng, real training, real synthesis, run as user
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +15,7 @@ import tts
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (make system-packages)"),
-]
+pytestmark = pytest.mark.slow
 
 
 def run_recipe(name: str, *args: str, launcher: tuple[str, ...] = (sys.executable,)) -> subprocess.CompletedProcess:
@@ -56,8 +52,9 @@ def test_hinglish_then_finetune_recipes(tmp_path):
     # Stage 5 bundled the voice, with the command that made it.
     voice = tts.load_voice(base / "voice")
     assert voice.manifest.training["commands"] == [
-        "python recipes/hinglish/run.sh --utterances 60 --speakers 2 --seed 0 --acoustic-config tiny "
-        "--acoustic-steps 250 --vocoder-config tiny --vocoder-steps 60"]
+        "python recipes/hinglish/run.sh --utterances 60 --speakers 2 --seed 0 --text-input phonemes "
+        "--acoustic-config tiny --acoustic-steps 250 --vocoder-config tiny --vocoder-steps 60"]
+    assert voice.manifest.text_input == "phonemes" and voice.text_processor.text_input == "phonemes"
     assert len(voice.manifest.training["mel_mean"]) == 80
     audio, rate = voice.synthesize("namaste, how are you", seed=0)
     assert 0.3 < len(audio) / rate < 5

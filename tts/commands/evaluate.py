@@ -1,4 +1,4 @@
-"""``tts eval --voice NAME``: objective scores of a voice on held-out sentences.
+"""``tts eval --voice NAME``: objective scores of a voice on sentences it never saw.
 
 The sub-command is ``eval`` (the module is ``evaluate``: ``eval`` is a Python builtin).
 """
@@ -15,19 +15,28 @@ from typing import Any
 
 from tts.errors import TTSError
 
+_SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "eval", help="score a voice against espeak-ng on held-out sentences (MCD, PESQ, STOI)",
-        description="Synthesize held-out phrasebook sentences (not in the training corpus) and compare with "
-        "espeak-ng's rendering of them: mel-cepstral distortion (DTW) of the voice and of a text-blind "
-        "baseline (the training set's mean mel frame), gate stops, and the vocoder alone (WaveGlow vs "
-        "Griffin-Lim copy synthesis of the reference mels, PESQ wide-band and STOI).",
+        "eval", help="score a voice against espeak-ng on sentences it never saw (identification, MCD, PESQ, STOI)",
+        description="Synthesize the unseen evaluation set (sentences written for evaluation, in no training "
+        "corpus) or held-out phrasebook sentences, and compare with espeak-ng's rendering of them: sentence "
+        "identification (is the voice's audio nearest, by DTW, to the right sentence's rendering?) with the "
+        "default vocoder and with Griffin-Lim, mel-cepstral distortion (DTW) against a text-blind baseline "
+        "(the training set's mean mel frame), gate stops, and the vocoder alone (WaveGlow vs Griffin-Lim copy "
+        "synthesis of the reference mels, PESQ wide-band and STOI).",
     )
     parser.add_argument("--voice", required=True, help="voice name (`tts voices`) or bundle directory/archive")
     parser.add_argument("--language", "-l", action="append", default=None,
                         help="language to evaluate (repeat; default every language of the voice)")
-    parser.add_argument("--sentences", type=int, default=50, help="held-out sentences per language (default 50)")
+    parser.add_argument("--set", choices=("unseen", "heldout"), default="unseen", dest="sentence_set",
+                        help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
+                        "phrasebook sentences outside the training transcripts")
+    parser.add_argument("--sentences", type=int, default=None,
+                        help="sentences per language: the first N of the unseen set (default all 60), "
+                        "or N held-out sentences (default 50)")
     parser.add_argument("--speaker", type=int, default=0, help="speaker index of the voice (default 0)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="prepared training data: baseline mean frame when voice.json has none, transcripts "
@@ -45,9 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "folder: its latest checkpoint); repeat to compare several, e.g. the vocoder presets")
     parser.add_argument("--vocoder-only", action="store_true",
                         help="score the vocoders alone (copy synthesis), not the acoustic model")
+    parser.add_argument("--record-vocoder-quality", action="store_true",
+                        help="write the copy-synthesis PESQ and STOI of WaveGlow and Griffin-Lim into the voice's "
+                        "voice.json, where they choose its default vocoder (usually with --vocoder-only)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="also identify outputs of known quality per language: espeak-ng's own mel through "
+                        "Griffin-Lim (the ceiling), the mean frame, another sentence, shuffled frames (floors)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="folder to cache the espeak-ng references in (default: a temporary folder)")
-    parser.add_argument("--json", type=Path, default=None, dest="json_path", metavar="FILE",
+    parser.add_argument("--json", "--out", type=Path, default=None, dest="json_path", metavar="FILE",
                         help="write the full results (per-sentence scores, settings) here")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -58,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     import tts
     from tts.evaluation import evaluate_voice
 
-    if args.sentences < 1:
+    if args.sentences is not None and args.sentences < 1:
         raise TTSError(f"--sentences must be at least 1, got {args.sentences}")
     if args.vocoder_sentences is not None and args.vocoder_sentences < 1:
         raise TTSError(f"--vocoder-sentences must be at least 1, got {args.vocoder_sentences}")
@@ -68,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     names = [name for name, _ in compared]
     if len(set(names)) < len(names) or {"waveglow", "griffinlim"} & set(names):
         raise TTSError(f"--compare-vocoder names must be distinct and not 'waveglow' or 'griffinlim', got {names}")
+    if args.record_vocoder_quality and Path(args.voice).expanduser().is_file():
+        # An archive is unpacked into a cache: scores written there would change nothing the user keeps.
+        raise TTSError(f"--record-vocoder-quality writes into a voice folder, and {args.voice} is an archive; "
+                       "unpack it and give the folder")
     voice = tts.load_voice(str(args.voice), device=args.device)
     compare, sources = {}, {}
     for name, path in compared:
@@ -77,15 +96,38 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress, speaker=voice.speaker_id(args.speaker) if hasattr(voice, "speaker_id")
         else args.speaker, data_dir=args.data_dir, corpus=args.corpus, style=args.style,
         vocoder_sentences=args.vocoder_sentences, compare=compare, acoustic=not args.vocoder_only,
+        sentence_set=args.sentence_set, calibrate=args.calibrate,
     )
     if sources:
         result["settings"]["compared"] = sources
-    result["settings"]["command"] = "tts " + " ".join(shlex.quote(a) for a in _argv(args))
+    command = "tts " + " ".join(shlex.quote(a) for a in _argv(args))
+    result["settings"]["command"] = command
     print_results(result)
     if args.json_path is not None:
         write_json(args.json_path, result)
         print(f"results: {args.json_path}")
+    if args.record_vocoder_quality:
+        _record_vocoder_quality(Path(voice.path), result, command)
     return 0
+
+
+def _record_vocoder_quality(bundle: Path, result: dict[str, Any], command: str) -> None:
+    """Write the copy-synthesis means of WaveGlow and Griffin-Lim into ``bundle/voice.json``."""
+    from tts.voice_manifest import choose_vocoder, record_vocoder_quality
+
+    vocoders = result["vocoder"]
+    scores = {}
+    for kind in ("waveglow", "griffinlim"):
+        if vocoders[kind]["pesq"] is None or vocoders[kind]["stoi"] is None:
+            raise TTSError(f"no reference could be scored with {kind} ({'; '.join(vocoders[kind]['failed'][:1])}): "
+                           "nothing recorded in voice.json")
+        scores[kind] = {"pesq": vocoders[kind]["pesq"], "stoi": vocoders[kind]["stoi"]}
+    sentence_set = result["settings"]["set"]
+    what = "held-out" if sentence_set == "heldout" else sentence_set
+    references = f"{vocoders['sentences']} {what} {vocoders['language']} espeak-ng references"
+    manifest = record_vocoder_quality(bundle, scores, source=command, references=references)
+    kind, reason = choose_vocoder(manifest.vocoder_quality)
+    print(f"recorded in {bundle / 'voice.json'}: the voice now vocodes with {kind} by default ({reason})")
 
 
 def _parse_compare(spec: str) -> tuple[str, Path]:
@@ -124,17 +166,19 @@ def _argv(args: argparse.Namespace) -> list[str]:
     if sys.argv[1:2] == ["eval"]:
         return sys.argv[1:]
     # Called in-process (tts.cli.main([...])): rebuild the options that matter.
-    argv = ["eval", "--voice", str(args.voice), "--sentences", str(args.sentences), "--speaker", str(args.speaker)]
+    argv = ["eval", "--voice", str(args.voice), "--set", args.sentence_set, "--speaker", str(args.speaker)]
     for language in args.language or []:
         argv += ["--language", language]
-    for flag, value in (("--data-dir", args.data_dir), ("--corpus", args.corpus), ("--style", args.style),
-                        ("--vocoder-sentences", args.vocoder_sentences)):
+    for flag, value in (("--sentences", args.sentences), ("--data-dir", args.data_dir), ("--corpus", args.corpus),
+                        ("--style", args.style), ("--vocoder-sentences", args.vocoder_sentences)):
         if value is not None:
             argv += [flag, str(value)]
     for spec in args.compare_vocoder:
         argv += ["--compare-vocoder", spec]
-    if args.vocoder_only:
-        argv.append("--vocoder-only")
+    for flag, on in (("--vocoder-only", args.vocoder_only), ("--calibrate", args.calibrate),
+                     ("--record-vocoder-quality", args.record_vocoder_quality)):
+        if on:
+            argv.append(flag)
     return argv
 
 
@@ -155,8 +199,12 @@ def print_results(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
+    settings = result["settings"]
+    set_name = "held-out" if settings["set"] == "heldout" else settings["set"]
+    labels = {"waveglow": f"WaveGlow (sigma {settings['waveglow']['sigma']})",
+              "griffinlim": f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)"}
     for language, scores in result["languages"].items():
-        table = Table(title=f"{result['voice']}: {language}, {scores['sentences']} held-out sentences")
+        table = Table(title=f"{result['voice']}: {language}, {scores['sentences']} {set_name} sentences")
         table.add_column("")
         table.add_column("value", justify="right")
         table.add_row("MCD voice (dB, DTW)", f"{scores['mcd_voice']:.2f}")
@@ -165,17 +213,26 @@ def print_results(result: dict[str, Any]) -> None:
         table.add_row("voice / baseline", "-" if ratio is None else f"{ratio:.3f}")
         table.add_row("stopped by the gate", str(scores["stopped_by_gate"]))
         table.add_row("hit the step limit", str(scores["hit_limit"]))
+        if scores.get("in_training"):
+            table.add_row("[red]sentences trained on[/red]", str(scores["in_training"]))
         console.print(table)
+        _identification_table(console, f"{language}: sentence identification", {
+            _SHORT[kind] + (" (default)" if kind == settings["default_vocoder"] else ""): summary
+            for kind, summary in scores["identification"].items()})
+    for language, calibration in result.get("calibration", {}).items():
+        _identification_table(console, f"{language}: identification calibrated (each through Griffin-Lim)", {
+            "ceiling: espeak-ng's mel": calibration["ceiling_griffinlim"],
+            "floor: mean frame": calibration["floor_mean_frame"],
+            "floor: other sentence": calibration["floor_other_sentence"],
+            "shuffled frames": calibration["shuffled_frames"]})
     vocoders = result["vocoder"]
     table = Table(title=f"vocoder copy synthesis: {vocoders['sentences']} {vocoders['language']} references")
     table.add_column("vocoder")
     table.add_column("PESQ (wb)", justify="right")
     table.add_column("STOI", justify="right")
-    settings = result["settings"]
-    sigma = settings["waveglow"]["sigma"]
-    rows = [("waveglow", f"WaveGlow (sigma {sigma})", vocoders["waveglow"])]
-    rows += [(name, f"{name}: WaveGlow (sigma {sigma})", scores) for name, scores in vocoders.get("compared", {}).items()]
-    rows.append(("griffinlim", f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)", vocoders["griffinlim"]))
+    rows = [("waveglow", labels["waveglow"], vocoders["waveglow"])]
+    rows += [(name, f"{name}: {labels['waveglow']}", scores) for name, scores in vocoders.get("compared", {}).items()]
+    rows.append(("griffinlim", labels["griffinlim"], vocoders["griffinlim"]))
     for _, label, scores in rows:
         table.add_row(label, _fmt(scores["pesq"]), _fmt(scores["stoi"], 3))
     console.print(table)
@@ -183,6 +240,19 @@ def print_results(result: dict[str, Any]) -> None:
         for failure in scores["failed"]:
             console.print(f"{kind}: not scored: {failure}", markup=False)
     console.print(f"took {result['seconds']:.0f} s")
+
+
+def _identification_table(console: Any, title: str, rows: dict[str, dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("audio", no_wrap=True)
+    for column in ("identified", "chance", "right/wrong", "mean rank"):
+        table.add_column(column, justify="right")
+    for label, summary in rows.items():
+        table.add_row(label, f"{summary['identified']}/{summary['sentences']} ({summary['identified_fraction']:.0%})",
+                      f"{summary['chance']:.1%}", f"{summary['right_wrong_ratio']:.3f}", f"{summary['mean_rank']:.1f}")
+    console.print(table)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

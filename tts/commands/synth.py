@@ -35,11 +35,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--voice", default=None, help="voice name (`tts voices`) or bundle directory/archive")
     parser.add_argument("--speaker", default="0", help="speaker index or name (default 0)")
     parser.add_argument("--sigma", type=float, default=0.666, help="WaveGlow latent scale (default 0.666)")
-    parser.add_argument("--denoise", type=float, default=0.01, help="denoiser strength, 0 disables (default 0.01)")
+    parser.add_argument("--denoise", type=float, default=0.01,
+                        help="WaveGlow denoiser strength, 0 disables (default 0.01)")
     parser.add_argument("--seed", type=int, default=None, help="seed for reproducible audio")
     parser.add_argument("--text-file", type=Path, default=None, help="read the text from a UTF-8 file ('-': stdin)")
-    parser.add_argument("--vocoder", choices=("waveglow", "griffinlim"), default="waveglow",
-                        help="griffinlim: check an acoustic model before its vocoder is trained")
+    parser.add_argument("--vocoder", choices=("auto", "waveglow", "griffinlim"), default="auto",
+                        help="auto (default): the better of the two by the copy-synthesis scores in the voice's "
+                        "voice.json, WaveGlow when it has none (the log says which and why); waveglow or "
+                        "griffinlim: that one")
     parser.add_argument("--engine", choices=("torch", "onnx"), default=None,
                         help="runtime; default the bundle's own (onnx bundles: `tts export onnx`)")
     parser.add_argument("--batch-size", type=int, default=8, help="sentences decoded together (default 8)")
@@ -91,13 +94,11 @@ def open_voice(args: argparse.Namespace):
     path = locate_voice(args.voice) if args.voice is not None else voice_for_language(args.lang)
     manifest = read_voice_manifest(path)
     if (args.engine or manifest.engine) == "onnx" and manifest.engine == "onnx":
-        if args.vocoder != "waveglow":
-            raise TTSError("--vocoder griffinlim needs the torch engine; an ONNX voice has only its own vocoder")
         if args.device != "cpu":
             raise TTSError("the ONNX engine runs on the CPU; drop --device")
         from tts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice(path)
+        return OnnxVoice(path, vocoder_kind=args.vocoder)
     from tts.voice import load_voice
 
     if args.device != "cpu":

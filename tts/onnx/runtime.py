@@ -27,7 +27,10 @@ the loop are stored in the graphs' metadata (key ``swaratts``), so the runtime n
 :class:`OnnxVoice` has the API of the torch voice (:class:`tts.voice.Voice`): the same sentence
 pieces, pause, speaker and language rows, per-sentence noise seeds, vocoding in cross-faded
 chunks (:mod:`tts.vocoding`) and denoiser (here in numpy). Only the noise differs: it is drawn
-with numpy's ``default_rng``, so the audio is not sample-identical to the torch voice's.
+with numpy's ``default_rng``, so the audio is not sample-identical to the torch voice's. It picks
+its vocoder by the same rule (:func:`tts.voice_manifest.select_vocoder`): when ``voice.json``'s
+copy-synthesis scores favour Griffin-Lim, it vocodes with :func:`tts.griffinlim.griffin_lim`,
+the numpy function the torch voice calls, so both engines give the same audio for the same mel.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from tts.errors import TTSError
+from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
-from tts.voice_manifest import VoiceManifest, find_voice, read_voice_manifest, verify_files
+from tts.voice_manifest import VoiceManifest, find_voice, read_voice_manifest, select_vocoder, verify_files
 
 # role in voice.json "files" -> file name
 GRAPH_FILES = {
@@ -94,14 +98,20 @@ class OnnxVoice:
         providers: onnxruntime execution providers (default: CPU).
         chunks: how long mels are vocoded in overlapping chunks (:mod:`tts.vocoding`), so that
             memory stays bounded whatever the sentence length.
+        vocoder_kind: ``"waveglow"`` (the ``vocoder.onnx`` graph) or ``"griffinlim"``; ``None``
+            (or ``"auto"``): the better-measured one by ``voice.json``, as the torch voice
+            (:func:`tts.voice_manifest.choose_vocoder`). Logged with its reason; kept in
+            :attr:`vocoder_kind`.
 
     Raises:
-        TTSError: not an ONNX voice, a graph missing or not matching its sha256, or graphs that
-            do not fit the manifest (symbol count, language or speaker tables).
+        TTSError: not an ONNX voice, a graph missing or not matching its sha256, graphs that
+            do not fit the manifest (symbol count, language or speaker tables), or an unknown
+            vocoder.
     """
 
     def __init__(self, path: str | os.PathLike, threads: int | None = None,
-                 providers: Sequence[str] | None = None, chunks: ChunkConfig = ChunkConfig()) -> None:
+                 providers: Sequence[str] | None = None, chunks: ChunkConfig = ChunkConfig(),
+                 vocoder_kind: str | None = None) -> None:
         try:
             import onnxruntime as ort
         except ImportError:  # pragma: no cover - depends on the installation
@@ -116,6 +126,8 @@ class OnnxVoice:
         if missing:
             raise TTSError(f"{self.path}: voice.json names no file for the graph(s) {', '.join(missing)}")
         verify_files(self.path, m)
+        self.vocoder_kind, reason = select_vocoder(m, vocoder_kind)
+        log.info("voice %r vocodes with %s: %s", m.name, self.vocoder_kind, reason)
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads or os.cpu_count() or 1)
@@ -155,7 +167,7 @@ class OnnxVoice:
         if self._has_speaker and m.speakers and len(m.speakers) != int(a.get("n_speakers", 0)):
             raise TTSError(f"{self.path}: the acoustic model has {a.get('n_speakers')} speakers but "
                            f"voice.json lists {len(m.speakers)}")
-        self.text_processor = TextProcessor(tuple(m.symbols), tuple(m.languages))
+        self.text_processor = TextProcessor(tuple(m.symbols), tuple(m.languages), m.text_input)
         self.hop_length = int(self._vocoder_config["hop_length"])
         self.n_group = int(self._vocoder_config["n_group"])
         self.n_mel_channels = int(a["n_mel_channels"])
@@ -187,7 +199,7 @@ class OnnxVoice:
 
     def __repr__(self) -> str:
         return (f"OnnxVoice({self.name!r}, languages={self.languages}, speakers={len(self.speakers)}, "
-                f"path={str(self.path)!r})")
+                f"vocoder={self.vocoder_kind}, path={str(self.path)!r})")
 
     # -- ids ----------------------------------------------------------------------------------
 
@@ -289,14 +301,19 @@ class OnnxVoice:
     def vocode_stream(self, mel: np.ndarray, sigma: float = 0.666, denoise: float = 0.0,
                       seed: int | None = None) -> Iterator[np.ndarray]:
         """Audio of ``mel`` [n_mel, frames] in pieces as the chunks are vocoded (float32 in
-        [-1, 1]); as the torch voice: one latent ``sigma * standard_normal`` for the whole mel
-        (numpy's ``default_rng(seed)``), chunks of :attr:`chunks` cross-faded, each denoised
-        with strength ``denoise`` (0: off) and clipped."""
+        [-1, 1]); as the torch voice: with WaveGlow, one latent ``sigma * standard_normal`` for
+        the whole mel (numpy's ``default_rng(seed)``), chunks of :attr:`chunks` cross-faded,
+        each denoised with strength ``denoise`` (0: off) and clipped; with Griffin-Lim, the
+        whole mel in one piece (``seed`` seeds its initial phase; ``sigma`` and ``denoise`` do
+        not apply)."""
         mel = np.asarray(mel, dtype=np.float32)
         if mel.ndim != 2 or mel.shape[0] != self.n_mel_channels or mel.shape[1] < 1:
             raise TTSError(f"mel must be [{self.n_mel_channels}, frames], got {tuple(mel.shape)}")
         if not 0.0 <= denoise <= 1.0:
             raise TTSError(f"denoise must be between 0 and 1, got {denoise}")
+        if self.vocoder_kind == "griffinlim":
+            yield griffin_lim(mel, self.manifest.mel_config, n_iter=ITERATIONS, seed=seed)
+            return
         hop, n_group = self.hop_length, self.n_group
         z = np.random.default_rng(seed).standard_normal((n_group, mel.shape[1] * hop // n_group), dtype=np.float32)
         scale = np.float32(sigma)

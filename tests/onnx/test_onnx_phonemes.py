@@ -1,0 +1,70 @@
+"""A phoneme voice exported to ONNX phonemizes with espeak-ng from the wheel, without torch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+import text
+from acoustic.model import Tacotron2, Tacotron2Config
+from tts.audio import MelConfig
+from tts.onnx.export import export_onnx
+from tts.voice_manifest import VoiceManifest
+from vocoder.waveglow import WaveGlow, WaveGlowConfig
+
+pytest.importorskip("onnxruntime")
+
+
+@pytest.fixture(scope="module")
+def phoneme_voice(tmp_path_factory):
+    torch.manual_seed(0)
+    acoustic_model = Tacotron2(Tacotron2Config(
+        n_symbols=len(text.PHONEME_SYMBOLS), symbols_embedding_dim=32, encoder_embedding_dim=32,
+        encoder_n_convolutions=1, attention_rnn_dim=32, decoder_rnn_dim=32, prenet_dim=16, attention_dim=16,
+        attention_location_n_filters=4, postnet_embedding_dim=16, postnet_n_convolutions=2,
+        n_frames_per_step=3, max_frames_per_symbol=1.5)).eval()
+    vocoder_model = WaveGlow(WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2,
+                                            n_channels=16)).eval()
+    manifest = VoiceManifest(
+        name="phonemes", languages=["hinglish", "hi", "en"], symbols=list(text.PHONEME_SYMBOLS),
+        text_language="hinglish", text_input="phonemes", sample_rate=22050, mel_config=MelConfig().to_dict(),
+        files={}, sha256={})
+    return export_onnx(acoustic_model, vocoder_model, manifest, tmp_path_factory.mktemp("onnx") / "phonemes")
+
+
+WITHOUT_TORCH = textwrap.dedent("""
+    import sys
+
+    class NoTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("torch", "acoustic", "vocoder"):
+                raise ImportError(f"blocked: {name}")
+            return None
+
+    sys.meta_path.insert(0, NoTorch())
+    from tts.onnx.runtime import OnnxVoice
+
+    voice = OnnxVoice(sys.argv[1], threads=1)
+    assert voice.text_processor.text_input == "phonemes"
+    ids = voice.text_processor("मैं office जा रहा हूँ", "hinglish")
+    print("".join(voice.manifest.symbols[i] for i in ids))
+    audio, rate = voice.synthesize("namaste, how are you", seed=0)
+    assert audio.size > 0 and rate == 22050
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "acoustic", "vocoder"))
+    assert not loaded, loaded
+    assert "text.espeak" in sys.modules
+    print("ok")
+""")
+
+
+def test_an_onnx_phoneme_voice_phonemizes_with_the_wheels_espeak_and_no_torch(phoneme_voice):
+    result = subprocess.run([sys.executable, "-c", WITHOUT_TORCH, str(phoneme_voice)], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    # espeak-ng writes nasal vowels with a combining tilde (U+0303), as the phoneme table has them.
+    assert result.stdout.split("\n")[:2] == ["m\u025b\u0303 ˈɒfɪs ɟˈaː ɾˌəhaː hu\u0303", "ok"]
