@@ -15,7 +15,6 @@ Waveforms are float tensors in [-1, 1]; ``max_wav_value`` is kept for 16-bit PCM
 
 from __future__ import annotations
 
-import math
 import os
 import struct
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tts import mel_scale
 from tts.config import DictConfig
 from tts.errors import AudioError
 
@@ -59,49 +59,11 @@ class MelConfig(DictConfig):
 
 
 
-# Slaney's Auditory Toolbox mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
-_HZ_PER_MEL = 200.0 / 3
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _HZ_PER_MEL
-_LOG_STEP = math.log(6.4) / 27.0
-
-
-def _hz_to_mel_slaney(freq: np.ndarray) -> np.ndarray:
-    freq = np.asarray(freq, dtype=np.float64)
-    mels = freq / _HZ_PER_MEL
-    above = freq >= _MIN_LOG_HZ
-    mels[above] = _MIN_LOG_MEL + np.log(freq[above] / _MIN_LOG_HZ) / _LOG_STEP
-    return mels
-
-
-def _mel_to_hz_slaney(mels: np.ndarray) -> np.ndarray:
-    mels = np.asarray(mels, dtype=np.float64)
-    freqs = _HZ_PER_MEL * mels
-    above = mels >= _MIN_LOG_MEL
-    freqs[above] = _MIN_LOG_HZ * np.exp(_LOG_STEP * (mels[above] - _MIN_LOG_MEL))
-    return freqs
-
-
 def mel_filterbank(config: MelConfig) -> torch.Tensor:
-    """Slaney-normalised triangular mel filterbank, shape ``[n_mel_channels, filter_length//2 + 1]``.
-
-    Triangles are spaced evenly on the Slaney mel scale and scaled by ``2 / bandwidth`` so each
-    has unit area (what ``librosa.filters.mel`` does by default).
-    """
-    n_freqs = config.filter_length // 2 + 1
-    fft_freqs = np.linspace(0.0, config.sampling_rate / 2, n_freqs)
-    mel_edges = np.linspace(
-        _hz_to_mel_slaney(np.array([config.mel_fmin]))[0],
-        _hz_to_mel_slaney(np.array([config.mel_fmax]))[0],
-        config.n_mel_channels + 2,
-    )
-    hz_edges = _mel_to_hz_slaney(mel_edges)
-    widths = np.diff(hz_edges)
-    ramps = hz_edges[:, None] - fft_freqs[None, :]
-    lower = -ramps[:-2] / widths[:-1, None]
-    upper = ramps[2:] / widths[1:, None]
-    weights = np.maximum(0.0, np.minimum(lower, upper))
-    weights *= (2.0 / (hz_edges[2:] - hz_edges[:-2]))[:, None]
+    """Slaney-normalised triangular mel filterbank, shape ``[n_mel_channels, filter_length//2 + 1]``
+    (:func:`tts.mel_scale.mel_filterbank`, as float32)."""
+    weights = mel_scale.mel_filterbank(config.sampling_rate, config.filter_length, config.n_mel_channels,
+                                       config.mel_fmin, config.mel_fmax)
     return torch.from_numpy(weights.astype(np.float32))
 
 

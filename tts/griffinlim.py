@@ -27,22 +27,17 @@ better than the voice's WaveGlow (:func:`tts.voice_manifest.choose_vocoder`).
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any, Mapping
 
 import numpy as np
+
+from tts.mel_scale import mel_filterbank
 
 ITERATIONS = 32  # what every synthesis path and ``tts eval`` use: a usual quality/speed trade-off
 MOMENTUM = 0.99  # fast Griffin-Lim's momentum (librosa's default)
 # The mel definition fields used here (names of tts.audio.MelConfig and of voice.json's mel_config).
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
 _TINY = np.finfo(np.float64).tiny
-
-# Slaney's Auditory Toolbox mel scale, as tts.audio: linear below 1 kHz (200/3 Hz per mel), log above.
-_HZ_PER_MEL = 200.0 / 3
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _HZ_PER_MEL
-_LOG_STEP = math.log(6.4) / 27.0
 
 
 def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int | None = 0) -> np.ndarray:
@@ -92,28 +87,6 @@ def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int |
         spec = spec / (np.abs(spec) + _TINY) * magnitudes
         previous = rebuilt
     return np.clip(np.append(stft.inverse(spec), 0.0), -1.0, 1.0).astype(np.float32)
-
-
-def mel_filterbank(sampling_rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
-    """Slaney-normalised triangular mel filterbank ``[n_mels, n_fft // 2 + 1]`` (float64): the
-    numbers of :func:`tts.audio.mel_filterbank`, without torch."""
-    fft_freqs = np.linspace(0.0, sampling_rate / 2, n_fft // 2 + 1)
-    hz_edges = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
-    widths = np.diff(hz_edges)
-    ramps = hz_edges[:, None] - fft_freqs[None, :]
-    weights = np.maximum(0.0, np.minimum(-ramps[:-2] / widths[:-1, None], ramps[2:] / widths[1:, None]))
-    return weights * (2.0 / (hz_edges[2:] - hz_edges[:-2]))[:, None]
-
-
-def _hz_to_mel(freq: float) -> float:
-    if freq < _MIN_LOG_HZ:
-        return freq / _HZ_PER_MEL
-    return _MIN_LOG_MEL + math.log(freq / _MIN_LOG_HZ) / _LOG_STEP
-
-
-def _mel_to_hz(mels: np.ndarray) -> np.ndarray:
-    return np.where(mels >= _MIN_LOG_MEL, _MIN_LOG_HZ * np.exp(_LOG_STEP * (mels - _MIN_LOG_MEL)),
-                    _HZ_PER_MEL * mels)
 
 
 @functools.lru_cache(maxsize=8)

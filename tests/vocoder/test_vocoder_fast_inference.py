@@ -79,7 +79,9 @@ def test_each_item_of_a_batch_is_vocoded_as_alone():
     with torch.no_grad():
         together = model.reverse(mel, z)
         alone = model.reverse(mel[1:2], z[1:2])
-    assert torch.allclose(together[1:2], alone, atol=1e-6)
+    # Equal up to float32 rounding: a batch of 3 and a batch of 1 may take different GEMM kernels.
+    scale = alone.abs().max().item()
+    assert torch.allclose(together[1:2], alone, rtol=0, atol=1e-5 * scale)
 
 
 def test_infer_takes_the_fast_path_and_matches_the_plain_infer():

@@ -13,7 +13,7 @@ import torch
 
 from tts.audio import MelConfig, mel_filterbank, mel_spectrogram
 from tts.griffinlim import ITERATIONS, griffin_lim
-from tts.griffinlim import mel_filterbank as numpy_filterbank
+from tts.mel_scale import mel_filterbank as numpy_filterbank
 
 CONFIG = MelConfig()
 
