@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
-from tts.audio import MelConfig, mel_spectrogram
+from tts.audio import MelConfig
 from tts.evaluation import (
     Identification,
     audio_features,
