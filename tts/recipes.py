@@ -221,10 +221,12 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
         voice = load_voice(export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args),
                                         Path(scratch) / recipe.name, half=False))
     rows = []
+    # The prepared text is what the model reads (letters or phonemes): its ids, not text to normalize.
+    index = {symbol: i for i, symbol in enumerate(voice.manifest.symbols)}
     for item in read_split(args.data_dir / "prepared", "val")[: args.eval_sentences]:
         speaker = voice.speakers.index(item.speaker) if item.speaker in voice.speakers else 0
         language = item.language if item.language in voice.languages else None
-        [(mel, stopped)] = voice.mel([item.text], language, speaker)
+        [(mel, stopped)] = voice.mel_ids([[index[ch] for ch in item.text]], language, speaker)
         audio = torch.from_numpy(voice.vocode(mel, seed=args.seed))
         path = save_wav(samples / f"{item.utt_id}.wav", audio, voice.sample_rate)
         rows.append({

@@ -113,7 +113,13 @@ class Voice:
         Returns:
             per text ``(mel [n_mel, frames], stopped_by_gate)``.
         """
-        ids = [self.text_processor.ids(t) for t in normalized_texts]
+        return self.mel_ids([self.text_processor.ids(t) for t in normalized_texts], language, speaker)
+
+    @torch.inference_mode()
+    def mel_ids(self, ids: Sequence[Sequence[int]], language: str | None = None,
+                speaker: int | str = 0) -> list[tuple[torch.Tensor, bool]]:
+        """Mel spectrograms of symbol-id sequences (what the acoustic model reads: letters or
+        phonemes, by :attr:`manifest.symbols`), decoded as one batch; as :meth:`mel`."""
         if not ids or any(len(i) == 0 for i in ids):
             raise TTSError("nothing to synthesize: the text normalizes to nothing")
         lengths = torch.tensor([len(i) for i in ids])
