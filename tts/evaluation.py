@@ -47,6 +47,7 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 
 from tts.errors import TTSError
+from tts.griffinlim import ITERATIONS, griffin_lim
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ N_CEPS = 25
 HELD_OUT_SEED = 1000  # the training corpora are generated with seed 0
 WAVEGLOW_SIGMA = 0.666
 VOCODER_SEED = 0
-GRIFFIN_LIM_ITERS = 32
 PESQ_RATE = 16000
 SENTENCE_SETS = ("unseen", "heldout")
 HELD_OUT_SENTENCES = 50  # the held-out set's default size
@@ -362,7 +362,6 @@ def calibrate_identification(references: Sequence[Reference], mean_frame: np.nda
     """
     from tqdm import tqdm
 
-    from tts.griffinlim import griffin_lim
 
     if len(references) < 3:
         raise TTSError(f"calibration needs at least 3 sentences per language, got {len(references)}")
@@ -375,7 +374,7 @@ def calibrate_identification(references: Sequence[Reference], mean_frame: np.nda
     }
     distances = {}
     for name, outputs in mels.items():
-        features = [audio_features(griffin_lim(mel, mel_config, n_iter=GRIFFIN_LIM_ITERS, seed=VOCODER_SEED),
+        features = [audio_features(griffin_lim(mel, mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED),
                                    mel_config, trim)
                     for mel in tqdm(outputs, desc=f"calibration {name}", unit="sentence", disable=not progress)]
         distances[name] = distance_matrix(features, reference_features)
@@ -667,7 +666,7 @@ def evaluate_voice(
         "baseline": {"source": baseline_source},
         "mel_config": voice.mel_config.to_dict(),
         "waveglow": {"sigma": WAVEGLOW_SIGMA, "seed": VOCODER_SEED, "denoise": 0.0},
-        "griffinlim": {"n_iter": GRIFFIN_LIM_ITERS, "seed": VOCODER_SEED},
+        "griffinlim": {"n_iter": ITERATIONS, "seed": VOCODER_SEED},
         "pesq": f"wide-band, references and outputs resampled to {PESQ_RATE} Hz (soxr HQ)",
         "stoi": "classic (extended=False) at the voice's sample rate",
     }
@@ -737,12 +736,11 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
     import torch
     from tqdm import tqdm
 
-    from tts.griffinlim import griffin_lim
 
     vocoders: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     for kind in _identification_vocoders(getattr(voice, "vocoder_kind", "waveglow")):
         if kind == "griffinlim":
-            vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=GRIFFIN_LIM_ITERS,
+            vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS,
                                                      seed=VOCODER_SEED)
         else:
             vocoders[kind] = lambda mel: voice.vocode(torch.from_numpy(mel.astype(np.float32)),
@@ -793,7 +791,6 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
     import torch
     from tqdm import tqdm
 
-    from tts.griffinlim import griffin_lim
 
     def waveglow(v: Any) -> Callable[[Reference], np.ndarray]:
         if getattr(v, "vocoder_kind", "waveglow") != "waveglow":  # a voice that defaults to Griffin-Lim
@@ -803,7 +800,7 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
 
     vocoders: dict[str, Callable[[Reference], np.ndarray]] = {
         "waveglow": waveglow(voice),
-        "griffinlim": lambda ref: griffin_lim(ref.mel, voice.mel_config, n_iter=GRIFFIN_LIM_ITERS, seed=VOCODER_SEED),
+        "griffinlim": lambda ref: griffin_lim(ref.mel, voice.mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED),
     }
     vocoders.update({f"compared:{name}": waveglow(v) for name, v in compare.items()})
     rate = voice.sample_rate

@@ -15,9 +15,12 @@ mel projection of the STFT *magnitude*. To invert one:
    inverse normalised by the summed squared window.
 
 It imports neither torch nor librosa, so the torch voice, ``tts eval`` and the torch-free ONNX
-runtime all run this one function. It gives the audio of the librosa pipeline it replaced
-(within 1e-5, ``tests/voice/test_voice_griffinlim.py``) in about a fifth of the time: 0.3 s
-against 1.6 s for 5 s of audio at 32 iterations, measured on one core of this project's machine.
+runtime all run this one function. In float64 it gives the audio of the librosa pipeline it
+replaced (within 1e-5, ``tests/voice/test_voice_griffinlim.py``). Synthesis runs it in float32
+(the default): the iterations are FFTs and element-wise complex arithmetic, which float32 does
+in about half the time (scipy's pocketfft vectorises single precision; numpy's does not), and the
+result is the float64 one within float32 rounding (the same test). Spectra are kept frames-major
+(``[frames, bins]``), so that every FFT runs over contiguous rows.
 
 Quality is below a well-trained vocoder (phasey, a little metallic) but needs no training: the
 reference ``tts eval`` measures WaveGlow against, and a voice's vocoder wherever it measures
@@ -30,17 +33,23 @@ import functools
 from typing import Any, Mapping
 
 import numpy as np
+import scipy.fft
 
 from tts.mel_scale import mel_filterbank
 
-ITERATIONS = 32  # what every synthesis path and ``tts eval`` use: a usual quality/speed trade-off
+# What every synthesis path and ``tts eval`` use. Fast Griffin-Lim converges quickly: copy synthesis
+# of 24 held-out espeak-ng sentences (12 hinglish, 12 bn) measured PESQ 2.784 / 2.856 / 2.913 /
+# 2.936 / 2.957 and STOI 0.950 / 0.955 / 0.957 / 0.960 / 0.960 at 8 / 12 / 16 / 24 / 32
+# iterations. 16 costs 0.04 PESQ against 32 at half the time, which end-to-end synthesis needs.
+ITERATIONS = 16
 MOMENTUM = 0.99  # fast Griffin-Lim's momentum (librosa's default)
 # The mel definition fields used here (names of tts.audio.MelConfig and of voice.json's mel_config).
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
-_TINY = np.finfo(np.float64).tiny
+PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
 
-def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int | None = 0) -> np.ndarray:
+def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int | None = 0,
+                precision: str = "float32", workers: int = 1) -> np.ndarray:
     """Audio of a log-mel spectrogram by Griffin-Lim phase reconstruction.
 
     Args:
@@ -51,14 +60,20 @@ def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int |
         n_iter: Griffin-Lim iterations.
         seed: seed of the random initial phase (``numpy.random.RandomState``); ``None`` draws a
             fresh one each call.
+        precision: ``"float32"`` (synthesis) or ``"float64"`` (the librosa pipeline's numerics).
+        workers: threads for the FFTs (``scipy.fft``'s ``workers``); the result does not depend on it.
 
     Returns:
         float32 audio ``[frames * hop_length]`` in [-1, 1].
 
     Raises:
-        ValueError: a mel of the wrong shape, ``n_iter`` < 1, or a mel config without the fields.
+        ValueError: a mel of the wrong shape, ``n_iter`` < 1, an unknown precision, or a mel config
+            without the fields.
     """
     config = _mel_fields(mel_config)
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    dtype = np.dtype(PRECISIONS[precision])
     if hasattr(mel, "detach"):  # a torch tensor (duck-typed: this module never imports torch)
         mel = mel.detach().float().cpu().numpy()
     log_mel = np.asarray(mel, dtype=np.float64)
@@ -72,19 +87,24 @@ def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int |
         return np.zeros(0, dtype=np.float32)
     inverse = _mel_pseudo_inverse(int(config["sampling_rate"]), n_fft, n_mels, float(config["mel_fmin"]),
                                   float(config["mel_fmax"]))
-    magnitudes = np.maximum(inverse @ np.exp(log_mel), 0.0)
+    magnitudes = np.maximum(inverse @ np.exp(log_mel), 0.0)  # [bins, frames]
     # The estimate is one sample short of frames * hop: a signal of frames * hop samples has
     # frames + 1 centred frames, this one the mel's frames (librosa's convention, kept so that
     # copy-synthesis scores measured before stay this function's); a zero completes the length.
-    stft = _Stft(n_fft, hop, int(config["win_length"]), frames, frames * hop - 1)
+    stft = _Stft(n_fft, hop, int(config["win_length"]), frames, frames * hop - 1, dtype, max(1, int(workers)))
     rng = np.random.RandomState(seed)  # seed None: seeded from the OS
-    spec = magnitudes * np.exp(2j * np.pi * rng.random_sample(magnitudes.shape))
+    # The phase is drawn [bins, frames] (the order the float64 numerics were fixed in), then
+    # everything runs frames-major.
+    phase = rng.random_sample(magnitudes.shape).T
+    magnitudes = np.ascontiguousarray(magnitudes.T, dtype=dtype)
+    spec = (magnitudes * np.exp(2j * np.pi * phase)).astype(stft.complex_dtype)
+    tiny = np.finfo(dtype).tiny
     previous = None
     for _ in range(n_iter):
         rebuilt = stft.forward(stft.inverse(spec))
         # Fast Griffin-Lim: step past the new projection, away from the previous one.
-        spec = rebuilt if previous is None else rebuilt - (MOMENTUM / (1 + MOMENTUM)) * previous
-        spec = spec / (np.abs(spec) + _TINY) * magnitudes
+        spec = rebuilt.copy() if previous is None else rebuilt - (MOMENTUM / (1 + MOMENTUM)) * previous
+        spec *= magnitudes / (np.abs(spec) + tiny)
         previous = rebuilt
     return np.clip(np.append(stft.inverse(spec), 0.0), -1.0, 1.0).astype(np.float32)
 
@@ -109,36 +129,41 @@ def _mel_fields(mel_config: Any) -> dict[str, Any]:
 
 class _Stft:
     """The STFT of ``frames`` centred frames (frame ``t`` centred on sample ``t * hop``, as the
-    mels were computed) of a signal of ``length`` samples, and its inverse."""
+    mels were computed) of a signal of ``length`` samples, and its inverse, in ``dtype``."""
 
-    def __init__(self, n_fft: int, hop: int, win_length: int, frames: int, length: int) -> None:
-        self.n_fft, self.hop, self.frames, self.length = n_fft, hop, frames, length
+    def __init__(self, n_fft: int, hop: int, win_length: int, frames: int, length: int,
+                 dtype: np.dtype = np.dtype(np.float64), workers: int = 1) -> None:
+        self.n_fft, self.hop, self.frames, self.length, self.dtype = n_fft, hop, frames, length, dtype
+        self.workers = workers
+        self.complex_dtype = np.result_type(dtype, np.complex64)
         periodic_hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win_length) / win_length)
-        self.window = np.zeros(n_fft)
+        window = np.zeros(n_fft)
         start = (n_fft - win_length) // 2
-        self.window[start: start + win_length] = periodic_hann
-        envelope = self._overlap_add(np.broadcast_to(self.window ** 2, (frames, n_fft)))
+        window[start: start + win_length] = periodic_hann
+        self.window = window.astype(dtype)
+        envelope = self._overlap_add(np.broadcast_to(window ** 2, (frames, n_fft)))
         # Samples no window reaches stay zero instead of dividing by zero.
-        self.envelope = np.where(envelope > _TINY, envelope, 1.0)
+        self.envelope = np.where(envelope > np.finfo(np.float64).tiny, envelope, 1.0).astype(dtype)
 
     def forward(self, audio: np.ndarray) -> np.ndarray:
-        """``[length]`` -> complex ``[n_fft // 2 + 1, frames]``."""
+        """``[length]`` -> complex ``[frames, n_fft // 2 + 1]``."""
         padded = np.pad(audio, self.n_fft // 2, mode="reflect")
         windows = np.lib.stride_tricks.sliding_window_view(padded, self.n_fft)[:: self.hop][: self.frames]
-        return np.fft.rfft(windows * self.window, axis=1).T
+        return scipy.fft.rfft(windows * self.window, axis=1, workers=self.workers)
 
     def inverse(self, spec: np.ndarray) -> np.ndarray:
-        """Complex ``[n_fft // 2 + 1, frames]`` -> ``[length]`` (windowed overlap-add)."""
-        return self._overlap_add(np.fft.irfft(spec.T, n=self.n_fft, axis=1) * self.window) / self.envelope
+        """Complex ``[frames, n_fft // 2 + 1]`` -> ``[length]`` (windowed overlap-add)."""
+        frames = scipy.fft.irfft(spec, n=self.n_fft, axis=1, workers=self.workers)
+        frames *= self.window
+        return self._overlap_add(frames) / self.envelope
 
     def _overlap_add(self, frames: np.ndarray) -> np.ndarray:
         """Frames ``[frames, n_fft]`` summed ``hop`` apart, less the centring pad: ``[length]``."""
         n_frames, n_fft, hop = frames.shape[0], self.n_fft, self.hop
-        spans = -(-n_fft // hop)  # hop-sized blocks one frame covers
-        blocks = np.zeros((n_frames + spans, hop))
-        padded = np.zeros((n_frames, spans * hop))
-        padded[:, :n_fft] = frames
+        spans = -(-n_fft // hop)  # hop-sized blocks one frame covers (the last one maybe partial)
+        blocks = np.zeros((n_frames + spans, hop), dtype=frames.dtype)
         for j in range(spans):
-            blocks[j: j + n_frames] += padded[:, j * hop: (j + 1) * hop]
+            part = frames[:, j * hop: (j + 1) * hop]
+            blocks[j: j + n_frames, : part.shape[1]] += part
         start = n_fft // 2
         return blocks.reshape(-1)[start: start + self.length]

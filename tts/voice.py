@@ -141,7 +141,8 @@ class Voice:
         if mel.dim() != 2 or mel.size(0) != self.mel_config.n_mel_channels:
             raise TTSError(f"mel must be [{self.mel_config.n_mel_channels}, frames], got {tuple(mel.shape)}")
         if self.vocoder_kind == "griffinlim":
-            yield griffin_lim(mel.numpy(), self.mel_config, n_iter=ITERATIONS, seed=seed)
+            yield griffin_lim(mel.numpy(), self.mel_config, n_iter=ITERATIONS, seed=seed,
+                              workers=torch.get_num_threads())
             return
         yield from vocode_in_chunks(self._waveglow_range(mel, sigma, denoise, seed), mel.size(1),
                                     self.mel_config.hop_length, self.chunks)

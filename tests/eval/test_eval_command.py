@@ -12,6 +12,7 @@ import torch
 import acoustic
 import text
 import tts.cli
+from tts.griffinlim import ITERATIONS
 import vocoder
 from tts.audio import MelConfig, load_wav, mel_spectrogram
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
@@ -95,7 +96,7 @@ def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tm
                          "--json", str(out), "--no-progress"])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "MCD voice" in printed and "Griffin-Lim (32 iterations)" in printed and "WaveGlow (sigma 0.666)" in printed
+    assert "MCD voice" in printed and f"Griffin-Lim ({ITERATIONS} iterations)" in printed and "WaveGlow (sigma 0.666)" in printed
     result = json.loads(out.read_text(encoding="utf-8"))
     assert not list(out.parent.glob(".*.tmp"))  # written atomically
 
@@ -131,7 +132,7 @@ def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tm
     assert settings["excluded"]["transcripts"] == 2
     assert settings["baseline"]["source"] == "voice.json training.mel_mean"
     assert settings["waveglow"] == {"sigma": 0.666, "seed": 0, "denoise": 0.0}
-    assert settings["griffinlim"] == {"n_iter": 32, "seed": 0}
+    assert settings["griffinlim"] == {"n_iter": ITERATIONS, "seed": 0}
     # References are cached in the workdir: two espeak-ng wavs of speaker style 1, by engine version.
     assert len(list(workdir.glob("references/hinglish/hi_f3_p65_s150_a75_espeak-ng-1.*/*.wav"))) == 2
 

@@ -149,7 +149,9 @@ def test_calibration_brackets_the_measure(references, mean_frame):
     ceiling = calibration["ceiling_griffinlim"]
     assert ceiling["identified"] == 4 and ceiling["right_wrong_ratio"] < 0.5
     assert ceiling["chance"] == 0.25 and ceiling["mean_rank"] == 1.0
-    assert calibration["floor_mean_frame"]["identified"] <= 1
+    # A text-blind output is "identified" by chance alone (1 in 4 per sentence): its right/wrong
+    # ratio, near 1, is what shows it carries no sentence.
+    assert calibration["floor_mean_frame"]["identified"] <= 2
     assert 0.9 < calibration["floor_mean_frame"]["right_wrong_ratio"] < 1.1
     other = calibration["floor_other_sentence"]
     # Another sentence's audio is matched against the remaining three.

@@ -130,7 +130,8 @@ class OnnxVoice:
         log.info("voice %r vocodes with %s: %s", m.name, self.vocoder_kind, reason)
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(threads or os.cpu_count() or 1)
+        self.threads = int(threads or os.cpu_count() or 1)
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -312,7 +313,8 @@ class OnnxVoice:
         if not 0.0 <= denoise <= 1.0:
             raise TTSError(f"denoise must be between 0 and 1, got {denoise}")
         if self.vocoder_kind == "griffinlim":
-            yield griffin_lim(mel, self.manifest.mel_config, n_iter=ITERATIONS, seed=seed)
+            yield griffin_lim(mel, self.manifest.mel_config, n_iter=ITERATIONS, seed=seed,
+                              workers=self.threads)
             return
         hop, n_group = self.hop_length, self.n_group
         z = np.random.default_rng(seed).standard_normal((n_group, mel.shape[1] * hop // n_group), dtype=np.float32)
