@@ -48,6 +48,7 @@ import numpy as np
 
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
+from tts.postfilter import postfilter
 
 log = logging.getLogger(__name__)
 
@@ -667,6 +668,7 @@ def evaluate_voice(
         "mel_config": voice.mel_config.to_dict(),
         "waveglow": {"sigma": WAVEGLOW_SIGMA, "seed": VOCODER_SEED, "denoise": 0.0},
         "griffinlim": {"n_iter": ITERATIONS, "seed": VOCODER_SEED},
+        "postfilter": float(getattr(voice, "postfilter", 1.0)),
         "pesq": f"wide-band, references and outputs resampled to {PESQ_RATE} Hz (soxr HQ)",
         "stoi": "classic (extended=False) at the voice's sample rate",
     }
@@ -761,8 +763,11 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
                     "stopped_by_gate": bool(stopped), "frames": int(mel.shape[1]),
                     "reference_frames": int(reference.mel.shape[1]),
                 })
+                # Identified is what the voice says: its mel postfiltered as synthesis does (the
+                # MCD above is the acoustic model's own prediction).
+                spoken = postfilter(mel, getattr(voice, "postfilter", 1.0))
                 for kind, vocode in vocoders.items():
-                    features[kind].append(audio_features(vocode(mel), voice.mel_config, trim))
+                    features[kind].append(audio_features(vocode(spoken), voice.mel_config, trim))
                 bar.update()
     reference_features = [identification_features(r.mel) for r in references]
     identification = {}

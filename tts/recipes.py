@@ -227,7 +227,7 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
         speaker = voice.speakers.index(item.speaker) if item.speaker in voice.speakers else 0
         language = item.language if item.language in voice.languages else None
         [(mel, stopped)] = voice.mel_ids([[index[ch] for ch in item.text]], language, speaker)
-        audio = torch.from_numpy(voice.vocode(mel, seed=args.seed))
+        audio = torch.from_numpy(voice.vocode(voice.postfiltered(mel), seed=args.seed))
         path = save_wav(samples / f"{item.utt_id}.wav", audio, voice.sample_rate)
         rows.append({
             "utt_id": item.utt_id,

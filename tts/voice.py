@@ -29,13 +29,14 @@ from tqdm import tqdm
 import acoustic
 import text
 import vocoder
+from tts import postfilter as postfilters
 from tts.audio import MelConfig
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
 from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
-                                sha256_file, verify_files, write_voice_manifest)
+                                sha256_file, verify_files, voice_postfilter, write_voice_manifest)
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,17 @@ class Voice:
             ``"griffinlim"`` (:func:`tts.griffinlim.griffin_lim`). By default the better one by
             the copy-synthesis scores in ``voice.json``
             (:func:`tts.voice_manifest.choose_vocoder`); the choice and its reason are logged.
+        postfilter: the spectral-contrast factor :meth:`stream` applies to the acoustic model's
+            mels before vocoding (:mod:`tts.postfilter`; 1: none); by default ``voice.json``'s.
         mel_config, sample_rate, languages, speakers.
     """
 
     def __init__(self, path: Path, manifest: VoiceManifest, acoustic_model: acoustic.Tacotron2,
                  vocoder_model: vocoder.WaveGlow, device: str = "cpu", vocoder_kind: str | None = None,
-                 chunks: ChunkConfig = ChunkConfig()) -> None:
+                 chunks: ChunkConfig = ChunkConfig(), postfilter: float | None = None) -> None:
         vocoder_kind, reason = select_vocoder(manifest, vocoder_kind)
         log.info("voice %r vocodes with %s: %s", manifest.name, vocoder_kind, reason)
+        self.postfilter = voice_postfilter(manifest, postfilter)
         self.path = path
         self.manifest = manifest
         self.name = manifest.name
@@ -134,6 +138,13 @@ class Voice:
                                   language=languages)
         return [(out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu(), bool(out.stopped[i]))
                 for i in range(n)]
+
+    def postfiltered(self, mel: torch.Tensor) -> torch.Tensor:
+        """A mel ``[n_mel, frames]`` of the acoustic model as :meth:`stream` vocodes it: with the
+        voice's :attr:`postfilter` applied (:func:`tts.postfilter.postfilter`)."""
+        if self.postfilter == postfilters.OFF:
+            return mel
+        return torch.from_numpy(postfilters.postfilter(mel.float().cpu().numpy(), self.postfilter)).to(mel.device)
 
     def vocode_stream(self, mel: torch.Tensor, sigma: float = 0.666, denoise: float = 0.0,
                       seed: int | None = None) -> Iterator[np.ndarray]:
@@ -229,7 +240,7 @@ class Voice:
                     if first + k > 0:
                         yield pause
                     piece_seed = None if seed is None else seed + first + k
-                    yield from self.vocode_stream(mel, sigma, denoise, piece_seed)
+                    yield from self.vocode_stream(self.postfiltered(mel), sigma, denoise, piece_seed)
                     bar.update()
 
     def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
@@ -243,7 +254,7 @@ class Voice:
 
 
 def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None = None,
-               vocoder_kind: str | None = None, verify: bool = True) -> Any:
+               vocoder_kind: str | None = None, verify: bool = True, postfilter: float | None = None) -> Any:
     """Load a voice by name (``tts voices``), by language (its default voice), or by bundle path.
 
     Args:
@@ -256,6 +267,8 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
             ``voice.json`` (:func:`tts.voice_manifest.choose_vocoder`), WaveGlow when none are.
             The choice and its reason are logged (INFO).
         verify: check every file against its sha256 first.
+        postfilter: the spectral-contrast factor for the predicted mels (1 to 2; 1: off);
+            ``None``: the one ``voice.json`` records (:mod:`tts.postfilter`).
 
     Returns:
         :class:`Voice`, or :class:`tts.onnx.runtime.OnnxVoice` for an ONNX bundle.
@@ -277,7 +290,7 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     if engine == "onnx":
         from tts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice(path, vocoder_kind=vocoder_kind)
+        return OnnxVoice(path, vocoder_kind=vocoder_kind, postfilter=postfilter)
     for role in ("acoustic", "vocoder"):
         if role not in manifest.files:
             raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
@@ -285,7 +298,7 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     _check_symbols(path, manifest, acoustic_model)
     vocoder_model = vocoder.load_checkpoint(path / manifest.files["vocoder"])
     return Voice(path, manifest, acoustic_model.to(device).eval(), vocoder_model.to(device).eval(),
-                 device=device, vocoder_kind=vocoder_kind)
+                 device=device, vocoder_kind=vocoder_kind, postfilter=postfilter)
 
 
 def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2) -> None:
@@ -302,7 +315,7 @@ def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron
 def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str | os.PathLike,
                  out: str | os.PathLike, languages: Sequence[str] | None = None, name: str | None = None,
                  description: str = "", training: dict[str, Any] | None = None, half: bool = True,
-                 data_dir: str | os.PathLike | None = None) -> Path:
+                 data_dir: str | os.PathLike | None = None, postfilter: float = postfilters.DEFAULT) -> Path:
     """Make a voice bundle from training checkpoints (this project's or NVIDIA's).
 
     Args:
@@ -316,6 +329,8 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         training: what produced it (commands, data), recorded in ``voice.json``.
         half: store the weights in fp16 (half the size; loaded back as fp32).
         data_dir: the prepared training data; its mean mel frame is recorded for ``tts eval``.
+        postfilter: the spectral-contrast factor the voice applies to its predicted mels
+            (:mod:`tts.postfilter`; 1: none).
 
     Raises:
         TTSError: the parts do not fit (symbol table, mel settings) or cannot be read.
@@ -380,11 +395,18 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", text_input=text_input,
         speakers=speakers,
         language_table=language_table, acoustic_config=dataclasses.asdict(contents.config), vocoder_config=loaded.model.config.to_dict(), training=record,
-        description=description,
+        postfilter=voice_postfilter_value(postfilter), description=description,
     )
     write_voice_manifest(out, manifest)
     log.info("voice %r written to %s (%s)", manifest.name, out, ", ".join(codes))
     return out
+
+
+def voice_postfilter_value(beta: float) -> float:
+    try:
+        return postfilters.check_beta(beta)
+    except ValueError as exc:
+        raise TTSError(str(exc)) from None
 
 
 def _code(language: str) -> str:

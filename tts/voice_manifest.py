@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import text
+from tts import postfilter as postfilters
 from tts.config import DictConfig
 from tts.errors import TTSError
 from tts.text_processor import TEXT_INPUTS
@@ -58,7 +59,9 @@ class VoiceManifest(DictConfig):
     ``languages`` are those the voice speaks, its default first. ``language_table`` names the
     rows of the acoustic model's language embedding (empty without one). ``vocoder_quality``
     holds the copy-synthesis scores that pick the default vocoder (:func:`choose_vocoder`; empty
-    until measured).
+    until measured). ``postfilter`` is the spectral-contrast factor applied to the acoustic
+    model's mels before vocoding (:mod:`tts.postfilter`; 1: none, the value of bundles that
+    predate it).
     """
 
     name: str
@@ -77,6 +80,7 @@ class VoiceManifest(DictConfig):
     vocoder_config: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     vocoder_quality: dict[str, Any] = field(default_factory=dict)
+    postfilter: float = postfilters.OFF
     description: str = ""
     format: str = FORMAT_NAME
     format_version: int = FORMAT_VERSION
@@ -98,6 +102,7 @@ class VoiceManifest(DictConfig):
             raise ValueError(f"no sha256 for {', '.join(missing)}")
         if self.vocoder_quality:
             check_vocoder_quality(self.vocoder_quality)
+        postfilters.check_beta(self.postfilter)
 
 
     def speaker_index(self, speaker: int | str) -> int:
@@ -288,6 +293,20 @@ def select_vocoder(manifest: VoiceManifest, requested: str | None = None) -> tup
     if requested == measured:
         return requested, f"asked for, and the measured default too ({reason})"
     return requested, f"asked for; the default would be {measured} ({reason})"
+
+
+def voice_postfilter(manifest: VoiceManifest, requested: float | None = None) -> float:
+    """The postfilter factor a voice applies: ``requested``, else the one its ``voice.json`` records.
+
+    Raises:
+        TTSError: a requested factor outside :data:`tts.postfilter.LIMITS`.
+    """
+    if requested is None:
+        return float(manifest.postfilter)
+    try:
+        return postfilters.check_beta(requested)
+    except ValueError as exc:
+        raise TTSError(str(exc)) from None
 
 
 def record_vocoder_quality(bundle_dir: str | os.PathLike, scores: Mapping[str, Mapping[str, float]],

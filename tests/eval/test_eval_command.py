@@ -133,6 +133,7 @@ def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tm
     assert settings["baseline"]["source"] == "voice.json training.mel_mean"
     assert settings["waveglow"] == {"sigma": 0.666, "seed": 0, "denoise": 0.0}
     assert settings["griffinlim"] == {"n_iter": ITERATIONS, "seed": 0}
+    assert settings["postfilter"] == 1.4  # the exported voice's, applied before identification
     # References are cached in the workdir: two espeak-ng wavs of speaker style 1, by engine version.
     assert len(list(workdir.glob("references/hinglish/hi_f3_p65_s150_a75_espeak-ng-1.*/*.wav"))) == 2
 

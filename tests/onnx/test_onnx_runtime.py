@@ -21,6 +21,7 @@ from acoustic.model import Tacotron2, Tacotron2Config
 from tts.audio import MelConfig
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
+from tts.postfilter import postfilter
 from tts.onnx.export import export_onnx
 from tts.onnx.runtime import OnnxVoice
 from tts.voice_manifest import VoiceManifest, record_vocoder_quality, write_voice_manifest
@@ -239,6 +240,15 @@ def test_griffin_lim_sentences_and_both_engines_agree(voice, voice_dir, models):
     torch_voice = Voice(voice_dir, onnx_voice.manifest, *models, vocoder_kind="griffinlim")
     np.testing.assert_array_equal(torch_voice.vocode(torch.from_numpy(mels[0]), seed=4),
                                   onnx_voice.vocode(mels[0], seed=4))
+
+    # A postfilter applies to the predicted mels before vocoding, as in the torch voice.
+    sharp = OnnxVoice(voice_dir, threads=1, vocoder_kind="griffinlim", postfilter=1.4)
+    assert onnx_voice.postfilter == 1.0 and sharp.postfilter == 1.4
+    chunks = list(sharp.stream(raw, seed=7))
+    np.testing.assert_array_equal(chunks[0], griffin_lim(postfilter(mels[0], 1.4), voice.mel_config, seed=7))
+    torch_sharp = Voice(voice_dir, onnx_voice.manifest, *models, vocoder_kind="griffinlim", postfilter=1.4)
+    assert torch_sharp.postfilter == 1.4
+    np.testing.assert_allclose(torch_sharp.postfiltered(torch.from_numpy(mels[0])).numpy(), postfilter(mels[0], 1.4))
 
 
 def test_a_changed_graph_is_refused(voice_dir, tmp_path):

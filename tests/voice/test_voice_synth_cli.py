@@ -78,6 +78,8 @@ def test_griffin_lim_checks_an_acoustic_model_without_its_vocoder(user_voices, t
     (["synth", "hello"], ["say which language"]),
     (["synth", "-l", "hinglish"], ["no text"]),
     (["synth", "--text-file", "/no/such/file.txt", "-l", "hinglish"], ["no such file"]),
+    (["synth", "hello", "-l", "hinglish", "--postfilter", "nan"], ["postfilter must be between 1.0 (off) and 2.0"]),
+    (["synth", "hello", "-l", "hinglish", "--postfilter", "0.5"], ["postfilter must be between", "0.5"]),
 ])
 def test_bad_input_is_one_line_and_exit_2(user_voices, tmp_path, monkeypatch, capsys, argv, fragments):
     monkeypatch.chdir(tmp_path)
@@ -113,6 +115,12 @@ def test_export_voice_command(voice_checkpoints, tmp_path, capsys):
                  "--out", str(out), "--name", "mine", "--command", "python recipes/hinglish/run.sh"]) == 0
     manifest = json.loads((out / "voice.json").read_text())
     assert manifest["name"] == "mine" and manifest["training"]["commands"][0] == "python recipes/hinglish/run.sh"
+    assert manifest["postfilter"] == 1.4  # tts.postfilter.DEFAULT
+    assert main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
+                 "--out", str(tmp_path / "flat"), "--postfilter", "1"]) == 0
+    assert json.loads((tmp_path / "flat" / "voice.json").read_text())["postfilter"] == 1.0
     capsys.readouterr()
+    _one_line_error(capsys, main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
+                                  "--out", str(tmp_path / "bad"), "--postfilter", "2.5"]), "postfilter", "2.5")
     _one_line_error(capsys, main(["export", "voice", "--acoustic", str(tmp_path / "nope.pt"), "--vocoder",
                                   str(vocoder_ckpt), "--out", str(out)]), "nope.pt", "no such checkpoint")

@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="folder to cache the espeak-ng references in (default: a temporary folder)")
     parser.add_argument("--json", "--out", type=Path, default=None, dest="json_path", metavar="FILE",
                         help="write the full results (per-sentence scores, settings) here")
+    parser.add_argument("--postfilter", type=float, default=None, metavar="BETA",
+                        help="spectral-contrast factor for the voice's mels before vocoding, 1 (off) to 2 "
+                        "(default: the voice's own, as `tts synth` applies it)")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(func=run)
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         # An archive is unpacked into a cache: scores written there would change nothing the user keeps.
         raise TTSError(f"--record-vocoder-quality writes into a voice folder, and {args.voice} is an archive; "
                        "unpack it and give the folder")
-    voice = tts.load_voice(str(args.voice), device=args.device)
+    voice = tts.load_voice(str(args.voice), device=args.device, postfilter=args.postfilter)
     compare, sources = {}, {}
     for name, path in compared:
         compare[name], sources[name] = _compared_voice(voice, path, args.device)
@@ -170,7 +173,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
     for language in args.language or []:
         argv += ["--language", language]
     for flag, value in (("--sentences", args.sentences), ("--data-dir", args.data_dir), ("--corpus", args.corpus),
-                        ("--style", args.style), ("--vocoder-sentences", args.vocoder_sentences)):
+                        ("--style", args.style), ("--vocoder-sentences", args.vocoder_sentences),
+                        ("--postfilter", args.postfilter)):
         if value is not None:
             argv += [flag, str(value)]
     for spec in args.compare_vocoder:

@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voice.add_argument("--command", action="append", default=[],
                        help="a command that produced the models, recorded in voice.json (repeat)")
     voice.add_argument("--fp32", action="store_true", help="keep fp32 weights (default: fp16 storage)")
+    voice.add_argument("--postfilter", type=float, default=None, metavar="BETA",
+                       help="spectral-contrast factor the voice applies to its predicted mels, 1 (off) to 2 "
+                       "(default 1.4)")
     voice.set_defaults(func=run_voice)
 
     onnx = kinds.add_parser(
@@ -58,7 +61,7 @@ def run_voice(args: argparse.Namespace) -> int:
         training["data_dir"] = str(args.data_dir)
     out = export_voice(args.acoustic, args.vocoder, args.out, languages=args.lang, name=args.name,
                        description=args.description, training=training, half=not args.fp32,
-                       data_dir=args.data_dir)
+                       data_dir=args.data_dir, **({} if args.postfilter is None else {"postfilter": args.postfilter}))
     print(out)
     return 0
 

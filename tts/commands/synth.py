@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="auto (default): the better of the two by the copy-synthesis scores in the voice's "
                         "voice.json, WaveGlow when it has none (the log says which and why); waveglow or "
                         "griffinlim: that one")
+    parser.add_argument("--postfilter", type=float, default=None, metavar="BETA",
+                        help="spectral-contrast factor for the predicted mels, 1 (off) to 2; default the "
+                        "voice's (voice.json postfilter)")
     parser.add_argument("--engine", choices=("torch", "onnx"), default=None,
                         help="runtime; default the bundle's own (onnx bundles: `tts export onnx`)")
     parser.add_argument("--batch-size", type=int, default=8, help="sentences decoded together (default 8)")
@@ -98,14 +101,15 @@ def open_voice(args: argparse.Namespace):
             raise TTSError("the ONNX engine runs on the CPU; drop --device")
         from tts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice(path, vocoder_kind=args.vocoder)
+        return OnnxVoice(path, vocoder_kind=args.vocoder, postfilter=args.postfilter)
     from tts.voice import load_voice
 
     if args.device != "cpu":
         from tts.commands.vocode import check_device
 
         check_device(args.device)
-    return load_voice(path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder)
+    return load_voice(path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder,
+                      postfilter=args.postfilter)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -44,11 +44,13 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from tts import postfilter as postfilters
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
-from tts.voice_manifest import VoiceManifest, find_voice, read_voice_manifest, select_vocoder, verify_files
+from tts.voice_manifest import (VoiceManifest, find_voice, read_voice_manifest, select_vocoder, verify_files,
+                                voice_postfilter)
 
 # role in voice.json "files" -> file name
 GRAPH_FILES = {
@@ -102,6 +104,8 @@ class OnnxVoice:
             (or ``"auto"``): the better-measured one by ``voice.json``, as the torch voice
             (:func:`tts.voice_manifest.choose_vocoder`). Logged with its reason; kept in
             :attr:`vocoder_kind`.
+        postfilter: the spectral-contrast factor for the predicted mels, as the torch voice's
+            (:mod:`tts.postfilter`); ``None``: ``voice.json``'s. Kept in :attr:`postfilter`.
 
     Raises:
         TTSError: not an ONNX voice, a graph missing or not matching its sha256, graphs that
@@ -111,7 +115,7 @@ class OnnxVoice:
 
     def __init__(self, path: str | os.PathLike, threads: int | None = None,
                  providers: Sequence[str] | None = None, chunks: ChunkConfig = ChunkConfig(),
-                 vocoder_kind: str | None = None) -> None:
+                 vocoder_kind: str | None = None, postfilter: float | None = None) -> None:
         try:
             import onnxruntime as ort
         except ImportError:  # pragma: no cover - depends on the installation
@@ -128,6 +132,7 @@ class OnnxVoice:
         verify_files(self.path, m)
         self.vocoder_kind, reason = select_vocoder(m, vocoder_kind)
         log.info("voice %r vocodes with %s: %s", m.name, self.vocoder_kind, reason)
+        self.postfilter = voice_postfilter(m, postfilter)
 
         options = ort.SessionOptions()
         self.threads = int(threads or os.cpu_count() or 1)
@@ -370,6 +375,8 @@ class OnnxVoice:
                 log.warning("sentence %d hit the decoder step limit: %r", k + 1, piece[:60])
             if k > 0:
                 yield pause
+            if self.postfilter != postfilters.OFF:
+                mel = postfilters.postfilter(mel, self.postfilter)
             yield from self.vocode_stream(mel, sigma, denoise, None if seed is None else seed + k)
 
     def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
