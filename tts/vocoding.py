@@ -9,11 +9,17 @@ so both sides of a join render the same noise and agree closely before the fade.
 
 from __future__ import annotations
 
+import logging
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
+
+from tts.errors import TTSError
+
+log = logging.getLogger(__name__)
 
 # vocode(start_frame, end_frame) -> audio of those frames, (end - start) * hop samples
 RangeVocoder = Callable[[int, int], np.ndarray]
@@ -34,6 +40,28 @@ class ChunkConfig:
             raise ValueError("context_frames must cover at least half the fade")
         if self.chunk_frames < 2 * self.fade_frames:
             raise ValueError("chunk_frames must be at least twice fade_frames")
+
+
+SIGMA_WARN = 2.0  # WaveGlow is sampled at 0.5-1.0; far above it the flows amplify noise
+
+
+def check_sigma_denoise(sigma: float, denoise: float, prefix: str = "") -> None:
+    """Refuse a WaveGlow ``sigma`` that is not a finite number >= 0 and a ``denoise`` outside [0, 1]
+    (NaN included); warn when ``sigma`` is far above what WaveGlow is sampled at. ``prefix``
+    (``"--"`` on the command line) goes before the names in messages.
+
+    Raises:
+        TTSError: naming the value and the accepted range.
+    """
+    for name, value in (("sigma", sigma), ("denoise", denoise)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise TTSError(f"{prefix}{name} must be a finite number, got {value!r}")
+    if sigma < 0:
+        raise TTSError(f"{prefix}sigma must be >= 0 (WaveGlow samples at 0.5-1.0; default 0.666), got {sigma}")
+    if not 0 <= denoise <= 1:
+        raise TTSError(f"{prefix}denoise must be between 0 and 1 (typically 0.01-0.1), got {denoise}")
+    if sigma > SIGMA_WARN:
+        log.warning("%ssigma %g is far above the 0.5-1.0 WaveGlow is sampled at: expect loud noise", prefix, sigma)
 
 
 def chunk_bounds(frames: int, chunk_frames: int) -> list[int]:

@@ -34,7 +34,7 @@ from tts.audio import MelConfig
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
-from tts.vocoding import ChunkConfig, vocode_in_chunks
+from tts.vocoding import ChunkConfig, check_sigma_denoise, vocode_in_chunks
 from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
                                 sha256_file, verify_files, voice_postfilter, write_voice_manifest)
 
@@ -149,8 +149,11 @@ class Voice:
     def vocode_stream(self, mel: torch.Tensor, sigma: float = 0.666, denoise: float = 0.0,
                       seed: int | None = None) -> Iterator[np.ndarray]:
         """Audio of ``mel`` ``[n_mel, frames]`` in pieces as the chunks are vocoded (float32)."""
+        if not isinstance(mel, torch.Tensor):
+            raise TTSError(f"mel must be a torch tensor [n_mel, frames], got {type(mel).__name__}")
         if mel.dim() != 2 or mel.size(0) != self.mel_config.n_mel_channels:
             raise TTSError(f"mel must be [{self.mel_config.n_mel_channels}, frames], got {tuple(mel.shape)}")
+        check_sigma_denoise(sigma, denoise)
         if self.vocoder_kind == "griffinlim":
             yield griffin_lim(mel.numpy(), self.mel_config, n_iter=ITERATIONS, seed=seed,
                               workers=torch.get_num_threads())

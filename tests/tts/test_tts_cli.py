@@ -111,6 +111,8 @@ def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, ca
         (["-o", str(tmp_path / "x.mp3")], "must be a .wav file"),
         (["-o", str(tmp_path / "x.wav"), "--sigma", "-1"], "--sigma must be >= 0"),
         (["-o", str(tmp_path / "x.wav"), "--denoise", "5"], "--denoise must be between 0 and 1"),
+        (["-o", str(tmp_path / "x.wav"), "--sigma", "nan"], "--sigma must be a finite number, got nan"),
+        (["-o", str(tmp_path / "x.wav"), "--sigma", "inf"], "--sigma must be a finite number, got inf"),
         (["-o", str(tmp_path)], "must be a .wav file"),
     ]
     if not torch.cuda.is_available():

@@ -78,6 +78,8 @@ def test_griffin_lim_checks_an_acoustic_model_without_its_vocoder(user_voices, t
     (["synth", "hello"], ["say which language"]),
     (["synth", "-l", "hinglish"], ["no text"]),
     (["synth", "--text-file", "/no/such/file.txt", "-l", "hinglish"], ["no such file"]),
+    (["synth", "hello", "-l", "hinglish", "--sigma", "nan"], ["--sigma must be a finite number, got nan"]),
+    (["synth", "hello", "-l", "hinglish", "--denoise", "nan"], ["--denoise must be a finite number"]),
     (["synth", "hello", "-l", "hinglish", "--postfilter", "nan"], ["postfilter must be between 1.0 (off) and 2.0"]),
     (["synth", "hello", "-l", "hinglish", "--postfilter", "0.5"], ["postfilter must be between", "0.5"]),
 ])

@@ -14,6 +14,7 @@ import numpy as np
 import soundfile
 
 from tts.errors import TTSError
+from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +72,15 @@ def read_text(args: argparse.Namespace) -> str:
 
 
 def default_output(raw: str) -> Path:
-    """A new file name in the current directory from the first words of the text."""
+    """The first file name from the first words of the text, in the current directory (the file
+    written is the first of ``stem.wav``, ``stem_2.wav``, ... free when it is complete)."""
     words = re.findall(r"\w+", raw.lower())[:4]
     stem = "tts_" + ("_".join(words)[:40] or "speech")
-    path = Path(f"{stem}.wav")
-    n = 2
-    while path.exists():
-        path = Path(f"{stem}_{n}.wav")
-        n += 1
-    return path
+    return Path(f"{stem}.wav")
+
+
+def _numbered(path: Path, n: int) -> Path:
+    return path if n == 1 else path.with_name(f"{path.stem}_{n}{path.suffix}")
 
 
 def output_format(output: str) -> tuple[str, str]:
@@ -116,13 +117,11 @@ def run(args: argparse.Namespace) -> int:
     raw = read_text(args)
     if not raw.strip():
         raise TTSError("the text is empty")
-    if args.sigma < 0:
-        raise TTSError(f"--sigma must be >= 0, got {args.sigma}")
-    if not 0 <= args.denoise <= 1:
-        raise TTSError(f"--denoise must be between 0 and 1 (typically 0.01-0.1), got {args.denoise}")
+    check_sigma_denoise(args.sigma, args.denoise, prefix="--")
     if args.batch_size < 1:
         raise TTSError(f"--batch-size must be >= 1, got {args.batch_size}")
     to_stdout = args.output == "-"
+    numbered = not to_stdout and not args.output  # a name of our choosing: take the next free one
     output = None if to_stdout else Path(args.output) if args.output else default_output(raw)
     fmt, subtype = output_format("stdout.wav" if output is None else str(output))
     if output is not None and not output.parent.resolve().is_dir():
@@ -136,22 +135,46 @@ def run(args: argparse.Namespace) -> int:
                           seed=args.seed, batch_size=args.batch_size, progress=True)
     if to_stdout:
         audio = np.concatenate(list(stream))
+        if not np.isfinite(audio).all():
+            raise TTSError("the voice produced non-finite samples; nothing was written "
+                           "(check --sigma and --denoise, or the voice's files)")
         buffer = io.BytesIO()
         soundfile.write(buffer, audio, voice.sample_rate, format=fmt, subtype=subtype)
         sys.stdout.buffer.write(buffer.getvalue())
         sys.stdout.buffer.flush()
         seconds = len(audio) / voice.sample_rate
     else:
-        seconds = _write_streaming(output, stream, voice.sample_rate, fmt, subtype)
+        output, seconds = _write_streaming(output, stream, voice.sample_rate, fmt, subtype, numbered)
         print(output)
     log.info("%.2f s of audio, %d sentence%s, voice %s", seconds, len(pieces), "s" if len(pieces) > 1 else "",
              voice.name)
     return 0
 
 
-def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: str) -> float:
-    """Write audio pieces to ``output`` as they come, through a temporary file, then rename."""
-    tmp = output.with_name(f".{output.name}.tmp")
+def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: str,
+                     numbered: bool = False) -> tuple[Path, float]:
+    """Write audio pieces as they come to a temporary file of this process's own in the output's
+    folder, then move it into place atomically. Returns the path written and the seconds.
+
+    Concurrent writers never mix their audio. The output is claimed only when the audio is
+    complete: a name that did not exist when writing began is created exclusively (``O_EXCL``),
+    which fails if another process created it meanwhile; an existing file is replaced only if nobody
+    rewrote it meanwhile. The process that finds the name taken gives up with an error and
+    removes its audio, unless the name was its own choice (``numbered``): then it takes the next
+    free ``NAME_2.wav``, ``NAME_3.wav``, ...
+    """
+    import tempfile
+
+    seen = _identity(output)
+    try:
+        descriptor, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    except OSError as exc:
+        raise TTSError(f"{output}: cannot write there ({exc.strerror})") from None
+    os.close(descriptor)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the output private
     samples = 0
     try:
         try:
@@ -160,10 +183,44 @@ def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: 
             raise TTSError(f"{output}: cannot write there ({exc})") from None
         with f:
             for piece in pieces:
+                if not np.isfinite(piece).all():
+                    raise TTSError(f"{output}: the voice produced non-finite samples; nothing was written "
+                                   "(check --sigma and --denoise, or the voice's files)")
                 f.write(piece)
                 samples += len(piece)
-        os.replace(tmp, output)
+        output = _claim(tmp, output, seen, numbered)
     finally:
         if tmp.exists():
             tmp.unlink()
-    return samples / sample_rate
+    return output, samples / sample_rate
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _claim(tmp: Path, output: Path, seen: tuple[int, int, int, int] | None, numbered: bool) -> Path:
+    n = 1
+    while True:
+        candidate = _numbered(output, n)
+        if seen is None or numbered:
+            try:
+                # Exclusive creation claims the name (a placeholder for the moment of the rename).
+                os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            except FileExistsError:
+                if not numbered:
+                    raise TTSError(f"{output}: another process wrote this file while this one was speaking; "
+                                   "its file is kept and this audio was not saved: choose another -o") from None
+                n += 1
+                continue
+            os.replace(tmp, candidate)
+            return candidate
+        if _identity(output) != seen:
+            raise TTSError(f"{output}: another process rewrote this file while this one was speaking; its file "
+                           "is kept and this audio was not saved: choose another -o")
+        os.replace(tmp, output)
+        return output

@@ -12,6 +12,7 @@ import torch
 import vocoder
 from tts.audio import save_wav
 from tts.errors import TTSError
+from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +79,7 @@ def check_device(device: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".wav":
         raise TTSError(f"{args.output}: the output must be a .wav file")
-    if args.sigma < 0:
-        raise TTSError(f"--sigma must be >= 0, got {args.sigma}")
-    if not 0 <= args.denoise <= 1:
-        raise TTSError(f"--denoise must be between 0 and 1 (typically 0.01-0.1), got {args.denoise}")
+    check_sigma_denoise(args.sigma, args.denoise, prefix="--")
     check_device(args.device)
     mel = load_mel(args.mel)
     loaded = vocoder.read_checkpoint(args.checkpoint, device=args.device)
@@ -95,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
     audio = model.infer(mel.unsqueeze(0).to(args.device), sigma=args.sigma, generator=generator)
     if args.denoise > 0:
         audio = vocoder.Denoiser(model)(audio, strength=args.denoise)
+    if not bool(torch.isfinite(audio).all()):
+        raise TTSError(f"{args.mel}: the vocoder produced non-finite samples; {args.output} was not written "
+                       "(is the mel a log-mel of finite values?)")
     save_wav(args.output, audio[0], mel_config.sampling_rate)
     log.info(
         "wrote %s: %.2f s at %d Hz", args.output, audio.size(1) / mel_config.sampling_rate,

@@ -48,7 +48,7 @@ from tts import postfilter as postfilters
 from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
-from tts.vocoding import ChunkConfig, vocode_in_chunks
+from tts.vocoding import ChunkConfig, check_sigma_denoise, vocode_in_chunks
 from tts.voice_manifest import (VoiceManifest, find_voice, read_voice_manifest, select_vocoder, verify_files,
                                 voice_postfilter)
 
@@ -315,8 +315,7 @@ class OnnxVoice:
         mel = np.asarray(mel, dtype=np.float32)
         if mel.ndim != 2 or mel.shape[0] != self.n_mel_channels or mel.shape[1] < 1:
             raise TTSError(f"mel must be [{self.n_mel_channels}, frames], got {tuple(mel.shape)}")
-        if not 0.0 <= denoise <= 1.0:
-            raise TTSError(f"denoise must be between 0 and 1, got {denoise}")
+        check_sigma_denoise(sigma, denoise)
         if self.vocoder_kind == "griffinlim":
             yield griffin_lim(mel, self.manifest.mel_config, n_iter=ITERATIONS, seed=seed,
                               workers=self.threads)
