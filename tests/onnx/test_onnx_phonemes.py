@@ -64,7 +64,7 @@ WITHOUT_TORCH = textwrap.dedent("""
 
 def test_an_onnx_phoneme_voice_phonemizes_with_the_wheels_espeak_and_no_torch(phoneme_voice):
     result = subprocess.run([sys.executable, "-c", WITHOUT_TORCH, str(phoneme_voice)], capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr
     # espeak-ng writes nasal vowels with a combining tilde (U+0303), as the phoneme table has them.
     assert result.stdout.split("\n")[:2] == ["m\u025b\u0303 ˈɒfɪs ɟˈaː ɾˌəhaː hu\u0303", "ok"]

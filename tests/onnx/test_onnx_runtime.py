@@ -305,7 +305,7 @@ def test_runtime_never_imports_torch(voice_dir, tmp_path):
     wav = tmp_path / "out.wav"
     measured = _griffin_lim_voice(voice_dir, tmp_path)
     result = subprocess.run([sys.executable, "-c", BLOCKER, str(voice_dir), str(wav), str(measured)], capture_output=True,
-                            text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                            text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["ok", "22050"]
     audio, rate = soundfile.read(wav)
@@ -339,7 +339,7 @@ CLI_WITHOUT_TORCH = textwrap.dedent("""
 def test_tts_synth_engine_onnx_runs_where_torch_is_not_installed(voice_dir, tmp_path):
     wav, griffin_lim_wav = tmp_path / "cli.wav", tmp_path / "cli-griffinlim.wav"
     result = subprocess.run([sys.executable, "-c", CLI_WITHOUT_TORCH, str(voice_dir), str(wav), str(griffin_lim_wav)],
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"},
+                            capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
                             cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
     assert "`tts train` needs PyTorch" in result.stderr

@@ -91,13 +91,13 @@ def test_mel_command_clear_errors(tmp_path, capsys):
 def test_console_script_runs_as_a_real_process(tmp_path, wav):
     result = subprocess.run(
         [sys.executable, "-m", "tts.cli", "mel", str(wav), "-o", str(tmp_path / "m.npy")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
     assert np.load(tmp_path / "m.npy").shape == (80, 44)
     result = subprocess.run(
         [sys.executable, "-m", "tts.cli", "mel", str(tmp_path / "missing.wav"), "-o", str(tmp_path / "x.npy")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "missing.wav: no such audio file" in result.stderr

@@ -130,6 +130,6 @@ def test_the_module_needs_neither_torch_nor_librosa():
         audio = griffin_lim(np.random.default_rng(0).normal(-5, 1, (80, 20)), config, n_iter=2)
         print("ok", audio.shape[0])
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ok", str(20 * 256)]
