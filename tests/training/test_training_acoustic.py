@@ -146,9 +146,9 @@ def test_acoustic_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, pre
     command = [sys.executable, "-m", "tts.cli", "train", "acoustic", "--data", str(prepared_data), "--config",
                str(config), "--out", str(tmp_path / "killed")]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 240
+    # No deadline: a busy machine only makes this wait longer. A process that ends first fails it.
     while not (tmp_path / "killed" / "checkpoints" / "step_00000004.pt").exists():
-        assert process.poll() is None and time.monotonic() < deadline
+        assert process.poll() is None
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()

@@ -84,10 +84,9 @@ def test_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_dat
 
     run = tmp_path / "killed"
     process = _train_process(prepared_data, config, run)
-    deadline = time.monotonic() + 240
+    # No deadline: a busy machine only makes this wait longer. A process that ends first fails it.
     while not (run / "checkpoints" / "step_00000008.pt").exists():
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "training made no checkpoint in time"
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
