@@ -298,17 +298,42 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
         if role not in manifest.files:
             raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
     acoustic_model = acoustic.load_checkpoint(path / manifest.files["acoustic"], prenet_dropout=0.0)
-    _check_symbols(path, manifest, acoustic_model)
+    _check_symbols(path, manifest, acoustic_model, acoustic.read_checkpoint(path / manifest.files["acoustic"]).extra)
     vocoder_model = vocoder.load_checkpoint(path / manifest.files["vocoder"])
     return Voice(path, manifest, acoustic_model.to(device).eval(), vocoder_model.to(device).eval(),
                  device=device, vocoder_kind=vocoder_kind, postfilter=postfilter)
 
 
-def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2) -> None:
+def _check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2,
+                   extra: dict[str, Any]) -> None:
+    """The symbol table, input kind, speakers and language rows of ``voice.json`` against those the
+    acoustic model was trained with. ``voice.json`` is not covered by a sha256, the model file is:
+    where the checkpoint records them (this project's do; NVIDIA's record none), they must be the
+    same lists in the same order, or every id would name another sound."""
     n_model = model.config.n_symbols
     if n_model != len(manifest.symbols):
         raise TTSError(f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
                        f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`")
+    text_info = extra.get("text") if isinstance(extra.get("text"), dict) else {}
+    recorded = {"symbols": text_info.get("symbols"), "text_input": text_info.get("input"),
+                "speakers": extra.get("speakers"), "language_table": extra.get("languages")}
+    for field_name, trained in recorded.items():
+        if trained is None:
+            continue
+        listed = getattr(manifest, field_name)
+        if isinstance(trained, (list, tuple)):
+            listed, trained = list(listed), list(trained)
+        if listed == trained:
+            continue
+        detail = ""
+        if isinstance(trained, list):
+            where = next((i for i, (a, b) in enumerate(zip(listed, trained)) if a != b), min(len(listed), len(trained)))
+            detail = (f" (position {where}: {listed[where] if where < len(listed) else 'nothing'!r} in voice.json, "
+                      f"{trained[where] if where < len(trained) else 'nothing'!r} in the model)")
+        else:
+            detail = f" ({listed!r} in voice.json, {trained!r} in the model)"
+        raise TTSError(f"{path}: voice.json's {field_name} do not match what the acoustic model was trained "
+                       f"with{detail}; the bundle is inconsistent: re-export it with `tts export voice`")
     TextProcessor.check_languages(manifest.symbols, manifest.languages, manifest.text_input)
 
 

@@ -114,6 +114,24 @@ def test_a_symbol_table_that_does_not_fit_the_model_is_refused(voice_dir, tmp_pa
         load_voice(copy)
 
 
+@pytest.mark.parametrize("field, change, message", [
+    ("symbols", lambda s: s[:11] + [s[12], s[11]] + s[13:], r"symbols do not match .*\(position 11: "),
+    ("text_input", lambda s: "phonemes", r"text_input do not match .*'phonemes' in voice.json, 'characters'"),
+    ("speakers", lambda s: list(reversed(s)), r"speakers do not match .*position 0"),
+])
+def test_a_reordered_table_in_voice_json_is_refused(voice_dir, tmp_path, field, change, message):
+    """voice.json has no sha256 of its own; the model file has one and records what it was trained
+    with, so a table of the right size in another order is caught too."""
+    copy = tmp_path / "copy"
+    shutil.copytree(voice_dir, copy)
+    manifest = json.loads((copy / "voice.json").read_text())
+    assert len(manifest["speakers"]) >= 2  # the fixture voice has named speakers to swap
+    manifest[field] = change(manifest[field])
+    (copy / "voice.json").write_text(json.dumps(manifest))
+    with pytest.raises(TTSError, match=message):
+        load_voice(copy)
+
+
 def test_voices_are_found_by_name_language_and_archive(user_voices, voice_dir, tmp_path, monkeypatch):
     names = {e.manifest.name: e for e in list_voices()}
     assert names["testvoice"].origin == "user"
