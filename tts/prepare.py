@@ -197,10 +197,12 @@ def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig
     name = _safe_name(utt.utt_id)
     audio_path, mel_path = out_dir / "audio" / f"{name}.wav", out_dir / "mels" / f"{name}.npy"
     mel_config = config.mel
-    if mel_path.is_file() and audio_path.is_file():  # finished by an earlier run
-        n_frames = int(np.load(mel_path, mmap_mode="r").shape[1])
-        seconds = (n_frames - 1) * mel_config.hop_length / mel_config.sampling_rate
-        return _Outcome(utt.utt_id, _kept(utt, audio_path, mel_path, normalized, language, n_frames), seconds=seconds)
+    if mel_path.is_file() and audio_path.is_file():  # finished by an earlier run, unless damaged since
+        n_frames = _cached_frames(mel_path, audio_path, mel_config)
+        if n_frames is not None:
+            seconds = (n_frames - 1) * mel_config.hop_length / mel_config.sampling_rate
+            return _Outcome(utt.utt_id, _kept(utt, audio_path, mel_path, normalized, language, n_frames),
+                            seconds=seconds)
 
     try:
         audio = load_wav(utt.audio_path, mel_config.sampling_rate)
@@ -227,6 +229,28 @@ def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig
     os.replace(tmp, mel_path)
     kept = _kept(utt, audio_path, mel_path, normalized, language, mel.size(1))
     return _Outcome(utt.utt_id, kept, seconds=seconds, clipped_samples=clipped)
+
+
+def _cached_frames(mel_path: Path, audio_path: Path, mel_config: MelConfig) -> int | None:
+    """Frames of a cached mel that an earlier run finished, if it and its wav are intact: the mel
+    a finite float32 ``[n_mel, frames]`` array and the wav readable at the right rate and of the
+    matching length. ``None`` (logged) when either is damaged, e.g. truncated: prepare it again."""
+    import soundfile
+
+    try:
+        mel = np.load(mel_path, allow_pickle=False)
+        info = soundfile.info(str(audio_path))
+    except (OSError, ValueError, EOFError, RuntimeError) as exc:
+        log.warning("%s: the cached files are damaged (%s); preparing this utterance again", mel_path,
+                    " ".join(str(exc).split())[:120])
+        return None
+    frames = info.frames // mel_config.hop_length + 1
+    if (mel.ndim != 2 or mel.shape[0] != mel_config.n_mel_channels or mel.dtype != np.float32
+            or mel.shape[1] != frames or info.samplerate != mel_config.sampling_rate or not np.isfinite(mel).all()):
+        log.warning("%s: the cached mel does not fit its wav (%s, %d samples at %d Hz); preparing this utterance "
+                    "again", mel_path, mel.shape, info.frames, info.samplerate)
+        return None
+    return int(mel.shape[1])
 
 
 def _trim(audio, sampling_rate: int, config: PrepareConfig):
@@ -257,6 +281,12 @@ def _split(kept: list[PreparedUtterance], config: PrepareConfig) -> tuple[list, 
 
 def _report(corpus, outcomes: list[_Outcome], train: list, val: list, config: PrepareConfig) -> dict[str, Any]:
     dropped = Counter(o.reason for o in outcomes if o.reason)
+    audio_of = {u.utt_id: str(u.audio_path) for u in corpus.utterances}
+    dropped_files = [{"utt_id": o.utt_id, "audio": audio_of.get(o.utt_id, ""), "reason": o.reason,
+                      **({"seconds": round(o.seconds, 3)} if o.seconds else {})}
+                     for o in outcomes if o.reason]
+    for row in dropped_files:
+        log.debug("dropped %s (%s): %s", row["utt_id"], row["audio"], row["reason"])
     dropped.update(f"corpus: {p.reason.split(':')[0]}" for p in corpus.problems)
     seconds = {o.utt_id: o.seconds for o in outcomes if o.kept is not None}
     speakers: dict[str, dict[str, float]] = defaultdict(lambda: {"utterances": 0, "hours": 0.0})
@@ -270,6 +300,7 @@ def _report(corpus, outcomes: list[_Outcome], train: list, val: list, config: Pr
         "val": len(val),
         "hours": round(sum(seconds.values()) / 3600, 4),
         "dropped": dict(sorted(dropped.items())),
+        "dropped_files": dropped_files,
         "clipped_clips": sum(1 for o in outcomes if o.clipped_samples),
         "speakers": {k: {"utterances": v["utterances"], "hours": round(v["hours"], 4)} for k, v in sorted(speakers.items())},
         "problems": [str(p) for p in corpus.problems[:100]],

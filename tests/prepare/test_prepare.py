@@ -61,6 +61,12 @@ def test_prepare_keeps_good_clips_trimmed_and_reports_the_rest(tmp_path, corpus)
     assert sum(v for k, v in dropped.items() if k.startswith("audio: ")) >= 4  # + the broken file
     assert any(k.startswith("text:") for k in dropped)
     assert any(k.startswith("corpus:") for k in dropped)  # the missing wav, reported by the reader
+    # Every clip dropped for its audio or text is named, with its file and the reason.
+    files = {row["utt_id"]: row for row in report["dropped_files"]}
+    assert files["silent"]["reason"] == "audio: silent" and files["silent"]["audio"].endswith("wavs/silent.wav")
+    assert files["short"]["reason"] == "audio: too short" and 0 < files["short"]["seconds"] < 0.2
+    assert files["clipped"]["reason"] == "audio: clipped" and files["mute_text"]["reason"].startswith("text:")
+    assert len(files) == sum(v for k, v in dropped.items() if not k.startswith("corpus:"))
     items = read_split(out, "train") + read_split(out, "val")
     assert {i.speaker for i in items} == {"anita"}
     for item in items:
@@ -92,6 +98,21 @@ def test_second_run_skips_finished_work_and_resumes_a_killed_one(tmp_path, corpu
         assert path.stat().st_mtime_ns == stamps[path]  # not recomputed
 
 
+def test_damaged_cached_files_are_prepared_again(tmp_path, corpus, caplog):
+    """The recovery `tts train` advises for a truncated mel (re-run prepare) must work."""
+    out = tmp_path / "prepared"
+    prepare_corpus("manifest", corpus, "en", out, workers=1)
+    mels = sorted((out / "mels").glob("*.npy"))
+    good = {p: np.load(p) for p in mels}
+    mels[0].write_bytes(mels[0].read_bytes()[:200])  # truncated
+    np.save(mels[1], good[mels[1]][:, :-3])  # does not fit its wav
+    report = prepare_corpus("manifest", corpus, "en", out, workers=1)
+    assert report["kept"] == 6
+    for path in mels[:2]:
+        np.testing.assert_array_equal(np.load(path), good[path])
+    assert "cached files are damaged" in caplog.text and "cached mel does not fit its wav" in caplog.text
+
+
 def test_other_settings_need_force(tmp_path, corpus):
     out = tmp_path / "prepared"
     prepare_corpus("manifest", corpus, "en", out)
@@ -105,6 +126,10 @@ def test_prepare_command(tmp_path, corpus, capsys):
     assert main(["prepare", "manifest", str(corpus), "--lang", "en", "--out", str(out), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "kept" in printed and "dropped: audio: silent" in printed
+    assert "dropped files and why: 'dropped_files' in the report (-v prints them)" in printed
+    assert main(["-v", "prepare", "manifest", str(corpus), "--lang", "en", "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "dropped silent (" in printed and "wavs/silent.wav): audio: silent" in printed
     assert main(["prepare", "nosuchformat", str(corpus), "--lang", "en", "--out", str(out)]) == 2
     assert "nosuchformat" in capsys.readouterr().err
     assert main(["prepare", "manifest", str(corpus), "--lang", "klingon", "--out", str(tmp_path / "x")]) == 2

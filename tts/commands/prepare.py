@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         config = _read_config(args.config)
     report = prepare_corpus(args.format, args.path, args.lang, args.out, config, workers=args.workers, force=args.force,
                             text_input=args.text_input)
-    _print_report(report, args.out)
+    _print_report(report, args.out, verbose=bool(getattr(args, "verbose", False)))
     return 0
 
 
@@ -52,7 +52,7 @@ def _read_config(path: Path) -> PrepareConfig:
         raise TTSError(f"{path}: bad prepare config: {' '.join(str(exc).split())}") from exc
 
 
-def _print_report(report: dict, out: Path) -> None:
+def _print_report(report: dict, out: Path, verbose: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -74,4 +74,11 @@ def _print_report(report: dict, out: Path) -> None:
         console.print(f"left out: {problem}", markup=False)
     if len(report["problems"]) > 5:
         console.print(f"... and {len(report['problems']) - 5} more in the report")
+    dropped = report.get("dropped_files", [])
+    if verbose:
+        for row in dropped:
+            console.print(f"dropped {row['utt_id']} ({row['audio']}): {row['reason']}", markup=False, soft_wrap=True)
+    elif dropped:
+        console.print(f"{len(dropped)} dropped file{'s' if len(dropped) > 1 else ''} and why: 'dropped_files' in the "
+                      "report (-v prints them)")
     console.print(f"report: {out / 'report.json'}")
