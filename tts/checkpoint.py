@@ -90,5 +90,11 @@ def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefixes: tuple[str, ..
 
 
 def _first_line(exc: BaseException) -> str:
+    """The gist of ``exc`` in one line. Of torch's weights-only refusal that is what the unpickler
+    met; the rest of torch's text, which suggests loading with ``weights_only=False`` (running
+    whatever code the file holds), is not passed on."""
     text = str(exc).strip()
+    if "WeightsUnpickler error:" in text:
+        detail = [line.strip() for line in text.split("WeightsUnpickler error:", 1)[1].splitlines() if line.strip()]
+        return detail[0] if detail else "an object that is not a tensor"
     return text.splitlines()[0] if text else type(exc).__name__

@@ -13,7 +13,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from text.errors import TextError
 from tts import __version__
@@ -24,10 +24,16 @@ COMMANDS = ("synth", "voices", "export", "evaluate", "bench", "mel", "vocode", "
 log = logging.getLogger("tts")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with bad usage reported as every other error is: one line on stderr naming the
+    value and pointing at ``--help``, exit status 2 (argparse's own prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tts", description="Offline text-to-speech for Indian languages."
-    )
+    parser = _Parser(prog="tts", description="Offline text-to-speech for Indian languages.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

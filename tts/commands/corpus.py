@@ -13,6 +13,7 @@ from tts.corpora import FORMATS, read_corpus
 from tts.corpora.registry import get_reader
 from tts.corpora.summary import summarize
 from tts.corpora.synthetic import SPEAKER_STYLES, VOICES, synthesize_corpus
+from tts.commands import seed
 from tts.errors import TTSError
 
 
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--first-speaker", type=int, default=0,
                        help="index of the first voice: past another corpus's speakers gives new voices")
     synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
-    synth.add_argument("--seed", type=int, default=0, help="seed for the choice of sentences")
+    synth.add_argument("--seed", type=seed, default=0, help="seed for the choice of sentences")
     synth.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     synth.set_defaults(func=run)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from tts.commands import seed
 from tts.errors import TTSError
 from tts.vocoding import check_sigma_denoise
 
@@ -38,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sigma", type=float, default=0.666, help="WaveGlow latent scale (default 0.666)")
     parser.add_argument("--denoise", type=float, default=0.01,
                         help="WaveGlow denoiser strength, 0 disables (default 0.01)")
-    parser.add_argument("--seed", type=int, default=None, help="seed for reproducible audio")
+    parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible audio")
     parser.add_argument("--text-file", type=Path, default=None, help="read the text from a UTF-8 file ('-': stdin)")
     parser.add_argument("--vocoder", choices=("auto", "waveglow", "griffinlim"), default="auto",
                         help="auto (default): the better of the two by the copy-synthesis scores in the voice's "

@@ -11,6 +11,8 @@ import torch
 
 import vocoder
 from tts.audio import save_wav
+from tts.checkpoint import CheckpointError, load_weights_only
+from tts.commands import seed
 from tts.errors import TTSError
 from tts.vocoding import check_sigma_denoise
 
@@ -32,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--denoise", type=float, default=0.0, help="denoiser strength, 0 disables (e.g. 0.01-0.1)"
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed for reproducible synthesis")
+    parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible synthesis")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
     parser.set_defaults(func=run)
 
@@ -45,11 +47,15 @@ def load_mel(path: Path) -> torch.Tensor:
         if path.suffix == ".npy":
             mel = torch.from_numpy(np.load(path, allow_pickle=False))
         elif path.suffix == ".pt":
-            mel = torch.load(path, map_location="cpu", weights_only=True)
+            mel = load_weights_only(path)  # its errors name the file, and never advise an unsafe load
         else:
             raise TTSError(f"{path}: a mel file must end in .npy or .pt")
+    except CheckpointError as exc:
+        raise TTSError(f"cannot read the mel: {exc}") from None
     except (ValueError, OSError, RuntimeError, EOFError) as exc:
-        raise TTSError(f"{path}: cannot read mel-spectrogram: {exc}") from exc
+        # numpy's "allow_pickle=False" hint is dropped: a mel never needs pickles.
+        reason = str(exc).split(" when allow_pickle=False")[0]
+        raise TTSError(f"{path}: cannot read mel-spectrogram: {reason}") from None
     if not isinstance(mel, torch.Tensor):
         raise TTSError(f"{path}: holds a {type(mel).__name__}, expected a tensor of shape [80, frames]")
     if mel.dim() == 3 and mel.size(0) == 1:
