@@ -82,9 +82,11 @@ class TextProcessor:
         nothing to say (only punctuation) dropped.
 
         Raises:
-            TTSError: empty text, or text that normalizes to nothing speakable.
+            TTSError: not a string, empty text, or text that normalizes to nothing speakable.
         """
-        if not raw or not raw.strip():
+        if not isinstance(raw, str):
+            raise TTSError(f"the text must be a string, got {type(raw).__name__} {raw!r:.40}")
+        if not raw.strip():
             raise TTSError("the text is empty")
         pieces = []
         for sentence in self.split(raw, language):

@@ -228,6 +228,8 @@ class Voice:
         """Speak ``raw``, yielding float32 audio pieces as they are ready: a batch of sentences
         is decoded, then each is vocoded chunk by chunk; a pause separates sentences.
         ``progress`` shows a bar over sentences when there is more than one batch."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise TTSError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         pieces = self.pieces(raw, language)
         speaker_id = self.speaker_id(speaker)
         if seed is not None:

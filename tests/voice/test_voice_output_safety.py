@@ -127,3 +127,7 @@ def test_the_python_api_refuses_them_too(voice_dir):
         voice.synthesize("namaste", denoise=5)
     with pytest.raises(TTSError, match="mel must be a torch tensor"):
         voice.vocode(np.zeros((80, 10), dtype=np.float32))
+    with pytest.raises(TTSError, match="the text must be a string, got int 123"):
+        voice.synthesize(123)
+    with pytest.raises(TTSError, match="batch_size must be an integer >= 1, got 0"):
+        voice.synthesize("namaste", batch_size=0)

@@ -364,6 +364,8 @@ class OnnxVoice:
         the noise seed ``seed + k`` (random when ``seed`` is None). ``batch_size`` and
         ``progress`` are accepted for the torch voice's signature; sentences are decoded one by
         one (which is what a batch gives)."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise TTSError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         pieces = self.pieces(raw, language)
         speaker_id = self.speaker_id(speaker)
         language_id = self.language_id(language)
