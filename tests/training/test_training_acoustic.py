@@ -88,6 +88,22 @@ def test_freeze_of_unknown_module_is_a_clear_error(tmp_path, prepared_data, caps
     assert code == 2 and "--freeze brain" in capsys.readouterr().err
 
 
+def test_resuming_with_another_model_config_is_one_line(tmp_path, prepared_data, capsys):
+    run = tmp_path / "run"
+    config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    capsys.readouterr()
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"model": {**SMALL_MODEL, "decoder_rnn_dim": 96},
+                                 "training": json.loads(config.read_text())["training"] | {"max_steps": 4}}))
+    code = main(["train", "acoustic", "--data", str(prepared_data), "--config", str(other), "--out", str(run),
+                 "--resume"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "Traceback" not in err[0], err
+    assert "step_00000002.pt: --resume needs the configuration this run was started with" in err[0]
+    assert "size mismatch" in err[0]
+
+
 def test_acoustic_needs_prepared_settings(tmp_path):
     from tts.training.acoustic_task import AcousticTask
     from tts.training.config import read_config_file

@@ -29,7 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from tts.checkpoint import load_weights_only
-from tts.errors import TTSError
+from tts.errors import CheckpointError, TTSError
 from tts.training.config import TrainingConfig
 from tts.training.state import CheckpointDirectory, capture_rng_state, restore_rng_state
 
@@ -383,7 +383,14 @@ class Trainer:
         training = payload.get("training") if isinstance(payload, dict) else None
         if not isinstance(training, dict):
             raise TTSError(f"{latest}: holds no training state to resume from")
-        self.task.load_model_state(model, payload)
+        try:
+            self.task.load_model_state(model, payload)
+        except RuntimeError as exc:  # the tensors of another model: a size mismatch or missing keys
+            first = " ".join(str(exc).split("\n\t")[1:2]).strip() or str(exc).splitlines()[0]
+            raise CheckpointError(
+                f"{latest}: --resume needs the configuration this run was started with; the checkpoint holds "
+                f"another model ({first[:200]}). Resume with the run's own config (its training_config.json and "
+                f"preset), or start a new --out") from None
         optimizer.load_state_dict(training["optimizer"])
         scaler.load_state_dict(training["scaler"])
         restore_rng_state(training["rng"])
