@@ -148,10 +148,34 @@ def test_non_finite_steps_are_skipped_and_a_streak_stops_training(tmp_path, prep
     assert all(v == v for v in losses(tmp_path / "run").values())
 
     streak = _PoisonedTask(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), poisoned=set(range(5, 50)))
-    with pytest.raises(TrainingError, match="3 non-finite losses in a row") as info:
+    with pytest.raises(TrainingError, match="3 non-finite losses or gradients in a row") as info:
         Trainer(streak, training, tmp_path / "run2").fit()
     assert "step_00000004.pt" in str(info.value)
     vocoder.load_checkpoint(tmp_path / "run2" / "checkpoints" / "step_00000004.pt")
+
+
+class _PoisonedGradients(VocoderTask):
+    """A finite loss whose gradients are NaN from a chosen call on: sqrt's slope at 0 times 0."""
+
+    def __init__(self, *args, from_call=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.from_call, self.calls = from_call, 0
+
+    def training_loss(self, model, batch, step):
+        loss, figures = super().training_loss(model, batch, step)
+        self.calls += 1
+        if self.calls >= self.from_call:
+            loss = loss + torch.sqrt(0.0 * next(model.parameters()).sum())
+        return loss, figures
+
+
+def test_a_streak_of_non_finite_gradients_stops_training(tmp_path, prepared_data):
+    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=20, checkpoint_every=2, log_every=1,
+                              max_consecutive_nonfinite=3)
+    task = _PoisonedGradients(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), from_call=3)
+    with pytest.raises(TrainingError, match="3 non-finite losses or gradients in a row at step 2") as info:
+        Trainer(task, training, tmp_path / "run").fit()
+    assert "step_00000002.pt" in str(info.value)
 
 
 def test_presets_and_config_errors(tmp_path):

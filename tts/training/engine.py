@@ -264,15 +264,7 @@ class Trainer:
                         loss, figures = self.task.training_loss(ddp_model, batch, step)
                     if not self._all_finite(loss):
                         optimizer.zero_grad(set_to_none=True)
-                        consecutive_bad += 1
-                        progress["nonfinite_skipped"] += 1
-                        log.warning("step %d: non-finite loss, step skipped (%d in a row)", step, consecutive_bad)
-                        if consecutive_bad >= cfg.max_consecutive_nonfinite:
-                            raise TrainingError(
-                                f"{consecutive_bad} non-finite losses in a row at step {step}: training "
-                                f"stopped; the last good checkpoint is {self.checkpoints.latest()}. Lower the "
-                                "learning rate, check the data, or turn mixed precision off"
-                            )
+                        consecutive_bad = self._count_nonfinite("loss", step, consecutive_bad, progress)
                         batch_in_epoch += 1
                         continue
                     optimizer.zero_grad(set_to_none=True)
@@ -283,16 +275,17 @@ class Trainer:
                         if cfg.grad_clip_thresh > 0
                         else _grad_norm(model)
                     )
-                    if not self._all_finite(grad_norm) and not scaler.is_enabled():
+                    finite_grads = self._all_finite(grad_norm)
+                    if not finite_grads and not scaler.is_enabled():
                         optimizer.zero_grad(set_to_none=True)
-                        consecutive_bad += 1
-                        progress["nonfinite_skipped"] += 1
-                        log.warning("step %d: non-finite gradients, step skipped", step)
+                        consecutive_bad = self._count_nonfinite("gradients", step, consecutive_bad, progress)
                         batch_in_epoch += 1
                         continue
-                    scaler.step(optimizer)
+                    scaler.step(optimizer)  # with mixed precision, the scaler skips non-finite steps itself
                     scaler.update()
-                    consecutive_bad = 0
+                    # Mixed precision's occasional overflow is the scaler's to handle; a run of them is not.
+                    consecutive_bad = 0 if finite_grads else self._count_nonfinite("gradients", step, consecutive_bad,
+                                                                                    progress, skipped=False)
                     step += 1
                     batch_in_epoch += 1
                     record = {"step": step, "epoch": epoch, "loss": self._mean(loss), "grad_norm": float(grad_norm),
@@ -374,6 +367,20 @@ class Trainer:
         if path is None:
             self.checkpoints.prune()
         log.info("saved %s", target)
+
+    def _count_nonfinite(self, what: str, step: int, consecutive: int, progress: dict, skipped: bool = True) -> int:
+        """One more non-finite loss or gradient in a row: logged, counted, and past
+        ``max_consecutive_nonfinite`` in a row the end of training. Returns the new run length."""
+        consecutive += 1
+        if skipped:
+            progress["nonfinite_skipped"] += 1
+        log.warning("step %d: non-finite %s, step skipped (%d in a row)", step, what, consecutive)
+        if consecutive >= self.config.max_consecutive_nonfinite:
+            raise TrainingError(
+                f"{consecutive} non-finite losses or gradients in a row at step {step}: training stopped; the last "
+                f"good checkpoint is {self.checkpoints.latest()}. Lower the learning rate, check the data, or turn "
+                "mixed precision off")
+        return consecutive
 
     def _restore(self, model: nn.Module, optimizer, scaler, progress: dict) -> None:
         latest = self.checkpoints.latest()
