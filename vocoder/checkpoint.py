@@ -14,6 +14,8 @@ Everything but ``nvidia`` is read with ``torch.load(weights_only=True)``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import os
 import pickle
@@ -88,7 +90,7 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         state_dict = nvidia.upgrade_state_dict(loaded["state_dict"])
         config = _infer_config(path, state_dict, loaded["hparams"])
         extra = {k: loaded[k] for k in ("iteration", "learning_rate") if k in loaded}
-        return _build(path, config, state_dict, MelConfig(), "nvidia", extra, device)
+        return _build(path, config, state_dict, _nvidia_mels(path, config), "nvidia", extra, device)
 
     if is_project_checkpoint(obj):
         if obj.get("model") != MODEL_NAME:
@@ -109,13 +111,13 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         stated = nvidia.config_from_dle(obj["config"]) if isinstance(obj.get("config"), Mapping) else {}
         config = _infer_config(path, state_dict, stated)
         extra = {k: obj[k] for k in ("epoch", "iteration") if k in obj}
-        return _build(path, config, state_dict, MelConfig(), "nvidia-dle", extra, device)
+        return _build(path, config, state_dict, _nvidia_mels(path, config), "nvidia-dle", extra, device)
 
     bare = strip_prefix(obj) if isinstance(obj, Mapping) else {}
     if "upsample.weight" in bare:
         state_dict = nvidia.upgrade_state_dict(bare)
         config = _infer_config(path, state_dict, {})
-        return _build(path, config, state_dict, MelConfig(), "state-dict", {}, device)
+        return _build(path, config, state_dict, _nvidia_mels(path, config), "state-dict", {}, device)
 
     keys = ", ".join(map(str, list(obj)[:8])) if isinstance(obj, Mapping) else type(obj).__name__
     raise CheckpointError(
@@ -123,6 +125,17 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         "format, NVIDIA's waveglow train.py output, a DeepLearningExamples checkpoint or a WaveGlow "
         "state dict"
     )
+
+
+def _nvidia_mels(path: Path, config: WaveGlowConfig) -> MelConfig:
+    """The mel definition of a file that records none (NVIDIA's): NVIDIA's defaults, with the mel
+    channel count the model itself reads, for a WaveGlow trained at another ``n_mel_channels``."""
+    mel_config = MelConfig()
+    if config.n_mel_channels != mel_config.n_mel_channels:
+        log.info("%s: the WaveGlow reads %d mel channels; its file records no mel settings, so NVIDIA's "
+                 "defaults are assumed for the rest", path, config.n_mel_channels)
+        mel_config = dataclasses.replace(mel_config, n_mel_channels=config.n_mel_channels)
+    return mel_config
 
 
 def _infer_config(path: Path, state_dict: Mapping, hparams: Mapping) -> WaveGlowConfig:

@@ -3,6 +3,9 @@ layouts, zip and legacy serialisation), DeepLearningExamples, and refusal of mal
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
 import os
 import sys
 
@@ -175,6 +178,24 @@ def test_bare_state_dict_infers_its_config(tmp_path):
     torch.save(model.state_dict(), path)
     loaded = vocoder.read_checkpoint(path)
     assert loaded.source == "state-dict" and loaded.model.config == config
+
+
+def test_an_nvidia_pickle_at_another_mel_channel_count_loads(tmp_path, glow_module, monkeypatch, caplog):
+    """NVIDIA's files record no mel settings: the channel count comes from the model itself."""
+    glow = glow_module("current")
+    torch.manual_seed(0)
+    reference = randomise_(glow.WaveGlow(**{**NVIDIA_HPARAMS, "n_mel_channels": 40}, WN_config=WN_CONFIG))
+    path = tmp_path / "waveglow_40.pt"
+    torch.save({"model": reference, "iteration": 10}, path)
+    _forget_glow(monkeypatch)
+    with caplog.at_level(logging.INFO, logger="vocoder"):
+        loaded = vocoder.read_checkpoint(path)
+    assert loaded.model.config.n_mel_channels == 40 and loaded.mel_config.n_mel_channels == 40
+    assert dataclasses.replace(loaded.mel_config, n_mel_channels=80) == MelConfig()  # NVIDIA's defaults otherwise
+    assert "reads 40 mel channels; its file records no mel settings" in caplog.text
+    # A bare state dict too.
+    torch.save(loaded.model.state_dict(), tmp_path / "sd40.pt")
+    assert vocoder.read_checkpoint(tmp_path / "sd40.pt").mel_config.n_mel_channels == 40
 
 
 def test_stated_config_that_contradicts_the_tensors_is_refused(tmp_path, glow_module):
