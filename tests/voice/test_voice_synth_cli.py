@@ -122,7 +122,15 @@ def test_export_voice_command(voice_checkpoints, tmp_path, capsys):
                  "--out", str(tmp_path / "flat"), "--postfilter", "1"]) == 0
     assert json.loads((tmp_path / "flat" / "voice.json").read_text())["postfilter"] == 1.0
     capsys.readouterr()
+    # An existing bundle is not replaced without --force.
+    again = ["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt), "--out", str(out)]
+    _one_line_error(capsys, main(again + ["--postfilter", "1.2"]), "already holds files", "--force")
+    assert json.loads((out / "voice.json").read_text())["postfilter"] == 1.4
+    assert main(again + ["--postfilter", "1.2", "--force"]) == 0
+    assert json.loads((out / "voice.json").read_text())["postfilter"] == 1.2
+    capsys.readouterr()
     _one_line_error(capsys, main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
                                   "--out", str(tmp_path / "bad"), "--postfilter", "2.5"]), "postfilter", "2.5")
     _one_line_error(capsys, main(["export", "voice", "--acoustic", str(tmp_path / "nope.pt"), "--vocoder",
-                                  str(vocoder_ckpt), "--out", str(out)]), "nope.pt", "no such checkpoint")
+                                  str(vocoder_ckpt), "--out", str(out)]), "tts export: error: ", "nope.pt",
+                    "no such checkpoint")

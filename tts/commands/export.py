@@ -31,12 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voice.add_argument("--description", default="", help="one line about the voice")
     voice.add_argument("--data-dir", type=Path, default=None,
                        help="prepared training data: records its mean mel frame (the `tts eval` baseline)")
-    voice.add_argument("--command", action="append", default=[],
+    voice.add_argument("--command", action="append", default=[], dest="recorded_commands",
                        help="a command that produced the models, recorded in voice.json (repeat)")
     voice.add_argument("--fp32", action="store_true", help="keep fp32 weights (default: fp16 storage)")
     voice.add_argument("--postfilter", type=float, default=None, metavar="BETA",
                        help="spectral-contrast factor the voice applies to its predicted mels, 1 (off) to 2 "
                        "(default 1.4)")
+    voice.add_argument("--force", action="store_true", help="replace an existing bundle at --out")
     voice.set_defaults(func=run_voice)
 
     onnx = kinds.add_parser(
@@ -46,7 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     onnx.add_argument("--voice", required=True, help="voice name or bundle path")
     onnx.add_argument("--out", type=Path, required=True, help="directory to write")
+    onnx.add_argument("--force", action="store_true", help="replace an existing bundle at --out")
     onnx.set_defaults(func=run_onnx)
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse to write over what is already at ``out`` (a voice a user made) unless ``force``."""
+    if out.exists() and not out.is_dir():
+        raise TTSError(f"--out {out}: is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise TTSError(f"--out {out}: already holds files (a voice?); give --force to replace them, or another --out")
 
 
 def run_voice(args: argparse.Namespace) -> int:
@@ -55,8 +65,9 @@ def run_voice(args: argparse.Namespace) -> int:
     for path in (args.acoustic, args.vocoder):
         if not path.is_file():
             raise TTSError(f"{path}: no such checkpoint")
+    check_out(args.out, args.force)
     export_command = "tts " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["export"] else None
-    training = {"commands": list(args.command) + ([export_command] if export_command else [])}
+    training = {"commands": list(args.recorded_commands) + ([export_command] if export_command else [])}
     if args.data_dir is not None:
         training["data_dir"] = str(args.data_dir)
     out = export_voice(args.acoustic, args.vocoder, args.out, languages=args.lang, name=args.name,
@@ -70,6 +81,7 @@ def run_onnx(args: argparse.Namespace) -> int:
     from tts.onnx.export import export_voice_onnx
     from tts.voice import load_voice
 
+    check_out(args.out, args.force)
     voice = load_voice(args.voice, engine="torch")
     print(export_voice_onnx(voice, args.out))
     return 0
