@@ -131,3 +131,12 @@ def test_the_python_api_refuses_them_too(voice_dir):
         voice.synthesize(123)
     with pytest.raises(TTSError, match="batch_size must be an integer >= 1, got 0"):
         voice.synthesize("namaste", batch_size=0)
+
+
+def test_default_names_keep_the_vowel_signs():
+    from tts.commands.synth import default_output
+
+    assert default_output("मैं office जा रहा हूँ").name == "tts_मैं_office_जा_रहा.wav"
+    assert default_output("আমি ভালো আছি!").name == "tts_আমি_ভালো_আছি.wav"
+    assert default_output("namaste, how are you").name == "tts_namaste_how_are_you.wav"
+    assert default_output("... !!").name == "tts_speech.wav"

@@ -6,7 +6,7 @@ import argparse
 import io
 import logging
 import os
-import re
+import unicodedata
 import sys
 from pathlib import Path
 
@@ -75,7 +75,10 @@ def read_text(args: argparse.Namespace) -> str:
 def default_output(raw: str) -> Path:
     """The first file name from the first words of the text, in the current directory (the file
     written is the first of ``stem.wav``, ``stem_2.wav``, ... free when it is complete)."""
-    words = re.findall(r"\w+", raw.lower())[:4]
+    # Words are runs of letters, marks and digits: Devanagari and Bengali vowel signs are marks,
+    # which regular expressions' \w leaves out.
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in raw.lower())
+    words = kept.split()[:4]
     stem = "tts_" + ("_".join(words)[:40] or "speech")
     return Path(f"{stem}.wav")
 
