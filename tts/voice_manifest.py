@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import math
 import numbers
 import operator
@@ -38,6 +39,8 @@ from tts import postfilter as postfilters
 from tts.config import DictConfig
 from tts.errors import TTSError
 from tts.text_processor import TEXT_INPUTS
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "voice.json"
 FORMAT_NAME = "swaratts-voice"
@@ -369,10 +372,11 @@ class VoiceEntry:
 
 
 def list_voices() -> list[VoiceEntry]:
-    """User voices, then bundled ones; a user voice hides a bundled one of the same name.
-    Directories that are not valid voices are skipped."""
+    """User voices, then bundled ones; a user voice hides a bundled one of the same name, and the
+    first of two user voices of one name hides the other (with a warning). Directories that are not
+    valid voices are skipped."""
     entries: list[VoiceEntry] = []
-    seen: set[str] = set()
+    seen: dict[str, Path] = {}
     for origin, roots in (("user", user_voice_dirs()), ("bundled", [BUNDLED_DIR])):
         for root in roots:
             if not root.is_dir():
@@ -383,8 +387,11 @@ def list_voices() -> list[VoiceEntry]:
                 except TTSError:
                     continue
                 if manifest.name not in seen:
-                    seen.add(manifest.name)
+                    seen[manifest.name] = path
                     entries.append(VoiceEntry(path, manifest, origin))
+                elif origin == "user":  # a user voice hiding a bundled one is the point; two user ones are not
+                    log.warning("voice %r at %s is hidden by the voice of the same name at %s; rename one "
+                                "(its voice.json \"name\") to use both", manifest.name, path, seen[manifest.name])
     return entries
 
 

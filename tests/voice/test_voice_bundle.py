@@ -169,3 +169,13 @@ def test_nvidia_checkpoints_are_exported_with_the_language_given(tmp_path, voice
 def test_a_voice_cannot_claim_a_language_its_symbols_lack(voice_checkpoints, tmp_path):
     with pytest.raises(TTSError, match="cannot speak bn"):
         export_voice(*voice_checkpoints, tmp_path / "v", languages=["hinglish", "bn"])
+
+
+def test_two_user_voices_of_one_name_warn(user_voices, voice_dir, tmp_path, monkeypatch, caplog):
+    other_root = tmp_path / "more-voices"
+    shutil.copytree(voice_dir, other_root / "copy")
+    monkeypatch.setenv("TTS_VOICES", f"{user_voices}:{other_root}")
+    entries = [e for e in list_voices() if e.manifest.name == "testvoice"]
+    assert [e.path for e in entries] == [voice_dir]  # the first root's wins
+    assert f"is hidden by the voice of the same name at {voice_dir}" in caplog.text
+    assert str(other_root / "copy") in caplog.text
