@@ -150,6 +150,27 @@ def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, pre
     assert not torch.equal(tuned.model.upsample.weight, source.upsample.weight)
 
 
+def test_a_run_resumed_at_an_epoch_end_logs_each_row_once(tmp_path, prepared_data):
+    """8 items in batches of 4: the epoch ends at step 2, where a checkpoint is also written and
+    validation runs. A run stopped after that and resumed from step 2 must not validate step 2 a
+    second time, nor keep the rows it logged past its checkpoint; a temporary file left by a
+    save that was killed is removed."""
+    config = write_config(tmp_path / "c.json", max_steps=3, checkpoint_every=2, keep_last=5)
+    run = tmp_path / "run"
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    first = (run / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(r)["step"] for r in first if "val_loss" in json.loads(r)] == [2]
+    # As if killed after step 3 was logged but before its checkpoint landed.
+    (run / "checkpoints" / "step_00000003.pt").rename(run / "checkpoints" / ".step_00000003.pt.x1y2.tmp")
+    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run),
+                 "--resume"]) == 0
+    records = [json.loads(r) for r in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if "val_loss" in r] == [2]
+    assert [r["step"] for r in records if "loss" in r] == [1, 2, 3]
+    assert records[-1]["loss"] == json.loads(first[-1])["loss"]  # step 3 again, the same
+    assert not list((run / "checkpoints").glob(".*.tmp"))
+
+
 def test_acoustic_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
     import signal
     import subprocess

@@ -217,8 +217,14 @@ class Trainer:
         )
         scaler = torch.amp.GradScaler("cuda", enabled=cfg.amp == "fp16" and self.device.type == "cuda")
         progress = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": math.inf, "nonfinite_skipped": 0}
+        self._validated_before_resume: set[int] = set()
         if self.resume:
             self._restore(model, optimizer, scaler, progress)
+            if self.dist.is_main:
+                self.checkpoints.remove_temporaries()
+            # Every process learns which steps were validated (they validate together); one rewrites.
+            self._validated_before_resume = _trim_metrics(self.out_dir / "metrics.jsonl", progress["step"],
+                                                          rewrite=self.dist.is_main)
         elif self.checkpoints.latest() is not None:
             raise TTSError(
                 f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run "
@@ -299,7 +305,11 @@ class Trainer:
                 else:
                     epoch += 1
                     progress.update(epoch=epoch, batch_in_epoch=0)
-                    val_loss = self._validate(model, val_set, writer, step, metrics_file)
+                    # A run resumed at an epoch's end validated that step before it stopped: it runs again
+                    # (validation draws random numbers, which a bit-exact resume must draw too) but is
+                    # not logged twice.
+                    val_loss = self._validate(model, val_set, writer, step, metrics_file,
+                                              record=step not in self._validated_before_resume)
                     if val_loss is not None and val_loss < progress["best_val_loss"]:
                         progress["best_val_loss"] = val_loss
                         self._save(model, optimizer, scaler, progress, self.checkpoints.best_path)
@@ -330,7 +340,8 @@ class Trainer:
             value /= self.dist.world_size
         return float(value.item())
 
-    def _validate(self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path) -> float | None:
+    def _validate(self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path,
+                  record: bool = True) -> float | None:
         if val_set is None or len(val_set) == 0 or not self.dist.is_main:
             if self.dist.enabled:
                 dist.barrier()
@@ -342,9 +353,9 @@ class Trainer:
         with torch.no_grad():
             figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
         self.task.train_mode(model)
-        record = {"step": step, **{f"val_{k}": v for k, v in figures.items()}}
-        self._log(record, writer, metrics_file, None)
-        log.info("validation at step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+        if record:
+            self._log({"step": step, **{f"val_{k}": v for k, v in figures.items()}}, writer, metrics_file, None)
+            log.info("validation at step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
         if self.dist.enabled:
             dist.barrier()
         return figures.get("loss")
@@ -441,6 +452,29 @@ class Trainer:
                 bar.set_postfix(loss=f"{record['loss']:.4f}")
             if step % self.config.log_every == 0:
                 log.info("step %d: loss %.4f", step, record.get("loss", float("nan")))
+
+
+def _trim_metrics(metrics_file: Path, step: int, rewrite: bool = True) -> set[int]:
+    """Cut ``metrics.jsonl`` back to the resumed ``step`` (when ``rewrite``; atomically): the rows
+    a killed run logged after its last checkpoint are logged again, identically, by the resumed
+    one. Returns the steps up to ``step`` that have a validation row."""
+    if not metrics_file.is_file():
+        return set()
+    kept, validated = [], set()
+    for line in metrics_file.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by the kill
+            continue
+        if record.get("step", 0) <= step:
+            kept.append(line)
+            if any(key.startswith("val_") for key in record):
+                validated.add(record["step"])
+    if rewrite:
+        tmp = metrics_file.with_name(f".{metrics_file.name}.tmp")
+        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        os.replace(tmp, metrics_file)
+    return validated
 
 
 class _DeviceLoader:

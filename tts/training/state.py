@@ -84,6 +84,16 @@ class CheckpointDirectory:
         steps = self.steps()
         return self.step_path(steps[-1]) if steps else None
 
+    def remove_temporaries(self) -> None:
+        """Delete the half-written temporary files of a run that was killed while saving
+        (``.step_*.pt.*.tmp``, ``.best.pt.*.tmp``): one run writes a folder at a time, so any there
+        when it starts are a dead process's."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob(".*.pt.*.tmp"):
+            path.unlink(missing_ok=True)
+            log.info("removed %s, left by an interrupted save", path)
+
     def prune(self) -> None:
         """Delete all but the newest ``keep_last`` step files (``best.pt`` is a separate file)."""
         for step in self.steps()[: -self.keep_last]:
