@@ -145,7 +145,13 @@ def _check_settings(out_dir: Path, settings: dict, force: bool) -> None:
         return
     previous = json.loads(path.read_text(encoding="utf-8"))
     previous.setdefault("text_input", "characters")  # prepared before phoneme input existed
-    changed = sorted(k for k in settings if previous.get(k) != json.loads(json.dumps(settings[k])))
+    current = json.loads(json.dumps(settings))
+    # One corpus, given once relative and once absolute (or through a symlink), is the same corpus.
+    for record in (previous, current):
+        corpus = record.get("corpus")
+        if isinstance(corpus, dict) and isinstance(corpus.get("path"), str):
+            record["corpus"] = {**corpus, "path": os.path.realpath(corpus["path"])}
+    changed = sorted(k for k in settings if previous.get(k) != current[k])
     if changed:
         raise TTSError(
             f"{out_dir} was prepared with other settings ({', '.join(changed)} differ); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,9 +114,12 @@ def test_damaged_cached_files_are_prepared_again(tmp_path, corpus, caplog):
     assert "cached files are damaged" in caplog.text and "cached mel does not fit its wav" in caplog.text
 
 
-def test_other_settings_need_force(tmp_path, corpus):
+def test_other_settings_need_force(tmp_path, corpus, monkeypatch):
     out = tmp_path / "prepared"
     prepare_corpus("manifest", corpus, "en", out)
+    # The same corpus by a relative path is the same corpus.
+    monkeypatch.chdir(corpus.parent.parent)
+    assert prepare_corpus("manifest", Path(corpus.parent.name) / corpus.name, "en", out)["kept"] == 6
     with pytest.raises(TTSError, match="prepared with other settings.*prepare_config"):
         prepare_corpus("manifest", corpus, "en", out, PrepareConfig(trim_top_db=30.0))
     assert prepare_corpus("manifest", corpus, "en", out, PrepareConfig(trim_top_db=30.0), force=True)["kept"] == 6
