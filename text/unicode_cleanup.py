@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+
+log = logging.getLogger(__name__)
 
 _TRANSLATIONS = str.maketrans(
     {
@@ -41,7 +44,11 @@ def clean_unicode(text: str) -> str:
     # Joiners go first so that NFKC sees (and composes) the letters on both sides of them.
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATIONS)
-    if any(_is_control(ch) for ch in text):
+    controls = sorted({ch for ch in text if _is_control(ch)})
+    if controls:
+        # A word boundary is kept where they were ("a\x07b" is two words), as the README promises.
+        log.warning("dropped control characters that cannot be spoken: %s",
+                    ", ".join(f"U+{ord(ch):04X}" for ch in controls))
         text = "".join(" " if _is_control(ch) else ch for ch in text)
     text = _REPEATED_DANDA.sub("\u0964", text)
     return _WHITESPACE.sub(" ", text).strip()

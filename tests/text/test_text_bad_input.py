@@ -40,8 +40,9 @@ def test_emoji_are_dropped_with_a_warning_naming_them(caplog: pytest.LogCaptureF
     assert "U+1F44D" in caplog.text and "THUMBS UP SIGN" in caplog.text
 
 
-def test_control_and_invisible_characters_are_removed() -> None:
+def test_control_and_invisible_characters_are_removed(caplog) -> None:
     assert text.normalize("hello\x07 world\u200b\r\n again", "en") == "hello world again"
+    assert "dropped control characters that cannot be spoken: U+0007" in caplog.text
     assert text.normalize("क्\u200dष", "hi") == "क्ष"
 
 
