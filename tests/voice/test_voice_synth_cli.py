@@ -45,6 +45,21 @@ def test_synth_to_stdout_is_a_wav(user_voices, capsysbinary):
     assert rate == 22050 and audio.size > 0
 
 
+def test_stdin_and_files_refuse_bad_utf8_alike(user_voices, tmp_path, monkeypatch, capsys):
+    bad = "namaste ".encode() + b"\xff\xfe kaise"
+    (tmp_path / "bad.txt").write_bytes(bad)
+    _one_line_error(capsys, main(["synth", "--text-file", str(tmp_path / "bad.txt"), "-l", "hinglish", "-o",
+                                  str(tmp_path / "a.wav")]), "bad.txt: not UTF-8 text (byte 8)")
+
+    class Stdin:
+        buffer = io.BytesIO(bad)
+
+    monkeypatch.setattr("sys.stdin", Stdin())
+    _one_line_error(capsys, main(["synth", "--text-file", "-", "-l", "hinglish", "-o", str(tmp_path / "b.wav")]),
+                    "stdin: not UTF-8 text (byte 8)")
+    assert not list(tmp_path.glob("*.wav"))
+
+
 def test_long_text_from_a_file_is_spoken_in_batches(user_voices, tmp_path):
     sentences = [f"vaakya {n} hai." for n in range(1, 8)]
     (tmp_path / "in.txt").write_text(" ".join(sentences), encoding="utf-8")

@@ -62,14 +62,15 @@ def read_text(args: argparse.Namespace) -> str:
         if args.text is None:
             raise TTSError('no text: tts synth "TEXT" -l LANG, or --text-file FILE')
         return args.text
-    if str(args.text_file) == "-":
-        return sys.stdin.read()
     try:
-        return args.text_file.read_text(encoding="utf-8")
+        # stdin is read as bytes and decoded like a file, so bad UTF-8 is refused the same way.
+        data = sys.stdin.buffer.read() if str(args.text_file) == "-" else args.text_file.read_bytes()
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise TTSError(f"--text-file {args.text_file}: no such file") from None
     except UnicodeDecodeError as exc:
-        raise TTSError(f"--text-file {args.text_file}: not UTF-8 text (byte {exc.start})") from None
+        source = "stdin" if str(args.text_file) == "-" else args.text_file
+        raise TTSError(f"--text-file {source}: not UTF-8 text (byte {exc.start})") from None
 
 
 def default_output(raw: str) -> Path:
