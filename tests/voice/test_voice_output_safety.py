@@ -140,3 +140,49 @@ def test_default_names_keep_the_vowel_signs():
     assert default_output("আমি ভালো আছি!").name == "tts_আমি_ভালো_আছি.wav"
     assert default_output("namaste, how are you").name == "tts_namaste_how_are_you.wav"
     assert default_output("... !!").name == "tts_speech.wav"
+
+
+class _Pipe:
+    """A write-only, non-seekable stream, as stdout is when piped."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def write(self, b):
+        self.data += b
+
+    def flush(self):
+        pass
+
+    def seekable(self):
+        return False
+
+
+def test_stdout_wav_is_streamed_and_readable_from_a_pipe_or_a_file():
+    import io
+    import struct
+
+    from tts.commands.synth import write_wav_stream
+
+    pipe = _Pipe()
+    assert write_wav_stream(pipe, _pieces(0.5), RATE) == pytest.approx(0.3)
+    assert struct.unpack("<I", bytes(pipe.data[40:44]))[0] == 0xFFFFFFFF  # length unknown while streaming
+    audio, rate = soundfile.read(io.BytesIO(bytes(pipe.data)), dtype="float32")
+    assert rate == RATE and len(audio) == 3 * RATE // 10 and np.allclose(audio, 0.5, atol=1e-4)
+
+    file = io.BytesIO(b"before")  # a seekable output gets its sizes filled in
+    file.seek(6)
+    write_wav_stream(file, _pieces(-0.25, 2), RATE)
+    data = file.getvalue()[6:]
+    assert struct.unpack("<I", data[4:8])[0] == 36 + 2 * len(audio) * 2 // 3
+    assert struct.unpack("<I", data[40:44])[0] == 2 * (2 * RATE // 10)
+    assert np.allclose(soundfile.read(io.BytesIO(data), dtype="float32")[0], -0.25, atol=1e-4)
+
+    def poisoned():
+        yield np.zeros(10, dtype=np.float32)
+        yield np.array([math.nan], dtype=np.float32)
+
+    pipe = _Pipe()
+    with pytest.raises(TTSError, match="non-finite samples; the stream was cut before them"):
+        write_wav_stream(pipe, poisoned(), RATE)
+    assert len(pipe.data) == 44 + 20

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import os
 import unicodedata
+import struct
 import sys
 from pathlib import Path
+from typing import BinaryIO, Iterable
 
 import numpy as np
 import soundfile
@@ -139,21 +140,47 @@ def run(args: argparse.Namespace) -> int:
     stream = voice.stream(raw, args.lang, speaker=speaker, sigma=args.sigma, denoise=args.denoise,
                           seed=args.seed, batch_size=args.batch_size, progress=True)
     if to_stdout:
-        audio = np.concatenate(list(stream))
-        if not np.isfinite(audio).all():
-            raise TTSError("the voice produced non-finite samples; nothing was written "
-                           "(check --sigma and --denoise, or the voice's files)")
-        buffer = io.BytesIO()
-        soundfile.write(buffer, audio, voice.sample_rate, format=fmt, subtype=subtype)
-        sys.stdout.buffer.write(buffer.getvalue())
-        sys.stdout.buffer.flush()
-        seconds = len(audio) / voice.sample_rate
+        seconds = write_wav_stream(sys.stdout.buffer, stream, voice.sample_rate)
     else:
         output, seconds = _write_streaming(output, stream, voice.sample_rate, fmt, subtype, numbered)
         print(output)
     log.info("%.2f s of audio, %d sentence%s, voice %s", seconds, len(pieces), "s" if len(pieces) > 1 else "",
              voice.name)
     return 0
+
+
+_UNKNOWN_SIZE = 0xFFFFFFFF  # a streamed WAV's sizes before its end is known (readers take the data as it comes)
+
+
+def write_wav_stream(out: BinaryIO, pieces: Iterable[np.ndarray], sample_rate: int) -> float:
+    """Write float audio pieces to ``out`` as 16-bit mono WAV while they are made, in bounded
+    memory (``-o -``). The header's sizes say "unknown" and are filled in at the end when ``out``
+    can seek (a file), as streaming WAV writers do for pipes. A piece with non-finite samples
+    stops the stream with an error before it is written. Returns the seconds written."""
+    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", _UNKNOWN_SIZE, b"WAVE", b"fmt ", 16, 1, 1, sample_rate,
+                         2 * sample_rate, 2, 16, b"data", _UNKNOWN_SIZE)
+    out.write(header)
+    samples = 0
+    for piece in pieces:
+        if not np.isfinite(piece).all():
+            raise TTSError("the voice produced non-finite samples; the stream was cut before them "
+                           "(check --sigma and --denoise, or the voice's files)")
+        out.write(np.round(np.clip(piece, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+        samples += len(piece)
+    out.flush()
+    try:
+        seekable = out.seekable()
+    except (AttributeError, OSError, ValueError):
+        seekable = False
+    if seekable and 2 * samples + 36 <= _UNKNOWN_SIZE:
+        end = out.tell()
+        out.seek(end - 2 * samples - len(header) + 4)
+        out.write(struct.pack("<I", 2 * samples + 36))
+        out.seek(end - 2 * samples - 4)
+        out.write(struct.pack("<I", 2 * samples))
+        out.seek(end)
+        out.flush()
+    return samples / sample_rate
 
 
 def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: str,
