@@ -264,6 +264,18 @@ def test_a_changed_graph_is_refused(voice_dir, tmp_path):
         OnnxVoice(path)
 
 
+def test_a_swapped_graph_with_its_sha256_updated_is_refused(voice_dir, tmp_path):
+    from tts.voice_manifest import read_voice_manifest, sha256_file, write_voice_manifest
+
+    path = _copy(voice_dir, tmp_path)
+    shutil.copy(voice_dir / "postnet.onnx", path / "decoder_step.onnx")
+    manifest = read_voice_manifest(path)
+    sha = dict(manifest.sha256, **{"decoder_step.onnx": sha256_file(path / "decoder_step.onnx")})
+    write_voice_manifest(path, dataclasses.replace(manifest, sha256=sha))
+    with pytest.raises(TTSError, match=r"decoder_step\.onnx: is the postnet graph, not the decoder_step graph"):
+        OnnxVoice(path)
+
+
 def test_a_torch_voice_or_a_foreign_manifest_is_refused(voice_dir, tmp_path):
     path = _copy(voice_dir, tmp_path)
     values = json.loads((path / "voice.json").read_text())

@@ -148,6 +148,14 @@ class OnnxVoice:
                 sessions[role] = ort.InferenceSession(str(file), options, providers=providers)
             except Exception as exc:  # onnxruntime raises its own exception types
                 raise TTSError(f"{file}: onnxruntime cannot load this graph ({exc})") from None
+        for role, session in sessions.items():
+            # Each graph says what it is; one swapped for another (sha256 updated) is caught here,
+            # not by onnxruntime at the first sentence.
+            found = graph_metadata(session).get("graph")
+            if found != role:
+                raise TTSError(f"{self.path / m.files[role]}: is {'the ' + str(found) if found else 'not a swaratts'} "
+                               f"graph, not the {role} graph voice.json names it as; re-export the voice with "
+                               "`tts export onnx`")
         self._encoder = sessions["encoder"]
         self._decoder = sessions["decoder_step"]
         self._postnet = sessions["postnet"]
