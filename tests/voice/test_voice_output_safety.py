@@ -19,9 +19,10 @@ RATE = 22050
 
 
 def _pieces(value: float, n: int = 3, between=None):
-    """``n`` pieces of 0.1 s of ``value``; ``between()`` runs after the first (another writer)."""
+    """``n`` pieces of 0.1 s of ``value`` (a 1e-5 ramp on it: constant audio is refused);
+    ``between()`` runs after the first (another writer)."""
     for k in range(n):
-        yield np.full(RATE // 10, value, dtype=np.float32)
+        yield np.float32(value) + np.linspace(0, 1e-5, RATE // 10, dtype=np.float32)
         if k == 0 and between is not None:
             between()
 
@@ -186,3 +187,10 @@ def test_stdout_wav_is_streamed_and_readable_from_a_pipe_or_a_file():
     with pytest.raises(TTSError, match="non-finite samples; the stream was cut before them"):
         write_wav_stream(pipe, poisoned(), RATE)
     assert len(pipe.data) == 44 + 20
+
+
+def test_constant_audio_is_never_written(tmp_path):
+    constant = (np.full(RATE // 10, -1.0, dtype=np.float32) for _ in range(2))
+    with pytest.raises(TTSError, match="4410 samples all equal to -1, not speech"):
+        _write_streaming(tmp_path / "x.wav", constant, RATE, "WAV", "PCM_16")
+    assert list(tmp_path.iterdir()) == []

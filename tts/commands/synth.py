@@ -214,12 +214,18 @@ def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: 
         except (soundfile.LibsndfileError, OSError) as exc:
             raise TTSError(f"{output}: cannot write there ({exc})") from None
         with f:
+            low, high = np.inf, -np.inf
             for piece in pieces:
                 if not np.isfinite(piece).all():
                     raise TTSError(f"{output}: the voice produced non-finite samples; nothing was written "
                                    "(check --sigma and --denoise, or the voice's files)")
+                if len(piece):
+                    low, high = min(low, float(piece.min())), max(high, float(piece.max()))
                 f.write(piece)
                 samples += len(piece)
+        if samples and low == high:
+            raise TTSError(f"{output}: the voice produced {samples} samples all equal to {low:g}, not speech; "
+                           "nothing was written (check the voice's files)")
         output = _claim(tmp, output, seen, numbered)
     finally:
         if tmp.exists():
