@@ -133,11 +133,12 @@ def test_speaker_and_language_choose_rows(voice):
         voice.synthesize("namaste", language="bn")
 
 
-def test_language_outside_the_table_uses_the_text_language(voice_dir, tmp_path):
-    path = _copy(voice_dir, tmp_path)
-    manifest = VoiceManifest.from_dict(json.loads((path / "voice.json").read_text()))
-    write_voice_manifest(path, dataclasses.replace(manifest, language_table=["hi", "hinglish", "bn"]))
-    voice = OnnxVoice(path, threads=1)
+def test_language_outside_the_table_uses_the_text_language(voice_dir, models, tmp_path):
+    # A voice whose model was trained with another language table (one without en).
+    manifest = VoiceManifest.from_dict(json.loads((voice_dir / "voice.json").read_text()))
+    manifest = dataclasses.replace(manifest, engine="torch", files={}, sha256={},
+                                   language_table=["hi", "hinglish", "bn"])
+    voice = OnnxVoice(export_onnx(*models, manifest, tmp_path / "other"), threads=1)
     assert voice.language_id("en") == 1  # en has no row: hinglish's
     assert voice.language_id("hi") == 0
 
@@ -265,7 +266,7 @@ def test_a_changed_graph_is_refused(voice_dir, tmp_path):
 
 
 def test_a_swapped_graph_with_its_sha256_updated_is_refused(voice_dir, tmp_path):
-    from tts.voice_manifest import read_voice_manifest, sha256_file, write_voice_manifest
+    from tts.voice_manifest import read_voice_manifest, sha256_file
 
     path = _copy(voice_dir, tmp_path)
     shutil.copy(voice_dir / "postnet.onnx", path / "decoder_step.onnx")
@@ -273,6 +274,15 @@ def test_a_swapped_graph_with_its_sha256_updated_is_refused(voice_dir, tmp_path)
     sha = dict(manifest.sha256, **{"decoder_step.onnx": sha256_file(path / "decoder_step.onnx")})
     write_voice_manifest(path, dataclasses.replace(manifest, sha256=sha))
     with pytest.raises(TTSError, match=r"decoder_step\.onnx: is the postnet graph, not the decoder_step graph"):
+        OnnxVoice(path)
+
+
+def test_a_reordered_symbol_table_in_voice_json_is_refused(voice_dir, tmp_path):
+    path = _copy(voice_dir, tmp_path)
+    manifest = json.loads((path / "voice.json").read_text())
+    manifest["symbols"][11], manifest["symbols"][12] = manifest["symbols"][12], manifest["symbols"][11]
+    (path / "voice.json").write_text(json.dumps(manifest))
+    with pytest.raises(TTSError, match="voice.json's symbols do not match what the acoustic model was trained with"):
         OnnxVoice(path)
 
 

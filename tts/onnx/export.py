@@ -262,8 +262,13 @@ def _acoustic_metadata(config: Any) -> dict[str, Any]:
 
 
 def export_graphs(acoustic_model: Tacotron2, vocoder_model: WaveGlow, directory: str | os.PathLike,
-                  opset: int = DEFAULT_OPSET, exporter: str = "auto") -> dict[str, str]:
+                  opset: int = DEFAULT_OPSET, exporter: str = "auto",
+                  tables: dict[str, Any] | None = None) -> dict[str, str]:
     """Write the four graphs into ``directory`` (no manifest, no check); role -> exporter used.
+
+    ``tables`` (the voice's ``symbols``, ``text_input``, ``speakers``, ``language_table``) go into
+    the encoder graph's metadata, so that the runtime can check ``voice.json``, which no sha256
+    covers, against what the model was trained with.
 
     The models are copied to CPU float32 in eval mode first; they are not changed.
     """
@@ -289,7 +294,8 @@ def export_graphs(acoustic_model: Tacotron2, vocoder_model: WaveGlow, directory:
             encoder, (ids, *conditions), inputs, ["memory", "processed_memory"],
             {"ids": {1: "symbols"}, "memory": {1: "symbols"}, "processed_memory": {1: "symbols"}},
             opset, exporter, GRAPH_FILES["encoder"])
-        _save_graph(proto, directory / GRAPH_FILES["encoder"], {"graph": "encoder", **meta})
+        _save_graph(proto, directory / GRAPH_FILES["encoder"],
+                    {"graph": "encoder", **meta, **({"tables": tables} if tables else {})})
 
         memory, processed = encoder(ids, *conditions)
         state = acoustic_model.decoder.initial_state(memory)
@@ -486,7 +492,9 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".export-"))
     started = time.perf_counter()
     try:
-        used = export_graphs(acoustic_model, vocoder_model, staging, opset, exporter)
+        tables = {"symbols": list(manifest.symbols), "text_input": manifest.text_input,
+                  "speakers": list(manifest.speakers), "language_table": list(manifest.language_table)}
+        used = export_graphs(acoustic_model, vocoder_model, staging, opset, exporter, tables)
         files = dict(GRAPH_FILES)
         onnx_manifest = dataclasses.replace(
             manifest, engine="onnx", files=files,

@@ -169,6 +169,12 @@ class OnnxVoice:
             raise TTSError(f"{self.path}: the graphs carry no swaratts metadata; re-export the voice "
                            "with `tts export onnx`")
         a = self._acoustic
+        for field_name, trained in (graph_metadata(self._encoder).get("tables") or {}).items():
+            if field_name in ("symbols", "text_input", "speakers", "language_table") and \
+                    getattr(m, field_name) != trained:
+                raise TTSError(f"{self.path}: voice.json's {field_name} do not match what the acoustic model was "
+                               "trained with (recorded in encoder.onnx); the bundle is inconsistent: re-export it "
+                               "with `tts export onnx`")
         if len(m.symbols) != int(a["n_symbols"]):
             raise TTSError(f"{self.path}: voice.json lists {len(m.symbols)} symbols but "
                            f"{m.files['encoder']} embeds {a['n_symbols']}; the manifest is from another model")
