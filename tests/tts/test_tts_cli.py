@@ -103,6 +103,10 @@ def test_console_script_runs_as_a_real_process(tmp_path, wav):
     assert "Traceback" not in result.stderr and "missing.wav: no such audio file" in result.stderr
 
 
+class _Thing:
+    """A Python object in a .pt file: what a weights-only load refuses."""
+
+
 def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, capsys):
     mel = tmp_path / "m.npy"
     np.save(mel, np.zeros((80, 10), dtype=np.float32))
@@ -121,6 +125,16 @@ def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, ca
         assert main(base + extra) == 2, extra
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1, err
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    assert main(["vocode", str(tmp_path / "objects.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint",
+                 str(checkpoint)]) == 2
+    err = capsys.readouterr().err
+    assert "holds Python objects, not numbers" in err and "allow_pickle" not in err and err.count("\n") == 1
+    torch.save({"evil": _Thing()}, tmp_path / "objects.pt")
+    assert main(["vocode", str(tmp_path / "objects.pt"), "-o", str(tmp_path / "x.wav"), "--checkpoint",
+                 str(checkpoint)]) == 2
+    err = capsys.readouterr().err
+    assert "weights-only load refuses" in err and "weights_only" not in err and err.count("\n") == 1
     np.save(tmp_path / "empty.npy", np.zeros((80, 0), dtype=np.float32))
     assert main(["vocode", str(tmp_path / "empty.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)]) == 2
     assert "mel has no frames" in capsys.readouterr().err

@@ -53,8 +53,8 @@ def load_mel(path: Path) -> torch.Tensor:
     except CheckpointError as exc:
         raise TTSError(f"cannot read the mel: {exc}") from None
     except (ValueError, OSError, RuntimeError, EOFError) as exc:
-        # numpy's "allow_pickle=False" hint is dropped: a mel never needs pickles.
-        reason = str(exc).split(" when allow_pickle=False")[0]
+        # numpy's refusal of object arrays names allow_pickle; a mel never needs pickles.
+        reason = "it holds Python objects, not numbers" if "allow_pickle" in str(exc) else str(exc)
         raise TTSError(f"{path}: cannot read mel-spectrogram: {reason}") from None
     if not isinstance(mel, torch.Tensor):
         raise TTSError(f"{path}: holds a {type(mel).__name__}, expected a tensor of shape [80, frames]")

@@ -103,7 +103,9 @@ def load_mel(path: Path) -> torch.Tensor:
     try:
         return torch.from_numpy(np.load(path, allow_pickle=False))
     except (OSError, ValueError) as exc:
-        raise TTSError(f"{path}: cannot read cached mel ({exc}); re-run `tts prepare`") from exc
+        # numpy's refusal of object arrays names allow_pickle; a mel never needs pickles.
+        reason = "it holds Python objects, not numbers" if "allow_pickle" in str(exc) else str(exc)
+        raise TTSError(f"{path}: cannot read cached mel ({reason}); re-run `tts prepare`") from None
 
 
 class VocoderSegments(Dataset):
