@@ -303,12 +303,18 @@ def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
+PAUSE_SECONDS = 600.0  # no step or validation takes this long: a longer gap between records is a pause
+
+
 def _wall_seconds(metrics: Path) -> float | None:
-    """Wall time from a run's first to its last logged record, pauses between resumes included."""
+    """Wall time a run spent training: the time from its first to its last logged record, less
+    the pauses between a stop and its resume (gaps between consecutive records longer than
+    :data:`PAUSE_SECONDS`)."""
     if not metrics.is_file():
         return None
     times = [json.loads(line)["time"] for line in metrics.read_text(encoding="utf-8").splitlines() if '"time"' in line]
-    return round(times[-1] - times[0], 1) if len(times) > 1 else None
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    return round(sum(g for g in gaps if g <= PAUSE_SECONDS), 1) if gaps else None
 
 
 def _loss_ends(metrics: Path) -> dict[str, float] | None:

@@ -86,3 +86,13 @@ def test_recipe_errors_are_one_line(tmp_path):
                              "--out", str(tmp_path / "ft"), "--data-dir", str(tmp_path / "d"), "--stage", "2"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "train the base voice first" in result.stderr
+
+
+def test_the_recorded_wall_time_leaves_out_pauses_between_resumes(tmp_path):
+    from tts.recipes import PAUSE_SECONDS, _wall_seconds
+
+    metrics = tmp_path / "metrics.jsonl"
+    times = [1000.0, 1001.5, 1003.0, 1003.0 + PAUSE_SECONDS + 3600.0, 1000.0 + PAUSE_SECONDS + 3605.0]
+    metrics.write_text("".join(json.dumps({"step": i, "loss": 1.0, "time": t}) + "\n" for i, t in enumerate(times)))
+    assert _wall_seconds(metrics) == 3.0 + 2.0  # two stretches of training, the pause between them left out
+    assert _wall_seconds(tmp_path / "none.jsonl") is None
