@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,12 +162,21 @@ def save_wav(path: str | os.PathLike, audio: torch.Tensor, sampling_rate: int) -
     samples = audio.detach().float().cpu().clamp(-1.0, 1.0).numpy()
     if samples.ndim != 1:
         raise ValueError(f"save_wav expects audio of shape [T], got {samples.shape}")
-    tmp = path.with_name(f".{path.name}.tmp")
+    if not np.isfinite(samples).all():
+        raise AudioError(f"{path}: the audio holds NaN or infinite samples; nothing was written")
+    tmp = None
     try:
-        soundfile.write(str(tmp), samples, sampling_rate, subtype="PCM_16", format="WAV")
+        # A temporary file of this call's own: two writers of one path never share one.
+        descriptor, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(descriptor)
+        soundfile.write(tmp, samples, sampling_rate, subtype="PCM_16", format="WAV")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except (OSError, RuntimeError) as exc:  # soundfile reports unwritable paths as RuntimeError
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"{path}: cannot write audio: {exc}") from exc
     return path
 

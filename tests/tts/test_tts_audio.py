@@ -140,6 +140,19 @@ def test_save_wav_round_trip(tmp_path):
     assert torch.allclose(load_wav(path, 22050), audio, atol=1 / 32768 + 1e-6)
     info = soundfile.info(path)
     assert info.samplerate == 22050 and info.subtype == "PCM_16"
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()  # as a plain open() would make it
+    assert [p.name for p in path.parent.iterdir()] == ["x.wav"]  # no temporary left
+    with pytest.raises(AudioError, match="NaN or infinite samples; nothing was written"):
+        save_wav(tmp_path / "out" / "nan.wav", torch.tensor([0.0, float("nan")]), 22050)
+    assert not (tmp_path / "out" / "nan.wav").exists()
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _expect_audio_error(path, match):
