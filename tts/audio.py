@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import torch
 
 from tts import mel_scale
 from tts.config import DictConfig
+from tts.files import atomic_path
 from tts.errors import AudioError
 
 LOG_CLAMP = 1e-5
@@ -164,19 +164,10 @@ def save_wav(path: str | os.PathLike, audio: torch.Tensor, sampling_rate: int) -
         raise ValueError(f"save_wav expects audio of shape [T], got {samples.shape}")
     if not np.isfinite(samples).all():
         raise AudioError(f"{path}: the audio holds NaN or infinite samples; nothing was written")
-    tmp = None
     try:
-        # A temporary file of this call's own: two writers of one path never share one.
-        descriptor, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(descriptor)
-        soundfile.write(tmp, samples, sampling_rate, subtype="PCM_16", format="WAV")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            soundfile.write(str(tmp), samples, sampling_rate, subtype="PCM_16", format="WAV")
     except (OSError, RuntimeError) as exc:  # soundfile reports unwritable paths as RuntimeError
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"{path}: cannot write audio: {exc}") from exc
     return path
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from tts.files import atomic_write_text
+
 SCHEMA = "swaratts-bench/1"
 SECTIONS = ("machine", "vocoder", "acoustic", "end_to_end", "training")
 VOCODER_PRESETS = ("small", "balanced", "fast")
@@ -816,15 +818,7 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
 
 def write_json(record: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write ``record`` to ``path`` atomically (a temporary file renamed over it)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic_write_text(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
 def render(record: dict[str, Any]) -> list[Any]:

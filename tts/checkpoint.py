@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
 import torch
 
 from tts.errors import CheckpointError
+from tts.files import atomic_path
 
 FORMAT_NAME = "swaratts"
 FORMAT_VERSION = 1
@@ -29,23 +29,12 @@ FORMAT_VERSION = 1
 
 def atomic_save(obj: Any, path: str | os.PathLike) -> Path:
     """``torch.save`` ``obj`` to ``path`` atomically; parent folders are created."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
             torch.save(obj, handle)
             handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates the file private (0600); give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+            os.fsync(handle.fileno())  # on disk before it replaces the previous checkpoint
+    return Path(path)
 
 
 def load_weights_only(path: str | os.PathLike) -> Any:

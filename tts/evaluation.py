@@ -47,6 +47,7 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 
 from tts.errors import TTSError
+from tts.files import atomic_path
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.postfilter import postfilter
 
@@ -529,9 +530,8 @@ def make_references(sentences: Sequence[str], language: str, mel_config: Any, wo
         if not wav.is_file():
             # Spoken to a file of this process's own, then renamed: evaluations sharing a
             # workdir never read each other's half-written references.
-            tmp = wav.with_name(f".{wav.stem}.{os.getpid()}.wav")
-            speak(spoken, espeak_voice, style, tmp)
-            os.replace(tmp, wav)
+            with atomic_path(wav, suffix=".tmp.wav") as tmp:
+                speak(spoken, espeak_voice, style, tmp)
         audio = _trim(load_wav(wav, mel_config.sampling_rate), mel_config.sampling_rate, trim)
         mel = mel_spectrogram(audio, mel_config).numpy()
         references.append(Reference(sentence, spoken, wav, audio.numpy(), mel))

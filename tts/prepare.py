@@ -38,6 +38,7 @@ from tts.corpora.registry import get_reader
 from tts.errors import AudioError, TTSError
 from tts.text_processor import TEXT_INPUTS
 from tts.training.data import PreparedUtterance, write_split
+from tts.files import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -230,9 +231,8 @@ def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig
     mel = mel_spectrogram(audio, mel_config)
     save_wav(audio_path, audio, mel_config.sampling_rate)
     # The mel is written last and atomically: its presence marks the utterance as finished.
-    tmp = mel_path.with_name(f".{mel_path.stem}.tmp.npy")
-    np.save(tmp, mel.numpy().astype(np.float32))
-    os.replace(tmp, mel_path)
+    with atomic_path(mel_path, suffix=".tmp.npy") as tmp:
+        np.save(tmp, mel.numpy().astype(np.float32))
     kept = _kept(utt, audio_path, mel_path, normalized, language, mel.size(1))
     return _Outcome(utt.utt_id, kept, seconds=seconds, clipped_samples=clipped)
 

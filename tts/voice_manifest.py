@@ -39,6 +39,7 @@ from tts import postfilter as postfilters
 from tts.config import DictConfig
 from tts.errors import TTSError
 from tts.text_processor import TEXT_INPUTS
+from tts.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +194,8 @@ def verify_files(directory: str | os.PathLike, manifest: VoiceManifest) -> None:
 def write_voice_manifest(directory: str | os.PathLike, manifest: VoiceManifest) -> Path:
     """Write ``directory/voice.json`` atomically (a temporary file renamed over it: a reader sees
     the old file or the new one, and a failed write leaves the old one)."""
-    path = Path(directory) / MANIFEST
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    try:
-        tmp.write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic_write_text(Path(directory) / MANIFEST,
+                             json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 # -- the default vocoder ------------------------------------------------------------------------

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
 from tts.errors import TTSError
+from tts.files import atomic_write_text
 
 _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
 
@@ -188,14 +188,7 @@ def _argv(args: argparse.Namespace) -> list[str]:
 
 def write_json(path: Path, result: dict[str, Any]) -> None:
     """Write ``result`` as UTF-8 JSON, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
 
 def print_results(result: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.registry import register_format
 from tts.errors import TTSError
+from tts.files import atomic_path
 
 REQUIRED_COLUMNS = ("path", "text")
 OPTIONAL_COLUMNS = ("speaker", "language", "utt_id")
@@ -171,10 +172,9 @@ def write_manifest(path: str | os.PathLike, utterances: Iterable[Utterance]) -> 
         table["utt_id"] = [u.utt_id for u in utterances]
     _check_writable_fields(table, dialect, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_csv(tmp, sep=dialect.separator, quoting=dialect.quoting, index=False, lineterminator="\n",
-                 encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, sep=dialect.separator, quoting=dialect.quoting, index=False, lineterminator="\n",
+                     encoding="utf-8")
     return path
 
 

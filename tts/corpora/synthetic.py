@@ -41,6 +41,7 @@ from tts.corpora.corpus import Utterance
 from tts.corpora.manifest import write_manifest
 from tts.corpora.sentences import Sentence, generate_sentences
 from tts.errors import AudioError, TTSError
+from tts.files import atomic_path, atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +179,8 @@ def speak(spoken: str, voice: str, style: SpeakerStyle, wav_path: Path) -> None:
     if speech.sample_rate != SAMPLE_RATE or not speech.samples:
         raise TTSError(f"espeak-ng gave {len(speech.samples)} samples at {speech.sample_rate} Hz for "
                        f"{wav_path.name}; expected audio at {SAMPLE_RATE} Hz")
-    tmp = wav_path.with_name(f".{wav_path.stem}.tmp.wav")
-    soundfile.write(str(tmp), np.frombuffer(speech.samples, dtype=np.int16), SAMPLE_RATE, subtype="PCM_16")
-    os.replace(tmp, wav_path)
+    with atomic_path(wav_path, suffix=".tmp.wav") as tmp:
+        soundfile.write(str(tmp), np.frombuffer(speech.samples, dtype=np.int16), SAMPLE_RATE, subtype="PCM_16")
 
 
 def is_finished_wav(path: Path) -> bool:
@@ -261,6 +261,4 @@ def _claim_folder(out: Path, language: str, speakers: int, seed: int, first_spea
     elif out.is_dir() and any(out.iterdir()):
         raise TTSError(f"{out} is not empty and holds no {SETTINGS}; choose an empty or new --out folder")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({**settings, "espeak_ng": version}, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps({**settings, "espeak_ng": version}, indent=2) + "\n")

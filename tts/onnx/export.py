@@ -36,6 +36,7 @@ from acoustic.model import Tacotron2
 from tts.errors import TTSError
 from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE, OnnxVoice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
+from tts.files import atomic_path
 from vocoder.waveglow import WaveGlow, WeightNormConv1d
 
 log = logging.getLogger(__name__)
@@ -249,9 +250,8 @@ def _save_graph(proto: Any, path: Path, metadata: dict[str, Any]) -> None:
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata, sort_keys=True)
     proto.producer_name = "swaratts"
-    tmp = path.with_name(f".{path.name}.tmp")
-    onnx.save_model(proto, str(tmp), save_as_external_data=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        onnx.save_model(proto, str(tmp), save_as_external_data=False)
 
 
 def _acoustic_metadata(config: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from torch.utils.data import Dataset
 
 from tts.audio import LOG_CLAMP, MelConfig, load_wav
 from tts.errors import TTSError
+from tts.files import atomic_path
 
 COLUMNS = ("utt_id", "audio", "mel", "text", "speaker", "language", "n_frames")
 SPLITS = ("train", "val")
@@ -75,8 +76,7 @@ def write_split(data_dir: str | os.PathLike, split: str, items: list[PreparedUtt
     """Write ``<data_dir>/<split>.tsv`` atomically."""
     data_dir = Path(data_dir)
     path = data_dir / f"{split}.tsv"
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
         writer.writerow(COLUMNS)
         for item in items:
@@ -84,7 +84,6 @@ def write_split(data_dir: str | os.PathLike, split: str, items: list[PreparedUtt
                 [item.utt_id, item.audio.relative_to(data_dir).as_posix(), item.mel.relative_to(data_dir).as_posix(),
                  item.text, item.speaker, item.language, item.n_frames]
             )
-    os.replace(tmp, path)
     return path
 
 

@@ -29,6 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from tts.checkpoint import load_weights_only
+from tts.files import atomic_write_text
 from tts.errors import CheckpointError, TTSError
 from tts.training.config import TrainingConfig
 from tts.training.state import CheckpointDirectory, capture_rng_state, restore_rng_state
@@ -414,8 +415,6 @@ class Trainer:
         restore_rng_state(training["rng"])
         for key in ("step", "epoch", "batch_in_epoch", "best_val_loss", "nonfinite_skipped"):
             progress[key] = training[key]
-        if self.dist.is_main:
-            _truncate_metrics(self.out_dir / "metrics.jsonl", progress["step"])
         log.info("resumed from %s at step %d (epoch %d)", latest, progress["step"], progress["epoch"])
 
     def _writer(self):
@@ -471,9 +470,7 @@ def _trim_metrics(metrics_file: Path, step: int, rewrite: bool = True) -> set[in
             if any(key.startswith("val_") for key in record):
                 validated.add(record["step"])
     if rewrite:
-        tmp = metrics_file.with_name(f".{metrics_file.name}.tmp")
-        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-        os.replace(tmp, metrics_file)
+        atomic_write_text(metrics_file, "".join(line + "\n" for line in kept))
     return validated
 
 
@@ -498,25 +495,6 @@ def _to_device(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, (list, tuple)):
         return type(batch)(_to_device(v, device) for v in batch)
     return batch
-
-
-def _truncate_metrics(path: Path, step: int) -> None:
-    """Drop the records a killed run logged after its last checkpoint: the resumed run logs
-    those steps again."""
-    if not path.is_file():
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if _record_step(line) <= step]
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _record_step(line: str) -> float:
-    try:
-        return json.loads(line)["step"]
-    except (ValueError, KeyError, TypeError):
-        return math.inf  # a line cut short by the kill
 
 
 def _grad_norm(model: nn.Module) -> torch.Tensor:
