@@ -28,9 +28,10 @@ import numpy as np
 
 OFF = 1.0
 # What ``tts export voice`` and the recipes record for new voices: Merlin's default factor. The
-# bundled voices' speech has about half the spectral contrast of the espeak-ng recordings (the
-# RMS of the mean-removed c1-c12 of 30 held-out hinglish sentences: 1.89x lower); 1.4 restores
-# part of it and still stays below them (1.35x lower). See the README's "Bundled voices".
+# bundled voices' speech has much less spectral contrast than the espeak-ng recordings (the RMS
+# of the mean-removed c1-c12 on 30 held-out sentences per language: 1.6-1.9x lower); 1.4
+# restores part of it and stays below them (1.1-1.3x lower). benchmarks/postfilter.py measures
+# it; see the README's "Bundled voices".
 DEFAULT = 1.4
 LIMITS = (1.0, 2.0)  # a beta outside them either sharpens nothing or turns every frame to clicks
 LOG_FLOOR = math.log(1e-5)  # the clamp of tts.audio.mel_spectrogram (its LOG_CLAMP)
