@@ -132,8 +132,10 @@ def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
         "NVIDIA's {'state_dict': ...} or DeepLearningExamples' {'state_dict', 'config'}")
 
 
-def load_checkpoint(path: str | os.PathLike, **overrides: Any) -> Tacotron2:
+def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: Any) -> Tacotron2:
     """Build the model a checkpoint describes and load its weights; returned in eval mode.
+    ``path`` may also be what :func:`read_checkpoint` returned, so a caller that needs the
+    file's extra state too reads it once.
 
     Keyword arguments override config fields. Non-architecture fields (``prenet_dropout``,
     ``gate_threshold``, ``max_decoder_steps``, ``max_frames_per_symbol``, dropouts, loss settings)
@@ -151,7 +153,7 @@ def load_checkpoint(path: str | os.PathLike, **overrides: Any) -> Tacotron2:
     unknown = set(overrides) - _CONFIG_FIELDS
     if unknown:
         raise TypeError(f"load_checkpoint: {sorted(unknown)} are not Tacotron2Config fields")
-    contents = read_checkpoint(path)
+    contents = path if isinstance(path, CheckpointContents) else read_checkpoint(path)
     stored = contents.config
     try:
         config = stored.replace(**overrides)

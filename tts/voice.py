@@ -35,8 +35,8 @@ from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, check_sigma_denoise, vocode_in_chunks
-from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
-                                sha256_file, verify_files, voice_postfilter, write_voice_manifest)
+from tts.voice_manifest import (ENGINES, VoiceManifest, check_postfilter, locate_voice, read_voice_manifest,
+                                select_vocoder, sha256_file, verify_files, voice_postfilter, write_voice_manifest)
 
 log = logging.getLogger(__name__)
 
@@ -299,8 +299,9 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     for role in ("acoustic", "vocoder"):
         if role not in manifest.files:
             raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
-    acoustic_model = acoustic.load_checkpoint(path / manifest.files["acoustic"], prenet_dropout=0.0)
-    _check_symbols(path, manifest, acoustic_model, acoustic.read_checkpoint(path / manifest.files["acoustic"]).extra)
+    contents = acoustic.read_checkpoint(path / manifest.files["acoustic"])
+    acoustic_model = acoustic.load_checkpoint(contents, prenet_dropout=0.0)
+    _check_symbols(path, manifest, acoustic_model, contents.extra)
     vocoder_model = vocoder.load_checkpoint(path / manifest.files["vocoder"])
     return Voice(path, manifest, acoustic_model.to(device).eval(), vocoder_model.to(device).eval(),
                  device=device, vocoder_kind=vocoder_kind, postfilter=postfilter)
@@ -425,18 +426,11 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", text_input=text_input,
         speakers=speakers,
         language_table=language_table, acoustic_config=dataclasses.asdict(contents.config), vocoder_config=loaded.model.config.to_dict(), training=record,
-        postfilter=voice_postfilter_value(postfilter), description=description,
+        postfilter=check_postfilter(postfilter), description=description,
     )
     write_voice_manifest(out, manifest)
     log.info("voice %r written to %s (%s)", manifest.name, out, ", ".join(codes))
     return out
-
-
-def voice_postfilter_value(beta: float) -> float:
-    try:
-        return postfilters.check_beta(beta)
-    except ValueError as exc:
-        raise TTSError(str(exc)) from None
 
 
 def _code(language: str) -> str:
