@@ -299,10 +299,13 @@ def voice_postfilter(manifest: VoiceManifest, requested: float | None = None) ->
     Raises:
         TTSError: a requested factor outside :data:`tts.postfilter.LIMITS`.
     """
-    if requested is None:
-        return float(manifest.postfilter)
+    return float(manifest.postfilter) if requested is None else check_postfilter(requested)
+
+
+def check_postfilter(beta: Any) -> float:
+    """``beta`` as a postfilter factor (:func:`tts.postfilter.check_beta`), or a TTSError naming it."""
     try:
-        return postfilters.check_beta(requested)
+        return postfilters.check_beta(beta)
     except ValueError as exc:
         raise TTSError(str(exc)) from None
 
