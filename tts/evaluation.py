@@ -364,7 +364,6 @@ def calibrate_identification(references: Sequence[Reference], mean_frame: np.nda
     """
     from tqdm import tqdm
 
-
     if len(references) < 3:
         raise TTSError(f"calibration needs at least 3 sentences per language, got {len(references)}")
     rng = np.random.default_rng(CALIBRATION_SEED)
@@ -738,7 +737,6 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
     import torch
     from tqdm import tqdm
 
-
     vocoders: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     for kind in _identification_vocoders(getattr(voice, "vocoder_kind", "waveglow")):
         if kind == "griffinlim":
@@ -795,7 +793,6 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
     ``compare``; every WaveGlow with the same latent noise."""
     import torch
     from tqdm import tqdm
-
 
     def waveglow(v: Any) -> Callable[[Reference], np.ndarray]:
         if getattr(v, "vocoder_kind", "waveglow") != "waveglow":  # a voice that defaults to Griffin-Lim

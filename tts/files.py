@@ -8,15 +8,18 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike, suffix: str = ".tmp",
+                place: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """A temporary path of the caller's own in ``path``'s folder (created empty, ending in
     ``suffix``), moved onto ``path`` when the block ends, removed if it raises. Concurrent
     writers never share a temporary file, a reader sees the old file or the new one, and the
-    file gets the permissions a plain ``open()`` would give it.
+    file gets the permissions a plain ``open()`` would give it. ``place(tmp)``, when given,
+    moves the finished file instead of ``os.replace(tmp, path)`` (a writer with its own rule for
+    claiming the name).
 
     Example::
 
@@ -33,7 +36,10 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        if place is None:
+            os.replace(tmp, path)
+        else:
+            place(tmp)
     finally:
         tmp.unlink(missing_ok=True)
 

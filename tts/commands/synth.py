@@ -16,6 +16,7 @@ import soundfile
 
 from tts.commands import seed
 from tts.errors import TTSError
+from tts.files import atomic_path
 from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
@@ -195,41 +196,31 @@ def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: 
     removes its audio, unless the name was its own choice (``numbered``): then it takes the next
     free ``NAME_2.wav``, ``NAME_3.wav``, ...
     """
-    import tempfile
-
     seen = _identity(output)
-    try:
-        descriptor, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    except OSError as exc:
-        raise TTSError(f"{output}: cannot write there ({exc.strerror})") from None
-    os.close(descriptor)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the output private
+    claimed: list[Path] = []
     samples = 0
     try:
-        try:
-            f = soundfile.SoundFile(str(tmp), "w", sample_rate, 1, format=fmt, subtype=subtype)
-        except (soundfile.LibsndfileError, OSError) as exc:
-            raise TTSError(f"{output}: cannot write there ({exc})") from None
-        with f:
-            low, high = np.inf, -np.inf
-            for piece in pieces:
-                if not np.isfinite(piece).all():
-                    raise TTSError(f"{output}: the voice produced non-finite samples; nothing was written "
-                                   "(check --sigma and --denoise, or the voice's files)")
-                if len(piece):
-                    low, high = min(low, float(piece.min())), max(high, float(piece.max()))
-                f.write(piece)
-                samples += len(piece)
-        if samples and low == high:
-            raise TTSError(f"{output}: the voice produced {samples} samples all equal to {low:g}, not speech; "
-                           "nothing was written (check the voice's files)")
-        output = _claim(tmp, output, seen, numbered)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with atomic_path(output, place=lambda tmp: claimed.append(_claim(tmp, output, seen, numbered))) as tmp:
+            try:
+                f = soundfile.SoundFile(str(tmp), "w", sample_rate, 1, format=fmt, subtype=subtype)
+            except (soundfile.LibsndfileError, OSError) as exc:
+                raise TTSError(f"{output}: cannot write there ({exc})") from None
+            with f:
+                low, high = np.inf, -np.inf
+                for piece in pieces:
+                    if not np.isfinite(piece).all():
+                        raise TTSError(f"{output}: the voice produced non-finite samples; nothing was written "
+                                       "(check --sigma and --denoise, or the voice's files)")
+                    if len(piece):
+                        low, high = min(low, float(piece.min())), max(high, float(piece.max()))
+                    f.write(piece)
+                    samples += len(piece)
+            if samples and low == high:
+                raise TTSError(f"{output}: the voice produced {samples} samples all equal to {low:g}, not speech; "
+                               "nothing was written (check the voice's files)")
+    except OSError as exc:  # the folder takes no new file
+        raise TTSError(f"{output}: cannot write there ({exc.strerror or exc})") from None
+    output = claimed[0]
     return output, samples / sample_rate
 
 
