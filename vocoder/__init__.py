@@ -7,12 +7,15 @@
 
 from vocoder.checkpoint import VocoderCheckpoint, load_checkpoint, read_checkpoint, save_checkpoint
 from vocoder.denoiser import Denoiser
+from vocoder.stft_loss import MultiResolutionSTFTLoss, STFTLossTerms
 from vocoder.waveglow import WN, Invertible1x1Conv, WaveGlow, WaveGlowConfig, WaveGlowLoss
 
 __all__ = [
     "WN",
     "Denoiser",
     "Invertible1x1Conv",
+    "MultiResolutionSTFTLoss",
+    "STFTLossTerms",
     "VocoderCheckpoint",
     "WaveGlow",
     "WaveGlowConfig",

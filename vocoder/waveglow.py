@@ -177,7 +177,15 @@ class Invertible1x1Conv(nn.Module):
         return self.conv(z), log_det_w
 
     def inverse(self, z: torch.Tensor) -> torch.Tensor:
-        """``W^-1 z`` for ``z`` of shape ``[B, C, G]``."""
+        """``W^-1 z`` for ``z`` of shape ``[B, C, G]``.
+
+        With autograd on and a trainable weight, ``W^-1`` is recomputed with its gradient (a
+        loss on reverse-pass samples trains ``W`` too); otherwise the cached inverse is used.
+        """
+        w = self.conv.weight
+        if torch.is_grad_enabled() and w.requires_grad:
+            inverse = torch.linalg.inv(w.squeeze(-1).double()).to(w.dtype).unsqueeze(-1)
+            return F.conv1d(z, inverse.to(z.dtype))
         return F.conv1d(z, self.inverse_weight().to(z.dtype))
 
     def inverse_weight(self) -> torch.Tensor:

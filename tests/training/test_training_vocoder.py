@@ -192,3 +192,63 @@ def test_presets_and_config_errors(tmp_path):
     typo.write_text("model: {n_chanels: 8}\n")
     with pytest.raises(TTSError, match="unknown WaveGlowConfig fields: n_chanels"):
         VocoderTask.from_config(tmp_path, read_config_file("vocoder", typo))
+
+
+def _state(path):
+    payload = torch.load(path, weights_only=True)
+    return payload["state_dict"], payload["training"]
+
+
+def test_weight_average_and_stft_loss_train_and_resume_exactly(tmp_path, prepared_data):
+    """With ema_decay the checkpoint's model is the average of the weights (the raw ones are kept
+    for resuming), and a run stopped and resumed ends with the same average as one run straight
+    through; the STFT loss's terms are logged beside the likelihood."""
+    data = VocoderDataConfig(segment_length=2048, stft_loss_weight=1.0)
+    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=6, checkpoint_every=3, log_every=1,
+                              keep_last=5, ema_decay=0.5, seed=7)
+    Trainer(VocoderTask(prepared_data, MICRO, data), training, tmp_path / "straight").fit()
+    records = [json.loads(x) for x in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
+    steps = [r for r in records if "loss" in r]
+    assert all({"nll", "stft_sc", "stft_mag"} <= set(r) for r in steps)
+    for r in steps:  # the loss is the likelihood plus the weighted STFT terms
+        assert r["loss"] == pytest.approx(r["nll"] + r["stft_sc"] + r["stft_mag"], rel=1e-5)
+
+    checkpoints = tmp_path / "straight" / "checkpoints"
+    averaged3, training3 = _state(checkpoints / "step_00000003.pt")
+    averaged6, training6 = _state(checkpoints / "step_00000006.pt")
+    raw3, raw6 = training3["raw_state_dict"], training6["raw_state_dict"]
+    # The average moved from the raw weights' path: between them, and not equal to either end.
+    name = "WN.0.in_layers.0.weight_v"
+    assert not torch.equal(averaged6[name], raw6[name])
+    assert (averaged6[name] - raw6[name]).abs().max() < (raw3[name] - raw6[name]).abs().max() * 2
+    # A vocoder checkpoint loads as the average: what synthesis should use.
+    loaded = vocoder.load_checkpoint(checkpoints / "step_00000006.pt")
+    torch.testing.assert_close(loaded.state_dict()[name], averaged6[name])
+
+    Trainer(VocoderTask(prepared_data, MICRO, data),
+            TrainingConfig.from_dict({**training.to_dict(), "max_steps": 3}), tmp_path / "stopped").fit()
+    Trainer(VocoderTask(prepared_data, MICRO, data), training, tmp_path / "stopped", resume=True).fit()
+    resumed, resumed_training = _state(tmp_path / "stopped" / "checkpoints" / "step_00000006.pt")
+    for key, tensor in averaged6.items():
+        torch.testing.assert_close(resumed[key], tensor, rtol=1e-6, atol=1e-7)
+        torch.testing.assert_close(resumed_training["raw_state_dict"][key], raw6[key], rtol=1e-6, atol=1e-7)
+
+
+def test_weight_average_is_the_exponential_moving_average():
+    from tts.training.engine import _WeightAverage
+
+    model = torch.nn.Linear(3, 2)
+    average = _WeightAverage(model, decay=0.75)
+    start = model.weight.detach().clone()
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    average.update(model)
+    torch.testing.assert_close(average.model.weight, 0.75 * start + 0.25 * (start + 1.0))
+    assert not average.model.weight.requires_grad
+
+
+def test_objective_settings_are_checked():
+    with pytest.raises(ValueError, match="ema_decay must be 0"):
+        TrainingConfig(ema_decay=1.0)
+    with pytest.raises(ValueError, match="stft_loss_weight must be 0"):
+        VocoderDataConfig(stft_loss_weight=-1.0)

@@ -55,6 +55,10 @@ class TrainingConfig(DictConfig):
     # is sorted by length before it is cut into batches (0: plain random batches, as NVIDIA).
     # Padding is what a step spends on nothing; on a CPU it is most of a random batch.
     bucket_windows: int = 0
+    # An exponential moving average of the weights (Polyak averaging), updated after every step:
+    # checkpoints then hold the average as the model (what synthesis loads) and the raw weights
+    # only for resuming. 0 disables it; 0.999 averages over about the last 1000 steps.
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         if self.amp not in AMP_MODES:
@@ -66,6 +70,8 @@ class TrainingConfig(DictConfig):
         for name in ("batch_size", "max_steps", "epochs", "checkpoint_every", "keep_last", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be 0 (off) or in (0, 1) such as 0.999, got {self.ema_decay}")
         if self.learning_rate <= 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         object.__setattr__(self, "betas", tuple(self.betas))

@@ -14,6 +14,7 @@ N processes follows the single-process loss curve.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import math
@@ -217,6 +218,7 @@ class Trainer:
             model.parameters(), lr=cfg.learning_rate, betas=cfg.betas, eps=cfg.eps, weight_decay=cfg.weight_decay
         )
         scaler = torch.amp.GradScaler("cuda", enabled=cfg.amp == "fp16" and self.device.type == "cuda")
+        self.ema = _WeightAverage(model, cfg.ema_decay) if cfg.ema_decay > 0 else None
         progress = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": math.inf, "nonfinite_skipped": 0}
         self._validated_before_resume: set[int] = set()
         if self.resume:
@@ -290,6 +292,8 @@ class Trainer:
                         continue
                     scaler.step(optimizer)  # with mixed precision, the scaler skips non-finite steps itself
                     scaler.update()
+                    if self.ema is not None:
+                        self.ema.update(model)
                     # Mixed precision's occasional overflow is the scaler's to handle; a run of them is not.
                     consecutive_bad = 0 if finite_grads else self._count_nonfinite("gradients", step, consecutive_bad,
                                                                                     progress, skipped=False)
@@ -309,7 +313,7 @@ class Trainer:
                     # A run resumed at an epoch's end validated that step before it stopped: it runs again
                     # (validation draws random numbers, which a bit-exact resume must draw too) but is
                     # not logged twice.
-                    val_loss = self._validate(model, val_set, writer, step, metrics_file,
+                    val_loss = self._validate(self.ema.model if self.ema else model, val_set, writer, step, metrics_file,
                                               record=step not in self._validated_before_resume)
                     if val_loss is not None and val_loss < progress["best_val_loss"]:
                         progress["best_val_loss"] = val_loss
@@ -347,13 +351,15 @@ class Trainer:
             if self.dist.enabled:
                 dist.barrier()
             return None
+        training = model.training
         model.eval()
         loader = DataLoader(val_set, batch_size=max(1, self.config.batch_size // self.dist.world_size),
                             shuffle=False, collate_fn=self.task.collate,
                             generator=torch.Generator().manual_seed(self.config.seed))
         with torch.no_grad():
             figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
-        self.task.train_mode(model)
+        if training:
+            self.task.train_mode(model)
         if record:
             self._log({"step": step, **{f"val_{k}": v for k, v in figures.items()}}, writer, metrics_file, None)
             log.info("validation at step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
@@ -375,6 +381,9 @@ class Trainer:
             "world_size": self.dist.world_size,
         }
         target = path or self.checkpoints.step_path(progress["step"])
+        if self.ema is not None:
+            training["raw_state_dict"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            model = self.ema.model
         self.task.save_checkpoint(model, target, training=training)
         if path is None:
             self.checkpoints.prune()
@@ -410,6 +419,10 @@ class Trainer:
                 f"{latest}: --resume needs the configuration this run was started with; the checkpoint holds "
                 f"another model ({first[:200]}). Resume with the run's own config (its training_config.json and "
                 f"preset), or start a new --out") from None
+        if self.ema is not None:  # the saved model is the average (or, from a run without one, its start)
+            self.ema.model.load_state_dict(model.state_dict())
+        if "raw_state_dict" in training:
+            model.load_state_dict(training["raw_state_dict"])
         optimizer.load_state_dict(training["optimizer"])
         scaler.load_state_dict(training["scaler"])
         restore_rng_state(training["rng"])
@@ -472,6 +485,24 @@ def _trim_metrics(metrics_file: Path, step: int, rewrite: bool = True) -> set[in
     if rewrite:
         atomic_write_text(metrics_file, "".join(line + "\n" for line in kept))
     return validated
+
+
+class _WeightAverage:
+    """An exponential moving average of a model's parameters (buffers, e.g. BatchNorm statistics,
+    are copied): ``average = decay * average + (1 - decay) * weights`` after each step."""
+
+    def __init__(self, model: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.model = copy.deepcopy(model).eval()
+        for parameter in self.model.parameters():
+            parameter.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        averaged = list(self.model.parameters())
+        torch._foreach_lerp_(averaged, [p.detach() for p in model.parameters()], 1.0 - self.decay)
+        for mine, theirs in zip(self.model.buffers(), model.buffers()):
+            mine.copy_(theirs)
 
 
 class _DeviceLoader:

@@ -33,10 +33,19 @@ class VocoderDataConfig(DictConfig):
     # -70 dBFS, inaudible, below any recording's noise floor, and enough to keep the likelihood
     # of digital silence bounded (VocoderSegments); 0 trains on the audio exactly as NVIDIA does.
     dither: float = 3e-4
+    # An auxiliary multi-resolution STFT loss (vocoder.MultiResolutionSTFTLoss) on samples of the
+    # reverse pass drawn at stft_loss_sigma, added with this weight to the likelihood; 0 (the
+    # default) trains by maximum likelihood alone, as NVIDIA does.
+    stft_loss_weight: float = 0.0
+    stft_loss_sigma: float = 0.666
 
     def __post_init__(self) -> None:
         if self.dither < 0:
             raise ValueError(f"dither must be 0 (off) or a positive noise level such as 3e-4, got {self.dither}")
+        if self.stft_loss_weight < 0:
+            raise ValueError(f"stft_loss_weight must be 0 (off) or positive, got {self.stft_loss_weight}")
+        if self.stft_loss_sigma < 0:
+            raise ValueError(f"stft_loss_sigma must be >= 0, got {self.stft_loss_sigma}")
 
 
 class VocoderTask:
@@ -67,6 +76,7 @@ class VocoderTask:
         self.seed = seed
         self.init_from = init_from
         self.criterion = vocoder.WaveGlowLoss(sigma=data_config.sigma)
+        self.stft_loss = vocoder.MultiResolutionSTFTLoss() if data_config.stft_loss_weight > 0 else None
         self._val_items = read_split(self.data_dir, "val") if (self.data_dir / "val.tsv").is_file() else []
 
     @classmethod
@@ -104,7 +114,21 @@ class VocoderTask:
         model.train()
 
     def training_loss(self, model: nn.Module, batch: dict, step: int) -> tuple[torch.Tensor, dict[str, float]]:
-        return self.criterion(model(batch["mel"], batch["audio"])), {}
+        likelihood = self.criterion(model(batch["mel"], batch["audio"]))
+        if self.stft_loss is None:
+            return likelihood, {}
+        # Samples as synthesis draws them, through the differentiable reverse pass. It is called on
+        # the module itself: DistributedDataParallel wraps forward only, and its gradient hooks
+        # fire for every use of a parameter.
+        flow = getattr(model, "module", model)
+        audio = batch["audio"]
+        n_group = flow.config.n_group
+        z = torch.randn(audio.size(0), n_group, audio.size(1) // n_group, device=audio.device, dtype=audio.dtype)
+        sample = flow.reverse(batch["mel"], self.data_config.stft_loss_sigma * z)
+        terms = self.stft_loss.to(audio.device)(sample, audio)
+        figures = {"nll": float(likelihood.detach()), "stft_sc": float(terms.spectral_convergence.detach()),
+                   "stft_mag": float(terms.log_magnitude.detach())}
+        return likelihood + self.data_config.stft_loss_weight * terms.total, figures
 
     def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
         total, count = 0.0, 0
