@@ -69,7 +69,7 @@ def measure(voice, language: str, sentences: int, betas: list[float], workdir: P
     mels = []
     for first in range(0, len(references), 8):
         batch = references[first: first + 8]
-        mels += [mel.numpy() for mel, _ in voice.mel([r.normalized for r in batch], language, 0)]
+        mels += [mel for mel, _ in voice.mel([r.normalized for r in batch], language, 0)]
     rows = []
     for beta in betas:
         outputs = [postfilter(mel, beta) for mel in mels]

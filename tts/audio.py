@@ -17,47 +17,17 @@ from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from tts import mel_scale
-from tts.config import DictConfig
+from tts.mel_scale import MelConfig
 from tts.files import atomic_path
 from tts.errors import AudioError
 
 LOG_CLAMP = 1e-5
-
-
-@dataclass(frozen=True)
-class MelConfig(DictConfig):
-    """The mel-spectrogram definition; names and defaults are NVIDIA's hparams."""
-
-    sampling_rate: int = 22050
-    filter_length: int = 1024
-    hop_length: int = 256
-    win_length: int = 1024
-    n_mel_channels: int = 80
-    mel_fmin: float = 0.0
-    mel_fmax: float = 8000.0
-    max_wav_value: float = 32768.0
-
-    def __post_init__(self) -> None:
-        if self.win_length > self.filter_length:
-            raise ValueError(
-                f"win_length ({self.win_length}) must not exceed filter_length ({self.filter_length})"
-            )
-        if not 0 <= self.mel_fmin < self.mel_fmax <= self.sampling_rate / 2:
-            raise ValueError(
-                f"need 0 <= mel_fmin < mel_fmax <= sampling_rate/2, got mel_fmin={self.mel_fmin}, "
-                f"mel_fmax={self.mel_fmax}, sampling_rate={self.sampling_rate}"
-            )
-        for name in ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-
 
 
 def mel_filterbank(config: MelConfig) -> torch.Tensor:

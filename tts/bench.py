@@ -319,9 +319,9 @@ class OnnxEngine(Engine):
         raise NotImplementedError
 
     def load_voice(self, name: str, vocoder_kind: str | None = None) -> Any:
-        from tts.onnx.runtime import OnnxVoice
+        from tts.voice import load_voice
 
-        return OnnxVoice(name, vocoder_kind=vocoder_kind)
+        return load_voice(name, engine="onnx", vocoder_kind=vocoder_kind)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine, "onnx": OnnxEngine}
@@ -351,7 +351,7 @@ def vocoder_configs(settings: BenchSettings, voice: Any | None) -> list[tuple[st
             continue
         configs.append((f"preset:{preset}", vocoder.WaveGlowConfig.from_dict(model)))
     if voice is not None:
-        configs.append((f"voice:{voice.name}", voice.vocoder.config))
+        configs.append((f"voice:{voice.name}", voice.vocoders["waveglow"].model.config))
     return configs
 
 
@@ -499,7 +499,7 @@ def acoustic_configs(settings: BenchSettings, voice: Any | None) -> list[tuple[s
             continue
         configs.append((f"preset:{preset}", acoustic.Tacotron2Config(**model)))
     if voice is not None:
-        configs.append((f"voice:{voice.name}", voice.acoustic.config))
+        configs.append((f"voice:{voice.name}", voice.acoustic.model.config))
     return configs
 
 

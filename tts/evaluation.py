@@ -734,7 +734,6 @@ def _identification_vocoders(default_vocoder: str) -> list[str]:
 def _score_language(voice: Any, language: str, references: list[Reference], mean_frame: np.ndarray,
                     speaker: int, batch_size: int, progress: bool, trim: Any) -> dict[str, Any]:
     """MCD, gate stops and sentence identification (per vocoder) of the voice on ``references``."""
-    import torch
     from tqdm import tqdm
 
     vocoders: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
@@ -743,7 +742,7 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
             vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS,
                                                      seed=VOCODER_SEED)
         else:
-            vocoders[kind] = lambda mel: voice.vocode(torch.from_numpy(mel.astype(np.float32)),
+            vocoders[kind] = lambda mel: voice.vocode(mel,
                                                       sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
     items = []
     features: dict[str, list[np.ndarray]] = {kind: [] for kind in vocoders}
@@ -791,13 +790,12 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
                     compare: Mapping[str, Any]) -> dict[str, Any]:
     """Copy synthesis of ``references`` by the voice's WaveGlow, Griffin-Lim and the voices of
     ``compare``; every WaveGlow with the same latent noise."""
-    import torch
     from tqdm import tqdm
 
     def waveglow(v: Any) -> Callable[[Reference], np.ndarray]:
-        if getattr(v, "vocoder_kind", "waveglow") != "waveglow":  # a voice that defaults to Griffin-Lim
-            v = v.with_vocoder(v.vocoder, source=f"voice {v.name!r}")
-        return lambda ref: v.vocode(torch.from_numpy(ref.mel.astype(np.float32)), sigma=WAVEGLOW_SIGMA,
+        if v.vocoder_kind != "waveglow":  # a voice that defaults to Griffin-Lim
+            v = v.using("waveglow")
+        return lambda ref: v.vocode(ref.mel, sigma=WAVEGLOW_SIGMA,
                                     seed=VOCODER_SEED)
 
     vocoders: dict[str, Callable[[Reference], np.ndarray]] = {
@@ -892,7 +890,7 @@ def _mean_frame(manifest: Any, data_dir: Path | None, n_mel: int) -> tuple[np.nd
     if recorded is not None:
         mean, source = np.asarray(recorded, dtype=np.float64), "voice.json training.mel_mean"
     elif data_dir is not None:
-        from tts.voice import mean_mel_frame
+        from tts.bundle import mean_mel_frame
 
         mean, source = np.asarray(mean_mel_frame(data_dir), dtype=np.float64), f"mean frame of {data_dir}/train.tsv"
     else:

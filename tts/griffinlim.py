@@ -30,7 +30,7 @@ better than the voice's WaveGlow (:func:`tts.voice_manifest.choose_vocoder`).
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import scipy.fft
@@ -167,3 +167,28 @@ class _Stft:
             blocks[j: j + n_frames, : part.shape[1]] += part
         start = n_fft // 2
         return blocks.reshape(-1)[start: start + self.length]
+
+
+class GriffinLim:
+    """Griffin-Lim as a voice's vocoder (:class:`tts.voice.Vocoder`): the whole mel in one piece,
+    ``seed`` seeding the initial phase (``sigma`` and ``denoise``, WaveGlow's, do not apply).
+
+    ``threads``: FFT threads (the audio does not depend on them; ``None``: one).
+    """
+
+    kind = "griffinlim"
+
+    def __init__(self, mel_config: Any, threads: int | None = None, n_iter: int = ITERATIONS) -> None:
+        fields = _mel_fields(mel_config)
+        self.mel_config = mel_config
+        self.n_mel_channels = int(fields["n_mel_channels"])
+        self.hop_length = int(fields["hop_length"])
+        self.threads = threads
+        self.n_iter = n_iter
+
+    def __repr__(self) -> str:
+        return f"GriffinLim(n_iter={self.n_iter})"
+
+    def stream(self, mel: np.ndarray, sigma: float, denoise: float, seed: int | None) -> Iterator[np.ndarray]:
+        workers = self.threads if self.threads is not None else 1
+        yield griffin_lim(mel, self.mel_config, n_iter=self.n_iter, seed=seed, workers=workers)

@@ -1,11 +1,15 @@
-"""The Slaney mel filterbank in numpy alone: shared by the torch features (:mod:`tts.audio`) and
-the torch-free Griffin-Lim (:mod:`tts.griffinlim`), so both use the same numbers."""
+"""The mel definition (:class:`MelConfig`) and the Slaney mel filterbank, in numpy alone: shared by
+the torch features (:mod:`tts.audio`), the torch-free voice and Griffin-Lim (:mod:`tts.voice`,
+:mod:`tts.griffinlim`), so all use the same numbers."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
+
+from tts.config import DictConfig
 
 # Slaney's Auditory Toolbox mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
 _HZ_PER_MEL = 200.0 / 3
@@ -39,3 +43,31 @@ def mel_filterbank(sampling_rate: int, n_fft: int, n_mels: int, fmin: float, fma
     ramps = hz_edges[:, None] - fft_freqs[None, :]
     weights = np.maximum(0.0, np.minimum(-ramps[:-2] / widths[:-1, None], ramps[2:] / widths[1:, None]))
     return weights * (2.0 / (hz_edges[2:] - hz_edges[:-2]))[:, None]
+
+
+@dataclass(frozen=True)
+class MelConfig(DictConfig):
+    """The mel-spectrogram definition; names and defaults are NVIDIA's hparams."""
+
+    sampling_rate: int = 22050
+    filter_length: int = 1024
+    hop_length: int = 256
+    win_length: int = 1024
+    n_mel_channels: int = 80
+    mel_fmin: float = 0.0
+    mel_fmax: float = 8000.0
+    max_wav_value: float = 32768.0
+
+    def __post_init__(self) -> None:
+        if self.win_length > self.filter_length:
+            raise ValueError(
+                f"win_length ({self.win_length}) must not exceed filter_length ({self.filter_length})"
+            )
+        if not 0 <= self.mel_fmin < self.mel_fmax <= self.sampling_rate / 2:
+            raise ValueError(
+                f"need 0 <= mel_fmin < mel_fmax <= sampling_rate/2, got mel_fmin={self.mel_fmin}, "
+                f"mel_fmax={self.mel_fmax}, sampling_rate={self.sampling_rate}"
+            )
+        for name in ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

@@ -212,7 +212,8 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
 
     from tts.audio import save_wav
     from tts.training.data import read_split
-    from tts.voice import export_voice, load_voice
+    from tts.bundle import export_voice
+    from tts.voice import load_voice
 
     samples = args.out / "samples"
     samples.mkdir(parents=True, exist_ok=True)
@@ -259,7 +260,7 @@ def _vocoder_checkpoint(args: argparse.Namespace) -> Path:
 
 def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
     """Bundle the trained models as a voice in ``OUT/voice``, recording how they were made."""
-    from tts.voice import export_voice
+    from tts.bundle import export_voice
 
     training = {
         "recipe": recipe.name,

@@ -89,7 +89,7 @@ def test_cli_refuses_unknown_sections_and_engines(capsys):
 @pytest.fixture
 def tiny_voice(tmp_path):
     """An untrained but complete voice bundle (English symbols, tiny models)."""
-    from tts.voice import export_voice
+    from tts.bundle import export_voice
 
     symbols = list(text.symbols("en"))
     torch.manual_seed(0)

@@ -20,7 +20,8 @@ from tts.errors import TTSError
 from tts.evalsets import unseen_sentences
 from tts.evaluation import evaluate_voice, held_out_sentences
 from tts.training.data import PreparedUtterance, write_split
-from tts.voice import export_voice, load_voice
+from tts.bundle import export_voice
+from tts.voice import load_voice
 
 SPEAKERS = ["hi_m3_p45_s160", "hi_f3_p65_s150"]  # names the synthetic corpus gives styles 0 and 1
 

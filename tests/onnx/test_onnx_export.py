@@ -13,7 +13,8 @@ from acoustic.model import Tacotron2, Tacotron2Config
 from tts.audio import MelConfig
 from tts.errors import TTSError
 from tts.onnx.export import export_onnx
-from tts.onnx.runtime import GRAPH_FILES, OnnxVoice
+from tts.onnx.runtime import GRAPH_FILES
+from tts.voice import load_voice
 from tts.voice_manifest import VoiceManifest, read_voice_manifest, sha256_file
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
@@ -69,7 +70,7 @@ def tiny_manifest(**changes) -> VoiceManifest:
     return VoiceManifest(**values)
 
 
-def sentence_ids(voice: OnnxVoice, raw: str = "namaste, aaj mausam bahut achha hai") -> list[int]:
+def sentence_ids(voice, raw: str = "namaste, aaj mausam bahut achha hai") -> list[int]:
     return voice.text_processor(raw)
 
 
@@ -112,9 +113,9 @@ def test_export_writes_a_voice(exported):
 
 def test_encoder_matches_torch(exported):
     path, model, _ = exported
-    voice = OnnxVoice(path, threads=1)
+    voice = load_voice(path, threads=1, engine="onnx")
     for ids, speaker, language in ((sentence_ids(voice), 1, 2), ([5, 9, 3], 0, 1), ([7], 1, 0)):
-        memory, processed = voice._encode(ids, speaker, language)
+        memory, processed = voice.acoustic.encode(ids, speaker, language)
         with torch.no_grad():
             ref = model.encode(torch.tensor([ids]), torch.tensor([len(ids)]), torch.tensor([speaker]),
                                torch.tensor([language]))
@@ -128,9 +129,9 @@ def test_decoded_mel_matches_torch(exported):
     """The numpy loop over the step graph gives Tacotron2.infer's mel: the random model never
     stops, so both run to the same step limit (ceil(2 frames per symbol * N / 3) steps)."""
     path, model, _ = exported
-    voice = OnnxVoice(path, threads=1)
+    voice = load_voice(path, threads=1, engine="onnx")
     for ids, speaker, language in ((sentence_ids(voice), 1, 2), (sentence_ids(voice, "ok"), 0, 0)):
-        mel, stopped = voice.mel_ids(ids, speaker, language)
+        mel, stopped = voice.acoustic.decode_one(ids, speaker, language)
         ref, ref_stopped = torch_mel(model, ids, speaker, language)
         assert mel.shape == ref.shape == (80, 3 * -(-2 * len(ids) // 3))
         assert stopped is ref_stopped is False
@@ -140,10 +141,10 @@ def test_decoded_mel_matches_torch(exported):
 def test_forced_steps_match_torch_step(exported):
     """K steps with the gate ignored against Decoder.step driven by hand (prenet dropout off)."""
     path, model, _ = exported
-    voice = OnnxVoice(path, threads=1)
+    voice = load_voice(path, threads=1, engine="onnx")
     ids, k = sentence_ids(voice)[:11], 9
-    memory, processed = voice._encode(ids, 0, 0)
-    mel, stopped, alignments = voice._decode(memory, processed, max_steps=k, use_gate=False)
+    memory, processed = voice.acoustic.encode(ids, 0, 0)
+    mel, stopped, alignments = voice.acoustic.decode_memory(memory, processed, max_steps=k, use_gate=False)
     decoder = model.decoder
     decoder.prenet.dropout = 0.0
     with torch.no_grad():
@@ -165,12 +166,12 @@ def test_forced_steps_match_torch_step(exported):
 
 def test_vocoder_matches_torch_with_the_same_noise(exported):
     path, _, vocoder_model = exported
-    voice = OnnxVoice(path, threads=1)
+    voice = load_voice(path, threads=1, engine="onnx")
     rng = np.random.default_rng(3)
     for frames in (1, 13, 40):
         mel = rng.normal(-4, 1.5, (80, frames)).astype(np.float32)
         z = (0.666 * rng.standard_normal((1, 8, frames * 256 // 8))).astype(np.float32)
-        audio = voice.vocode_latent(mel, z)
+        audio = voice.vocoders["waveglow"].vocode_latent(mel, z)
         with torch.no_grad():
             ref = vocoder_model.reverse(torch.from_numpy(mel)[None], torch.from_numpy(z))[0].numpy()
         assert audio.shape == ref.shape == (frames * 256,)
@@ -187,10 +188,10 @@ def test_stop_rules_match_torch(tmp_path, gate_bias, changes):
     manifest = tiny_manifest(language_table=[] if "n_languages" in changes else ["hinglish", "hi", "en"],
                              speakers=[] if "n_speakers" in changes else ["asha", "ravi"])
     path = export_onnx(model, tiny_waveglow(), manifest, tmp_path / "voice")
-    voice = OnnxVoice(path, threads=1)
+    voice = load_voice(path, threads=1, engine="onnx")
     ids = sentence_ids(voice)
     speaker, language = (None, None) if changes else (1, 0)
-    mel, stopped = voice.mel_ids(ids, speaker or 0, language)
+    mel, stopped = voice.acoustic.decode_one(ids, speaker or 0, language)
     ref, ref_stopped = torch_mel(model, ids, speaker, language)
     assert mel.shape == ref.shape
     assert stopped == ref_stopped == (gate_bias > 0)
@@ -227,9 +228,9 @@ def test_dynamo_exporter(tmp_path):
     """The torch.export based exporter (the fallback) gives graphs that pass the same check."""
     path = export_onnx(tiny_tacotron(), tiny_waveglow("interpolated"), tiny_manifest(), tmp_path / "voice",
                        exporter="dynamo")
-    voice = OnnxVoice(path, threads=1)
-    metadata = json.loads(voice._decoder.get_modelmeta().custom_metadata_map["swaratts"])
+    voice = load_voice(path, threads=1, engine="onnx")
+    metadata = json.loads(voice.acoustic._decoder.get_modelmeta().custom_metadata_map["swaratts"])
     assert metadata["graph"] == "decoder_step"
-    mel, _ = voice.mel_ids(sentence_ids(voice), 1, 2)
+    mel, _ = voice.acoustic.decode_one(sentence_ids(voice), 1, 2)
     ref, _ = torch_mel(tiny_tacotron(), sentence_ids(voice), 1, 2)
     assert np.abs(mel - ref).max() <= TOL

@@ -47,9 +47,9 @@ WITHOUT_TORCH = textwrap.dedent("""
             return None
 
     sys.meta_path.insert(0, NoTorch())
-    from tts.onnx.runtime import OnnxVoice
+    from tts.voice import load_voice
 
-    voice = OnnxVoice(sys.argv[1], threads=1)
+    voice = load_voice(sys.argv[1], threads=1, engine="onnx")
     assert voice.text_processor.text_input == "phonemes"
     ids = voice.text_processor("मैं office जा रहा हूँ", "hinglish")
     print("".join(voice.manifest.symbols[i] for i in ids))

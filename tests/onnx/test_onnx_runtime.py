@@ -23,7 +23,7 @@ from tts.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.postfilter import postfilter
 from tts.onnx.export import export_onnx
-from tts.onnx.runtime import OnnxVoice
+from tts.voice import load_voice
 from tts.voice_manifest import VoiceManifest, record_vocoder_quality, write_voice_manifest
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
@@ -71,7 +71,7 @@ def voice_dir(models, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def voice(voice_dir):
-    return OnnxVoice(voice_dir, threads=1)
+    return load_voice(voice_dir, threads=1, engine="onnx")
 
 
 def _copy(voice_dir, tmp_path, name: str = "copy"):
@@ -91,7 +91,7 @@ def test_properties(voice):
     assert voice.languages == ["hinglish", "hi", "en"]
     assert voice.speakers == ["asha", "ravi"]
     assert voice.manifest.engine == "onnx"
-    assert voice.mel_config["hop_length"] == 256
+    assert voice.mel_config.hop_length == 256 and voice.engine == "onnx"
     assert voice.text_processor.languages == ("hinglish", "hi", "en")
 
 
@@ -118,11 +118,11 @@ def test_speaker_and_language_choose_rows(voice):
     normalized = voice.text_processor.normalize("namaste")
     ids = voice.text_processor.ids(normalized)
     (default, _), = voice.mel([normalized])
-    np.testing.assert_array_equal(default, voice.mel_ids(ids, 0, 0)[0])  # hinglish is row 0
+    np.testing.assert_array_equal(default, voice.acoustic.decode_one(ids, 0, 0)[0])  # hinglish is row 0
     (hindi, _), = voice.mel([normalized], language="hindi")  # an alias of hi, row 1
-    np.testing.assert_array_equal(hindi, voice.mel_ids(ids, 0, 1)[0])
+    np.testing.assert_array_equal(hindi, voice.acoustic.decode_one(ids, 0, 1)[0])
     (other, _), = voice.mel([normalized], speaker="ravi")
-    np.testing.assert_array_equal(other, voice.mel_ids(ids, 1, 0)[0])
+    np.testing.assert_array_equal(other, voice.acoustic.decode_one(ids, 1, 0)[0])
     assert not np.allclose(default, other)
     assert voice.speaker_id("1") == 1
     with pytest.raises(TTSError, match="speaker 2 is out of range"):
@@ -138,7 +138,7 @@ def test_language_outside_the_table_uses_the_text_language(voice_dir, models, tm
     manifest = VoiceManifest.from_dict(json.loads((voice_dir / "voice.json").read_text()))
     manifest = dataclasses.replace(manifest, engine="torch", files={}, sha256={},
                                    language_table=["hi", "hinglish", "bn"])
-    voice = OnnxVoice(export_onnx(*models, manifest, tmp_path / "other"), threads=1)
+    voice = load_voice(export_onnx(*models, manifest, tmp_path / "other"), threads=1, engine="onnx")
     assert voice.language_id("en") == 1  # en has no row: hinglish's
     assert voice.language_id("hi") == 0
 
@@ -166,13 +166,6 @@ def test_synthesize_and_stream(voice):
         voice.pieces("... !")
 
 
-def test_pause_follows_the_torch_voice():
-    from tts import voice as torch_voice
-    from tts.onnx import runtime
-
-    assert runtime.PAUSE_SECONDS == torch_voice.PAUSE_SECONDS
-
-
 def test_long_mels_are_vocoded_in_chunks_like_one_pass(voice):
     """A mel over 1.5 chunks is vocoded in cross-faded chunks; away from the joins they are the
     one-pass audio (same latent)."""
@@ -180,7 +173,7 @@ def test_long_mels_are_vocoded_in_chunks_like_one_pass(voice):
     mel = np.random.default_rng(0).normal(-5, 1, (80, frames)).astype(np.float32)
     chunked = voice.vocode(mel, sigma=0.5, seed=3)
     z = 0.5 * np.random.default_rng(3).standard_normal((8, frames * 256 // 8), dtype=np.float32)[None]
-    one_pass = np.clip(voice.vocode_latent(mel, z), -1, 1)
+    one_pass = np.clip(voice.vocoders["waveglow"].vocode_latent(mel, z), -1, 1)
     assert chunked.shape == one_pass.shape == (frames * 256,)
     assert np.abs(chunked - one_pass).max() <= 1e-3
 
@@ -191,10 +184,10 @@ def test_denoiser_matches_torch(voice, models):
     _, vocoder_model = models
     rng = np.random.default_rng(1)
     mel = rng.normal(-5, 1, (80, 30)).astype(np.float32)
-    audio = voice.vocode_latent(mel, 0.6 * rng.standard_normal((1, 8, 30 * 32), dtype=np.float32))
+    audio = voice.vocoders["waveglow"].vocode_latent(mel, 0.6 * rng.standard_normal((1, 8, 30 * 32), dtype=np.float32))
     with torch.no_grad():
         ref = Denoiser(vocoder_model)(torch.from_numpy(audio), strength=0.1).numpy()
-    ours = voice.denoise(audio, 0.1)
+    ours = voice.vocoders["waveglow"].denoise(audio, 0.1)
     assert ours.shape == ref.shape == audio.shape
     assert np.abs(ours - ref).max() <= 1e-4
     assert np.abs(ours - audio).max() > 1e-3  # it did something
@@ -203,10 +196,10 @@ def test_denoiser_matches_torch(voice, models):
 
 
 def test_the_vocoder_follows_voice_json_and_can_be_forced(voice, voice_dir, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="tts.onnx.runtime")
+    caplog.set_level(logging.INFO, logger="tts.voice")
     assert voice.vocoder_kind == "waveglow"  # nothing recorded: the bundle's own
     path = _griffin_lim_voice(voice_dir, tmp_path)
-    measured = OnnxVoice(path, threads=1)
+    measured = load_voice(path, threads=1, engine="onnx")
     assert measured.vocoder_kind == "griffinlim" and "vocoder=griffinlim" in repr(measured)
     assert caplog.records[-1].getMessage() == (
         "voice 'tiny' vocodes with griffinlim: copy-synthesis PESQ 2.95 / STOI 0.963 vs WaveGlow 1.05 / 0.512, "
@@ -214,23 +207,29 @@ def test_the_vocoder_follows_voice_json_and_can_be_forced(voice, voice_dir, tmp_
     mel = np.random.default_rng(2).normal(-5, 1, (80, 40)).astype(np.float32)
     audio = measured.vocode(mel, seed=2)
     np.testing.assert_array_equal(audio, griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS, seed=2))
-    forced = OnnxVoice(path, threads=1, vocoder_kind="waveglow")
+    forced = load_voice(path, threads=1, vocoder_kind="waveglow", engine="onnx")
     assert forced.vocoder_kind == "waveglow" and "asked for" in caplog.records[-1].getMessage()
     np.testing.assert_array_equal(forced.vocode(mel, seed=2), voice.vocode(mel, seed=2))
 
     record_vocoder_quality(path, WAVEGLOW_WINS, source="test")
-    assert OnnxVoice(path, threads=1).vocoder_kind == "waveglow"  # the numbers changed, nothing else
-    assert OnnxVoice(path, threads=1, vocoder_kind="griffinlim").vocoder_kind == "griffinlim"
+    assert load_voice(path, threads=1, engine="onnx").vocoder_kind == "waveglow"  # the numbers changed, nothing else
+    assert load_voice(path, threads=1, vocoder_kind="griffinlim", engine="onnx").vocoder_kind == "griffinlim"
     with pytest.raises(TTSError, match="unknown vocoder 'hifigan'"):
-        OnnxVoice(path, threads=1, vocoder_kind="hifigan")
+        load_voice(path, threads=1, vocoder_kind="hifigan", engine="onnx")
 
 
 def test_griffin_lim_sentences_and_both_engines_agree(voice, voice_dir, models):
-    """Griffin-Lim through the ONNX voice: sentence k with seed + k; and the torch voice gives the
-    same audio for the same mel (both call tts.griffinlim)."""
+    """Griffin-Lim through the ONNX voice: sentence k with seed + k; and a voice of the torch parts
+    gives the same audio for the same mel (both call tts.griffinlim)."""
+    from tts.griffinlim import GriffinLim
+    from tts.torch_parts import TorchAcoustic, TorchWaveGlow
     from tts.voice import Voice
 
-    onnx_voice = OnnxVoice(voice_dir, threads=1, vocoder_kind="griffinlim")
+    def torch_voice_of(**options):
+        parts = {"waveglow": TorchWaveGlow(models[1]), "griffinlim": GriffinLim(onnx_voice.manifest.mel_config)}
+        return Voice(voice_dir, onnx_voice.manifest, TorchAcoustic(models[0]), parts, engine="torch", **options)
+
+    onnx_voice = load_voice(voice_dir, threads=1, vocoder_kind="griffinlim", engine="onnx")
     raw = "namaste. aap kaise ho?"
     chunks = list(onnx_voice.stream(raw, seed=7))
     mels = [mel for mel, _ in onnx_voice.mel(onnx_voice.pieces(raw))]
@@ -238,18 +237,18 @@ def test_griffin_lim_sentences_and_both_engines_agree(voice, voice_dir, models):
     np.testing.assert_array_equal(chunks[0], griffin_lim(mels[0], voice.mel_config, seed=7))
     np.testing.assert_array_equal(chunks[2], griffin_lim(mels[1], voice.mel_config, seed=8))
 
-    torch_voice = Voice(voice_dir, onnx_voice.manifest, *models, vocoder_kind="griffinlim")
+    torch_voice = torch_voice_of(vocoder_kind="griffinlim")
     np.testing.assert_array_equal(torch_voice.vocode(torch.from_numpy(mels[0]), seed=4),
                                   onnx_voice.vocode(mels[0], seed=4))
 
     # A postfilter applies to the predicted mels before vocoding, as in the torch voice.
-    sharp = OnnxVoice(voice_dir, threads=1, vocoder_kind="griffinlim", postfilter=1.4)
+    sharp = load_voice(voice_dir, threads=1, vocoder_kind="griffinlim", postfilter=1.4, engine="onnx")
     assert onnx_voice.postfilter == 1.0 and sharp.postfilter == 1.4
     chunks = list(sharp.stream(raw, seed=7))
     np.testing.assert_array_equal(chunks[0], griffin_lim(postfilter(mels[0], 1.4), voice.mel_config, seed=7))
-    torch_sharp = Voice(voice_dir, onnx_voice.manifest, *models, vocoder_kind="griffinlim", postfilter=1.4)
+    torch_sharp = torch_voice_of(vocoder_kind="griffinlim", postfilter=1.4)
     assert torch_sharp.postfilter == 1.4
-    np.testing.assert_allclose(torch_sharp.postfiltered(torch.from_numpy(mels[0])).numpy(), postfilter(mels[0], 1.4))
+    np.testing.assert_allclose(torch_sharp.postfiltered(torch.from_numpy(mels[0])), postfilter(mels[0], 1.4))
 
 
 def test_a_changed_graph_is_refused(voice_dir, tmp_path):
@@ -257,12 +256,12 @@ def test_a_changed_graph_is_refused(voice_dir, tmp_path):
     with open(path / "decoder_step.onnx", "ab") as f:
         f.write(b"\0")
     with pytest.raises(TTSError, match=r"decoder_step\.onnx does not match its sha256"):
-        OnnxVoice(path)
+        load_voice(path, engine="onnx")
     shutil.copy(voice_dir / "decoder_step.onnx", path / "decoder_step.onnx")
-    OnnxVoice(path)  # restored: loads again
+    load_voice(path, engine="onnx")  # restored: loads again
     (path / "vocoder.onnx").unlink()
     with pytest.raises(TTSError, match="vocoder.onnx is missing"):
-        OnnxVoice(path)
+        load_voice(path, engine="onnx")
 
 
 def test_a_swapped_graph_with_its_sha256_updated_is_refused(voice_dir, tmp_path):
@@ -274,7 +273,7 @@ def test_a_swapped_graph_with_its_sha256_updated_is_refused(voice_dir, tmp_path)
     sha = dict(manifest.sha256, **{"decoder_step.onnx": sha256_file(path / "decoder_step.onnx")})
     write_voice_manifest(path, dataclasses.replace(manifest, sha256=sha))
     with pytest.raises(TTSError, match=r"decoder_step\.onnx: is the postnet graph, not the decoder_step graph"):
-        OnnxVoice(path)
+        load_voice(path, engine="onnx")
 
 
 def test_a_reordered_symbol_table_in_voice_json_is_refused(voice_dir, tmp_path):
@@ -283,18 +282,18 @@ def test_a_reordered_symbol_table_in_voice_json_is_refused(voice_dir, tmp_path):
     manifest["symbols"][11], manifest["symbols"][12] = manifest["symbols"][12], manifest["symbols"][11]
     (path / "voice.json").write_text(json.dumps(manifest))
     with pytest.raises(TTSError, match="voice.json's symbols do not match what the acoustic model was trained with"):
-        OnnxVoice(path)
+        load_voice(path, engine="onnx")
 
 
 def test_a_torch_voice_or_a_foreign_manifest_is_refused(voice_dir, tmp_path):
     path = _copy(voice_dir, tmp_path)
     values = json.loads((path / "voice.json").read_text())
     (path / "voice.json").write_text(json.dumps({**values, "engine": "torch"}))
-    with pytest.raises(TTSError, match="torch voice"):
-        OnnxVoice(path)
+    with pytest.raises(TTSError, match="is a torch bundle, not onnx"):
+        load_voice(path, engine="onnx")
     (path / "voice.json").write_text(json.dumps({**values, "symbols": values["symbols"][:-2]}))
     with pytest.raises(TTSError, match="symbols"):
-        OnnxVoice(path)
+        load_voice(path, engine="onnx")
 
 
 BLOCKER = textwrap.dedent("""
@@ -307,13 +306,13 @@ BLOCKER = textwrap.dedent("""
             return None
 
     sys.meta_path.insert(0, NoTorch())
-    from tts.onnx.runtime import OnnxVoice
+    from tts.voice import load_voice
 
-    voice = OnnxVoice(sys.argv[1], threads=1)
+    voice = load_voice(sys.argv[1], threads=1, engine="onnx")
     path = voice.synthesize_to_file("namaste, aap kaise ho? bahut achha.", sys.argv[2], seed=0)
     import soundfile
     audio, rate = soundfile.read(str(path))
-    measured = OnnxVoice(sys.argv[3], threads=1)  # its voice.json's scores favour Griffin-Lim
+    measured = load_voice(sys.argv[3], threads=1, engine="onnx")  # its voice.json's scores favour Griffin-Lim
     assert measured.vocoder_kind == "griffinlim", measured.vocoder_kind
     spoken, _ = measured.synthesize("namaste, aap kaise ho?", seed=0)
     assert spoken.size > 0 and abs(spoken).max() > 0
@@ -365,8 +364,8 @@ def test_tts_synth_engine_onnx_runs_where_torch_is_not_installed(voice_dir, tmp_
                             cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
     assert "`tts train` needs PyTorch" in result.stderr
-    assert "INFO tts.onnx.runtime: voice 'tiny' vocodes with waveglow: the bundle's own vocoder" in result.stderr
-    assert "INFO tts.onnx.runtime: voice 'tiny' vocodes with griffinlim: asked for" in result.stderr
+    assert "INFO tts.voice: voice 'tiny' vocodes with waveglow: the bundle's own vocoder" in result.stderr
+    assert "INFO tts.voice: voice 'tiny' vocodes with griffinlim: asked for" in result.stderr
     for path in (wav, griffin_lim_wav):
         audio, rate = soundfile.read(path)
         assert rate == 22050 and len(audio) > 0

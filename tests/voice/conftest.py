@@ -10,7 +10,7 @@ import text
 import vocoder
 from tts.audio import MelConfig
 from tts import voice_manifest
-from tts.voice import export_voice
+from tts.bundle import export_voice
 
 SPEAKERS = ["spk_a", "spk_b"]
 

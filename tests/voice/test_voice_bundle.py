@@ -13,7 +13,8 @@ import torch
 import text
 import tts
 from tts.errors import TTSError
-from tts.voice import Voice, export_voice, load_voice
+from tts.bundle import export_voice
+from tts.voice import Voice, load_voice
 from tts.voice_manifest import list_voices, read_voice_manifest, sha256_file
 
 
@@ -40,8 +41,8 @@ def test_weights_are_stored_in_fp16_and_loaded_as_fp32(voice_dir, voice_checkpoi
     assert (voice_dir / "vocoder.pt").stat().st_size < 0.6 * voice_checkpoints[1].stat().st_size
     voice = load_voice(voice_dir)
     assert isinstance(voice, Voice)
-    assert all(p.dtype == torch.float32 for p in voice.acoustic.parameters())
-    assert voice.acoustic.config.prenet_dropout == 0.0  # deterministic synthesis
+    assert all(p.dtype == torch.float32 for p in voice.acoustic.model.parameters())
+    assert voice.acoustic.model.config.prenet_dropout == 0.0  # deterministic synthesis
 
 
 def test_synthesize_and_stream_give_the_same_audio(voice_dir):

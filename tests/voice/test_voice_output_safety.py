@@ -126,8 +126,10 @@ def test_the_python_api_refuses_them_too(voice_dir):
         voice.synthesize("namaste", sigma=math.nan)
     with pytest.raises(TTSError, match="denoise must be between 0 and 1"):
         voice.synthesize("namaste", denoise=5)
-    with pytest.raises(TTSError, match="mel must be a torch tensor"):
-        voice.vocode(np.zeros((80, 10), dtype=np.float32))
+    with pytest.raises(TTSError, match="mel must be a numpy array or torch tensor"):
+        voice.vocode([[0.0] * 10] * 80)
+    with pytest.raises(TTSError, match=r"mel must be \[80, frames\], got \(40, 10\)"):
+        voice.vocode(np.zeros((40, 10), dtype=np.float32))
     with pytest.raises(TTSError, match="the text must be a string, got int 123"):
         voice.synthesize(123)
     with pytest.raises(TTSError, match="batch_size must be an integer >= 1, got 0"):

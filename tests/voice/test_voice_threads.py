@@ -6,7 +6,8 @@ from __future__ import annotations
 import acoustic
 import torch
 
-from tts.voice import SMALL_DECODER_WEIGHTS, decoding_threads, load_voice
+from tts.torch_parts import SMALL_DECODER_WEIGHTS, decoding_threads
+from tts.voice import load_voice
 
 
 def test_small_decoders_decode_one_sentence_on_one_thread():
@@ -28,13 +29,13 @@ def test_decoding_restores_torchs_thread_count(voice_dir):
     torch.set_num_threads(2)
     try:
         seen = []
-        original = voice.acoustic.infer
+        original = voice.acoustic.model.infer
 
         def spy(*args, **kwargs):
             seen.append(torch.get_num_threads())
             return original(*args, **kwargs)
 
-        voice.acoustic.infer = spy
+        voice.acoustic.model.infer = spy
         voice.mel(["namaste"], speaker=0)
         voice.mel(["namaste", "kaise ho"], speaker=0)
         assert seen == [1, 2]

@@ -20,6 +20,7 @@ from tts.cli import main
 from tts.errors import TTSError
 from tts import postfilter as postfilters
 from tts.griffinlim import ITERATIONS, griffin_lim
+from tts.torch_parts import TorchWaveGlow
 from tts.voice import load_voice
 from tts.voice_manifest import (choose_vocoder, read_voice_manifest, record_vocoder_quality, select_vocoder,
                                 verify_files)
@@ -216,7 +217,7 @@ def test_vocoder_kind_forces_a_choice_whatever_the_numbers(bundle, caplog, force
 def test_another_waveglow_drops_the_scores_of_the_bundles(bundle, waveglow):
     record_vocoder_quality(bundle, GRIFFIN_LIM_WINS, SOURCE)
     voice = load_voice(bundle)
-    other = voice.with_vocoder(waveglow)
+    other = voice.with_vocoder(TorchWaveGlow(waveglow))
     assert other.vocoder_kind == "waveglow" and other.manifest.vocoder_quality == {}
     assert voice.vocoder_kind == "griffinlim" and voice.manifest.vocoder_quality["griffinlim"]["pesq"] == 2.95
 

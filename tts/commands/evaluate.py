@@ -144,6 +144,7 @@ def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str,
     """``voice`` with the WaveGlow of ``path`` (a checkpoint, or a run folder's latest one), and
     what to record of it."""
     import vocoder
+    from tts.torch_parts import TorchWaveGlow
     from tts.training.state import CheckpointDirectory
 
     if path.is_dir():
@@ -155,7 +156,8 @@ def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str,
     elif not path.is_file():
         raise TTSError(f"{path}: no such checkpoint file or run folder")
     checkpoint = vocoder.read_checkpoint(path, device)
-    compared = voice.with_vocoder(checkpoint.model, checkpoint.mel_config if checkpoint.source == "swaratts" else None,
+    compared = voice.with_vocoder(TorchWaveGlow(checkpoint.model, device),
+                                  checkpoint.mel_config if checkpoint.source == "swaratts" else None,
                                   source=str(path))
     config = checkpoint.model.config
     record = {"checkpoint": str(path), "step": checkpoint.extra.get("training", {}).get("step"),

@@ -60,7 +60,7 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def run_voice(args: argparse.Namespace) -> int:
-    from tts.voice import export_voice
+    from tts.bundle import export_voice
 
     for path in (args.acoustic, args.vocoder):
         if not path.is_file():

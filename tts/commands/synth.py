@@ -98,21 +98,14 @@ def output_format(output: str) -> tuple[str, str]:
 
 
 def open_voice(args: argparse.Namespace):
-    """The voice of ``--voice`` or ``-l``. ONNX bundles go straight to the ONNX runtime, so that
-    path never imports PyTorch."""
+    """The voice of ``--voice`` or ``-l``. An ONNX bundle loads without PyTorch."""
+    from tts.voice import load_voice
     from tts.voice_manifest import locate_voice, read_voice_manifest, voice_for_language
 
     path = locate_voice(args.voice) if args.voice is not None else voice_for_language(args.lang)
-    manifest = read_voice_manifest(path)
-    if (args.engine or manifest.engine) == "onnx" and manifest.engine == "onnx":
-        if args.device != "cpu":
-            raise TTSError("the ONNX engine runs on the CPU; drop --device")
-        from tts.onnx.runtime import OnnxVoice
-
-        return OnnxVoice(path, vocoder_kind=args.vocoder, postfilter=args.postfilter)
-    from tts.voice import load_voice
-
     if args.device != "cpu":
+        if (args.engine or read_voice_manifest(path).engine) == "onnx":
+            raise TTSError("the ONNX engine runs on the CPU; drop --device")
         from tts.commands.vocode import check_device
 
         check_device(args.device)

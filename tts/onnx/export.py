@@ -34,7 +34,8 @@ from torch.nn import functional as F
 
 from acoustic.model import Tacotron2
 from tts.errors import TTSError
-from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE, OnnxVoice
+from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
+from tts.voice import Voice, load_voice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
 from tts.files import atomic_path
 from vocoder.waveglow import WaveGlow, WeightNormConv1d
@@ -349,7 +350,7 @@ class VerifyReport:
     symbols: int = 0
 
 
-def _sample_ids(voice: OnnxVoice, sample_text: str | None) -> list[int]:
+def _sample_ids(voice: Voice, sample_text: str | None) -> list[int]:
     """Symbol ids of the test sentence: ``sample_text``, else a stock sentence of one of the
     voice's languages, else digits, else a fixed sequence of ids."""
     tp = voice.text_processor
@@ -377,13 +378,13 @@ def _check(graph: str, diff: float, tolerance: float, what: str) -> float:
     return diff
 
 
-def verify_export(voice: OnnxVoice, acoustic_model: Tacotron2, vocoder_model: WaveGlow,
+def verify_export(voice: Voice, acoustic_model: Tacotron2, vocoder_model: WaveGlow,
                   ids: Sequence[int] | None = None, speaker: int = 0, language: int | None = None,
                   tolerance: float = 1e-3, vocoder_frames: int = 48, seed: int = 0) -> VerifyReport:
-    """Compare ``voice`` (onnxruntime) with the torch models on symbol ``ids``.
+    """Compare ``voice`` (an ONNX voice) with the torch models on symbol ``ids``.
 
     The encoder, postnet and vocoder graphs are compared on the same inputs; the decoder step
-    through the whole runtime path (:meth:`OnnxVoice.mel_ids`, its stop and step-limit rules
+    through the whole runtime path (:meth:`OnnxAcoustic.decode_one`, its stop and step-limit rules
     included) against :meth:`Tacotron2.infer`, prenet dropout off on both sides. Raises
     :class:`TTSError` naming the first graph whose outputs differ by more than ``tolerance``.
     """
@@ -403,7 +404,8 @@ def verify_export(voice: OnnxVoice, acoustic_model: Tacotron2, vocoder_model: Wa
     with torch.no_grad():
         memory_t = model.encode(text, lengths, spk, lang)
         processed_t = model.decoder.attention_layer.memory_layer(memory_t)
-        memory, processed = voice._encode(ids, speaker, language)
+        runtime = voice.acoustic
+        memory, processed = runtime.encode(ids, speaker, language)
         report.encoder = _check(GRAPH_FILES["encoder"], max(
             float(np.abs(memory - memory_t.numpy()).max()),
             float(np.abs(processed - processed_t.numpy()).max())), tolerance, what)
@@ -413,13 +415,13 @@ def verify_export(voice: OnnxVoice, acoustic_model: Tacotron2, vocoder_model: Wa
         mel_in = torch.randn(1, c.n_mel_channels, 6 * c.n_frames_per_step + 1, generator=generator) - 4.0
         frames_mask = torch.ones(1, mel_in.size(2), dtype=torch.bool)
         post_t = (mel_in + model.postnet(mel_in, frames_mask)).numpy()
-        report.postnet = _check(GRAPH_FILES["postnet"], float(np.abs(voice._postnet_run(mel_in.numpy()) - post_t).max()),
+        report.postnet = _check(GRAPH_FILES["postnet"], float(np.abs(runtime.postnet(mel_in.numpy()) - post_t).max()),
                                 tolerance, f"{mel_in.size(2)} random mel frames")
 
         # End to end: Tacotron2.infer against the runtime's own path (loop, stop and limit rules).
         out = model.infer(text, lengths, spk, lang)
         mel_ref = out.mel_postnet[0, :, : int(out.mel_lengths[0])].numpy()
-        mel_rt, stopped_rt = voice.mel_ids(ids, speaker, language)
+        mel_rt, stopped_rt = runtime.decode_one(ids, speaker, language)
         if mel_rt.shape != mel_ref.shape or stopped_rt != bool(out.stopped[0]):
             raise TTSError(f"{GRAPH_FILES['decoder_step']}: the onnxruntime loop decoded {mel_rt.shape[1]} frames "
                            f"(stopped={stopped_rt}), Tacotron2.infer {mel_ref.shape[1]} "
@@ -435,7 +437,7 @@ def verify_export(voice: OnnxVoice, acoustic_model: Tacotron2, vocoder_model: Wa
             (1, vcfg.n_group, mel_v.size(2) * vcfg.upsample_stride // vcfg.n_group)).astype(np.float32)
         z *= np.float32(0.666)
         audio_t = wg.reverse(mel_v, torch.from_numpy(z))[0].numpy()
-        audio_o = voice.vocode_latent(mel_v[0].numpy(), z)
+        audio_o = voice.vocoders["waveglow"].vocode_latent(mel_v[0].numpy(), z)
         if audio_o.shape != audio_t.shape:
             raise TTSError(f"{GRAPH_FILES['vocoder']}: onnxruntime gave {audio_o.shape[0]} samples, "
                            f"torch {audio_t.shape[0]}")
@@ -455,7 +457,7 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
     Writes ``encoder.onnx``, ``decoder_step.onnx``, ``postnet.onnx``, ``vocoder.onnx`` and a
     ``voice.json`` that is ``manifest`` with ``engine="onnx"``, ``files`` / ``sha256`` of the four
     graphs, and the models' configs. Everything is written into a staging folder inside
-    ``out_dir`` and checked there with :class:`~tts.onnx.runtime.OnnxVoice` against torch (see
+    ``out_dir`` and checked there with the ONNX runtime (:mod:`tts.onnx.runtime`) against torch (see
     :func:`verify_export`; skipped with ``verify=False``); only then is each file moved into place
     with ``os.replace``, ``voice.json`` last, so a failed export leaves no voice behind.
 
@@ -503,7 +505,7 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
         write_voice_manifest(staging, onnx_manifest)
         exported = time.perf_counter()
         if verify:
-            voice = OnnxVoice(staging)
+            voice = load_voice(staging, engine="onnx", verify=False)
             ids = _sample_ids(voice, sample_text)
             language = None
             if ac.n_languages:
@@ -533,4 +535,4 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
 def export_voice_onnx(voice: Any, out_dir: str | os.PathLike, **options: Any) -> Path:
     """:func:`export_onnx` of a loaded torch voice (:class:`tts.voice.Voice`): its acoustic
     model, vocoder and manifest. ``options`` are those of :func:`export_onnx`."""
-    return export_onnx(voice.acoustic, voice.vocoder, voice.manifest, out_dir, **options)
+    return export_onnx(voice.acoustic.model, voice.vocoders["waveglow"].model, voice.manifest, out_dir, **options)
