@@ -68,7 +68,7 @@ def main() -> int:
 
     voice = tts.load_voice(args.voice)
     budgets = [float(m) for m in args.minutes.split(",")]
-    compare, rows = {}, []
+    compare, keys, rows = {}, {}, []
     for spec in args.run:
         name, _, folder = spec.partition("=")
         run = Path(folder)
@@ -78,21 +78,20 @@ def main() -> int:
                 rows.append({"run": name, "minutes": minutes, "checkpoint": None})
                 continue
             path, step, wall = found
-            key = f"{name}@{minutes:g}"
-            if not any(r.get("checkpoint") == str(path) for r in rows):
+            if path not in keys:  # one checkpoint may be the latest within several budgets
+                keys[path] = f"{name}@{step}"
                 checkpoint = vocoder.read_checkpoint(path)
-                compare[key] = voice.with_vocoder(TorchWaveGlow(checkpoint.model), checkpoint.mel_config,
-                                                  source=str(path))
+                compare[keys[path]] = voice.with_vocoder(TorchWaveGlow(checkpoint.model), checkpoint.mel_config,
+                                                         source=str(path))
             rows.append({"run": name, "minutes": minutes, "checkpoint": str(path), "step": step,
-                         "wall_minutes": round(wall / 60, 1), "key": key})
+                         "wall_minutes": round(wall / 60, 1), "key": keys[path]})
     result = evaluate_voice(voice, workdir=args.workdir, vocoder_sentences=args.sentences, compare=compare,
                             acoustic=False, sentences=args.sentences)
     scores = result["vocoder"]
     for row in rows:
-        if row.get("checkpoint"):
-            same = next(r for r in rows if r.get("checkpoint") == row["checkpoint"] and r.get("key") in compare)
-            row.update({k: scores["compared"][same["key"]][k] for k in ("pesq", "stoi")})
-        row.pop("key", None)
+        key = row.pop("key", None)
+        if key is not None:
+            row.update({k: scores["compared"][key][k] for k in ("pesq", "stoi")})
     table = {"voice": result["voice"], "references": scores["sentences"], "language": scores["language"],
              "settings": {k: result["settings"][k] for k in ("set", "waveglow", "griffinlim", "pesq", "stoi")},
              "griffinlim": {k: scores["griffinlim"][k] for k in ("pesq", "stoi")},

@@ -242,9 +242,14 @@ def test_weight_average_is_the_exponential_moving_average():
     start = model.weight.detach().clone()
     with torch.no_grad():
         model.weight.add_(1.0)
-    average.update(model)
+    average.update(model, step=1000)  # past the warm-up: the configured decay
     torch.testing.assert_close(average.model.weight, 0.75 * start + 0.25 * (start + 1.0))
     assert not average.model.weight.requires_grad
+    early = _WeightAverage(model, decay=0.999)
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    early.update(model, step=1)  # the warm-up: decay (1 + 1) / (10 + 1)
+    torch.testing.assert_close(early.model.weight, (start + 1.0) + (9 / 11) * 1.0)
 
 
 def test_objective_settings_are_checked():

@@ -55,9 +55,10 @@ class TrainingConfig(DictConfig):
     # is sorted by length before it is cut into batches (0: plain random batches, as NVIDIA).
     # Padding is what a step spends on nothing; on a CPU it is most of a random batch.
     bucket_windows: int = 0
-    # An exponential moving average of the weights (Polyak averaging), updated after every step:
-    # checkpoints then hold the average as the model (what synthesis loads) and the raw weights
-    # only for resuming. 0 disables it; 0.999 averages over about the last 1000 steps.
+    # An exponential moving average of the weights (Polyak averaging), updated after every step
+    # (with TensorFlow's warm-up: the decay is at most (1 + step) / (10 + step)): checkpoints then
+    # hold the average as the model (what synthesis loads) and the raw weights only for resuming.
+    # 0 disables it; 0.999 averages over about the last 1000 steps.
     ema_decay: float = 0.0
 
     def __post_init__(self) -> None:

@@ -293,7 +293,7 @@ class Trainer:
                     scaler.step(optimizer)  # with mixed precision, the scaler skips non-finite steps itself
                     scaler.update()
                     if self.ema is not None:
-                        self.ema.update(model)
+                        self.ema.update(model, step + 1)
                     # Mixed precision's occasional overflow is the scaler's to handle; a run of them is not.
                     consecutive_bad = 0 if finite_grads else self._count_nonfinite("gradients", step, consecutive_bad,
                                                                                     progress, skipped=False)
@@ -489,7 +489,10 @@ def _trim_metrics(metrics_file: Path, step: int, rewrite: bool = True) -> set[in
 
 class _WeightAverage:
     """An exponential moving average of a model's parameters (buffers, e.g. BatchNorm statistics,
-    are copied): ``average = decay * average + (1 - decay) * weights`` after each step."""
+    are copied): ``average = d * average + (1 - d) * weights`` after each step, with
+    ``d = min(decay, (1 + step) / (10 + step))`` (TensorFlow's ExponentialMovingAverage with
+    num_updates): early on the average follows the weights instead of staying near their random
+    start for thousands of steps."""
 
     def __init__(self, model: nn.Module, decay: float) -> None:
         self.decay = decay
@@ -498,9 +501,11 @@ class _WeightAverage:
             parameter.requires_grad_(False)
 
     @torch.no_grad()
-    def update(self, model: nn.Module) -> None:
+    def update(self, model: nn.Module, step: int) -> None:
+        """Fold in the weights after optimiser step ``step`` (1-based)."""
+        decay = min(self.decay, (1 + step) / (10 + step))
         averaged = list(self.model.parameters())
-        torch._foreach_lerp_(averaged, [p.detach() for p in model.parameters()], 1.0 - self.decay)
+        torch._foreach_lerp_(averaged, [p.detach() for p in model.parameters()], 1.0 - decay)
         for mine, theirs in zip(self.model.buffers(), model.buffers()):
             mine.copy_(theirs)
 
