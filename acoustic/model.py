@@ -442,6 +442,33 @@ class Decoder(nn.Module):
         mel = frames[:, :steps_run].reshape(memory.size(0), -1, self.config.n_mel_channels).transpose(1, 2)
         return mel.clone(), alignments[:, :steps_run].clone(), steps, stopped
 
+    def infer_stepwise(self, memory: Tensor, mask: Tensor, step_limits: Tensor
+                       ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """:meth:`infer` written as the reference: one :meth:`step` per decoder step, state tuples
+        rebuilt each step, outputs stacked at the end. Slower; :meth:`infer` gives the same bits
+        (``tests/acoustic/test_acoustic_fast_infer.py``), and ``benchmarks/fast_paths.py`` times
+        one against the other."""
+        b = memory.size(0)
+        processed_memory = self.attention_layer.memory_layer(memory)
+        state = self.initial_state(memory)
+        frame = memory.new_zeros(b, self.config.n_mel_channels * self.config.n_frames_per_step)
+        steps = torch.zeros(b, dtype=torch.long, device=memory.device)
+        stopped = torch.zeros(b, dtype=torch.bool, device=memory.device)
+        done = torch.zeros(b, dtype=torch.bool, device=memory.device)
+        frames, alignments = [], []
+        for s in range(int(step_limits.max())):
+            frame, gate, state = self.step(self.prenet(frame), state, memory, processed_memory, mask)
+            frames.append(frame)
+            alignments.append(state.attention_weights)
+            fired = ~done & (torch.sigmoid(gate) > self.config.gate_threshold)
+            stopped |= fired
+            ended = fired | (~done & (step_limits <= s + 1))
+            steps[ended] = s + 1
+            done |= ended
+            if bool(done.all()):
+                break
+        return self._to_mel(frames), torch.stack(alignments, dim=1), steps, stopped
+
     def _infer_loop(self, memory: Tensor, mask: Tensor, step_limits: Tensor
                     ) -> tuple[Tensor, Tensor, Tensor, int]:
         """The decoding loop of :meth:`infer`: (B, S_max, M * r) frames and (B, S_max, N)
@@ -635,7 +662,7 @@ class Tacotron2(nn.Module):
 
     @torch.no_grad()
     def infer(self, text: Tensor, text_lengths: Tensor, speaker: Tensor | None = None,
-              language: Tensor | None = None) -> Tacotron2Inference:
+              language: Tensor | None = None, stepwise: bool = False) -> Tacotron2Inference:
         """Batched synthesis; call ``model.eval()`` first.
 
         Each item stops when its own gate fires, or at ``ceil(max_frames_per_symbol * length / r)``
@@ -645,6 +672,8 @@ class Tacotron2(nn.Module):
 
         Args:
             text: (B, N) symbol ids; text_lengths: (B,); speaker, language: (B,) ids or None.
+            stepwise: decode with the reference loop (:meth:`Decoder.infer_stepwise`) instead of
+                the fast one; the same result, for tests and benchmarks.
 
         Returns:
             :class:`Tacotron2Inference` (mel_postnet, mel_lengths, alignments, stopped).
@@ -658,7 +687,8 @@ class Tacotron2(nn.Module):
         if config.max_frames_per_symbol is not None:
             by_length = torch.ceil(text_lengths.double() * config.max_frames_per_symbol / r).long()
             limits = torch.minimum(limits, by_length.clamp(min=1))
-        mel, alignments, steps, stopped = self.decoder.infer(memory, text_mask, limits)
+        decode = self.decoder.infer_stepwise if stepwise else self.decoder.infer
+        mel, alignments, steps, stopped = decode(memory, text_mask, limits)
         mel_lengths = steps * r
         frame_mask = lengths_to_mask(mel_lengths, mel.size(2))
         mel_postnet = mel + self.postnet(mel, frame_mask)

@@ -4,8 +4,8 @@
 
 WaveGlow: ``reverse`` with ``fast_inference`` on and off (same weights, same noise; the max abs
 difference of the audio is printed too) for the published config and the vocoder presets.
-Tacotron2: the decoding loop (``Decoder.infer``) against the loop it replaced (one
-``Decoder.step`` per step, outputs stacked at the end; kept below), for the reference config and
+Tacotron2: the decoding loop (``Decoder.infer``) against the reference loop (``Decoder.infer_stepwise``: one
+``Decoder.step`` per step, outputs stacked at the end), for the reference config and
 the ``tiny`` preset, batch 1 and 8 (outputs compared bit for bit).
 
 Runs alternate between the two paths, so a busy machine slows both alike: the ratios hold up
@@ -43,30 +43,6 @@ def report(label: str, times: dict, unit: float = 1.0, suffix: str = "s") -> Non
     print(f"{label}: {base_name} min {min(base) * unit:.4g} {suffix} (median {statistics.median(base) * unit:.4g}), "
           f"{fast_name} min {min(fast) * unit:.4g} {suffix} (median {statistics.median(fast) * unit:.4g}): "
           f"x{min(base) / min(fast):.2f}")
-
-
-def reference_decoder_infer(decoder, memory, mask, step_limits):
-    """The decoding loop as it was before the optimisation."""
-    b = memory.size(0)
-    processed_memory = decoder.attention_layer.memory_layer(memory)
-    state = decoder.initial_state(memory)
-    frame = memory.new_zeros(b, decoder.config.n_mel_channels * decoder.config.n_frames_per_step)
-    steps = torch.zeros(b, dtype=torch.long)
-    stopped = torch.zeros(b, dtype=torch.bool)
-    done = torch.zeros(b, dtype=torch.bool)
-    frames, alignments = [], []
-    for s in range(int(step_limits.max())):
-        frame, gate, state = decoder.step(decoder.prenet(frame), state, memory, processed_memory, mask)
-        frames.append(frame)
-        alignments.append(state.attention_weights)
-        fired = ~done & (torch.sigmoid(gate) > decoder.config.gate_threshold)
-        stopped |= fired
-        ended = fired | (~done & (step_limits <= s + 1))
-        steps[ended] = s + 1
-        done |= ended
-        if bool(done.all()):
-            break
-    return decoder._to_mel(frames), torch.stack(alignments, dim=1), steps, stopped
 
 
 def bench_vocoder(seconds: float, repeats: int) -> None:
@@ -119,7 +95,7 @@ def bench_acoustic(steps: int, repeats: int) -> None:
                         return fn(memory, mask, limits)
                 return call
 
-            old = run(lambda *a: reference_decoder_infer(model.decoder, *a))
+            old = run(model.decoder.infer_stepwise)
             new = run(model.decoder.infer)
             same = all(torch.equal(a, b) for a, b in zip(old(), new()))
             times = interleaved({"old loop": old, "new loop": new}, repeats)

@@ -1,5 +1,6 @@
-"""The optimised decoding loop (``Decoder.infer``) gives bit for bit what the straightforward loop
-over ``Decoder.step`` gave, including which item stops when and why, and the random numbers drawn."""
+"""The optimised decoding loop (``Decoder.infer``) gives bit for bit what the reference loop over
+``Decoder.step`` (``Decoder.infer_stepwise``) gives, including which item stops when and why, and the
+random numbers drawn."""
 
 from __future__ import annotations
 
@@ -9,53 +10,7 @@ import pytest
 import torch
 
 from acoustic import Tacotron2
-from acoustic.model import Decoder, lengths_to_mask
-
-
-def reference_decoder_infer(decoder: Decoder, memory, mask, step_limits):
-    """The loop as it was written before the optimisation: one ``Decoder.step`` per step, state
-    tuples rebuilt each step, outputs stacked at the end."""
-    b = memory.size(0)
-    processed_memory = decoder.attention_layer.memory_layer(memory)
-    state = decoder.initial_state(memory)
-    frame = memory.new_zeros(b, decoder.config.n_mel_channels * decoder.config.n_frames_per_step)
-    steps = torch.zeros(b, dtype=torch.long, device=memory.device)
-    stopped = torch.zeros(b, dtype=torch.bool, device=memory.device)
-    done = torch.zeros(b, dtype=torch.bool, device=memory.device)
-    frames, alignments = [], []
-    for s in range(int(step_limits.max())):
-        frame, gate, state = decoder.step(decoder.prenet(frame), state, memory, processed_memory, mask)
-        frames.append(frame)
-        alignments.append(state.attention_weights)
-        fired = ~done & (torch.sigmoid(gate) > decoder.config.gate_threshold)
-        stopped |= fired
-        ended = fired | (~done & (step_limits <= s + 1))
-        steps[ended] = s + 1
-        done |= ended
-        if bool(done.all()):
-            break
-    return decoder._to_mel(frames), torch.stack(alignments, dim=1), steps, stopped
-
-
-def reference_infer(model: Tacotron2, text, text_lengths, speaker=None, language=None):
-    """``Tacotron2.infer`` around :func:`reference_decoder_infer`."""
-    config = model.config
-    r = config.n_frames_per_step
-    text_lengths = torch.as_tensor(text_lengths)
-    memory = model.encode(text, text_lengths, speaker, language)
-    text_mask = lengths_to_mask(text_lengths, text.size(1))
-    limits = torch.full_like(text_lengths, config.max_decoder_steps)
-    if config.max_frames_per_symbol is not None:
-        by_length = torch.ceil(text_lengths.double() * config.max_frames_per_symbol / r).long()
-        limits = torch.minimum(limits, by_length.clamp(min=1))
-    mel, alignments, steps, stopped = reference_decoder_infer(model.decoder, memory, text_mask, limits)
-    mel_lengths = steps * r
-    frame_mask = lengths_to_mask(mel_lengths, mel.size(2))
-    mel_postnet = mel + model.postnet(mel, frame_mask)
-    mel_postnet = mel_postnet.masked_fill(~frame_mask.unsqueeze(1), 0.0)
-    step_mask = lengths_to_mask(steps, alignments.size(1))
-    alignments = alignments.masked_fill(~step_mask.unsqueeze(2), 0.0)
-    return mel_postnet, mel_lengths, alignments, stopped
+from acoustic.model import lengths_to_mask
 
 
 def random_text(batch: int, n_symbols: int, seed: int):
@@ -68,7 +23,7 @@ def random_text(batch: int, n_symbols: int, seed: int):
 def assert_same(model: Tacotron2, text, lengths, **ids):
     torch.manual_seed(11)
     with torch.no_grad():
-        expected = reference_infer(model, text, lengths, **ids)
+        expected = model.infer(text, lengths, **ids, stepwise=True)
     after_reference = torch.get_rng_state()
     torch.manual_seed(11)
     got = model.infer(text, lengths, **ids)
