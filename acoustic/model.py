@@ -220,11 +220,18 @@ class Attention(nn.Module):
         Returns:
             context (B, E) and attention weights (B, N).
         """
-        energies = self.v(torch.tanh(
-            self.query_layer(query.unsqueeze(1))
-            + self.location_layer(attention_weights_cat)
+        # The layers' weights are applied with F.linear / F.conv1d directly: the same kernels as
+        # calling the modules, without their per-call overhead, which at batch 1 is a good part
+        # of a decoder step.
+        location_conv = self.location_layer.location_conv.conv
+        location = F.linear(F.conv1d(attention_weights_cat, location_conv.weight, None, 1,
+                                     location_conv.padding).transpose(1, 2),
+                            self.location_layer.location_dense.linear_layer.weight)
+        energies = F.linear(torch.tanh(
+            F.linear(query.unsqueeze(1), self.query_layer.linear_layer.weight)
+            + location
             + processed_memory
-        )).squeeze(-1)
+        ), self.v.linear_layer.weight).squeeze(-1)
         # -inf gives padding exactly zero weight, so a padded item attends as it would alone.
         energies = energies.masked_fill(~mask, float("-inf"))
         weights = F.softmax(energies, dim=1)
@@ -242,11 +249,15 @@ class Prenet(nn.Module):
             LinearNorm(n_in, n_out, bias=False) for n_in, n_out in zip(in_sizes, sizes))
         self.dropout = dropout
 
-    def forward(self, x: Tensor) -> Tensor:
-        """(..., M * r) -> (..., prenet_dim)."""
+    def forward(self, x: Tensor, dropout: float | None = None) -> Tensor:
+        """(..., M * r) -> (..., prenet_dim). ``dropout`` overrides :attr:`dropout` (the ONNX
+        export's step runs it at 0)."""
+        p = self.dropout if dropout is None else dropout
         for linear in self.layers:
-            # training=True on purpose: the reference keeps this dropout on at inference.
-            x = F.dropout(F.relu(linear(x)), p=self.dropout, training=True)
+            x = F.relu(F.linear(x, linear.linear_layer.weight))
+            if p > 0:
+                # training=True on purpose: the reference keeps this dropout on at inference.
+                x = F.dropout(x, p=p, training=True)
         return x
 
 
@@ -320,6 +331,28 @@ class DecoderState(NamedTuple):
     attention_context: Tensor  # (B, E)
 
 
+class StepWorkspace:
+    """Preallocated inputs of :meth:`Decoder.step` for a free-running loop without autograd: the
+    two LSTM inputs (prenet output | context, attention hidden | context) and the attention's
+    (previous, cumulative) weights are written into these each step instead of concatenated
+    into new tensors."""
+
+    def __init__(self, config: Tacotron2Config, memory: Tensor) -> None:
+        b, n, e = memory.shape
+        self.attention_input = memory.new_zeros(b, config.prenet_dim + e)
+        self.decoder_input = memory.new_zeros(b, config.attention_rnn_dim + e)
+        self.weights_cat = memory.new_zeros(b, 2, n)
+
+
+def _joined(buffer: Tensor | None, first: Tensor, second: Tensor) -> Tensor:
+    """``cat((first, second), dim=1)``, written into ``buffer`` when there is one."""
+    if buffer is None:
+        return torch.cat((first, second), dim=1)
+    buffer[:, : first.size(1)] = first
+    buffer[:, first.size(1):] = second
+    return buffer
+
+
 class Decoder(nn.Module):
     """Autoregressive decoder: prenet, attention LSTM, attention, decoder LSTM, projections."""
 
@@ -349,32 +382,46 @@ class Decoder(nn.Module):
             zeros(b, n), zeros(b, n), zeros(b, e))
 
     def step(self, prenet_output: Tensor, state: DecoderState, memory: Tensor,
-             processed_memory: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, DecoderState]:
-        """One decoder step.
+             processed_memory: Tensor, mask: Tensor, work: StepWorkspace | None = None
+             ) -> tuple[Tensor, Tensor, DecoderState]:
+        """One decoder step: the only definition of it. Teacher-forced training, the free-running
+        loops (:meth:`infer`, :meth:`infer_stepwise`) and the ONNX step graph all call it.
 
         Args:
             prenet_output: (B, prenet_dim) prenet of the previous step's r frames.
             state: the previous :class:`DecoderState`.
             memory, processed_memory, mask: see :meth:`Attention.forward`.
+            work: buffers for the step's inputs (:class:`StepWorkspace`), for loops without
+                autograd; None concatenates new tensors (what autograd and export need).
 
         Returns:
             frames (B, M * r), gate logit (B,), and the new state.
         """
-        attention_hidden, attention_cell = self.attention_rnn(
-            torch.cat((prenet_output, state.attention_context), dim=-1),
-            (state.attention_hidden, state.attention_cell))
-        attention_hidden = F.dropout(attention_hidden, self.config.p_attention_dropout,
-                                     self.training)
-        weights_cat = torch.stack((state.attention_weights, state.attention_weights_cum), dim=1)
-        context, weights = self.attention_layer(attention_hidden, memory, processed_memory,
-                                                weights_cat, mask)
-        decoder_hidden, decoder_cell = self.decoder_rnn(
-            torch.cat((attention_hidden, context), dim=-1),
-            (state.decoder_hidden, state.decoder_cell))
-        decoder_hidden = F.dropout(decoder_hidden, self.config.p_decoder_dropout, self.training)
+        c = self.config
+        att, dec = self.attention_rnn, self.decoder_rnn
+        # The LSTM cells' kernel called directly, as nn.LSTMCell.forward calls it.
+        attention_hidden, attention_cell = torch.lstm_cell(
+            _joined(work and work.attention_input, prenet_output, state.attention_context),
+            (state.attention_hidden, state.attention_cell), att.weight_ih, att.weight_hh, att.bias_ih, att.bias_hh)
+        if self.training and c.p_attention_dropout > 0:
+            attention_hidden = F.dropout(attention_hidden, c.p_attention_dropout, True)
+        if work is None:
+            weights_cat = torch.stack((state.attention_weights, state.attention_weights_cum), dim=1)
+        else:
+            weights_cat = work.weights_cat
+            weights_cat[:, 0] = state.attention_weights
+            weights_cat[:, 1] = state.attention_weights_cum
+        context, weights = self.attention_layer.forward(attention_hidden, memory, processed_memory,
+                                                        weights_cat, mask)
+        decoder_hidden, decoder_cell = torch.lstm_cell(
+            _joined(work and work.decoder_input, attention_hidden, context),
+            (state.decoder_hidden, state.decoder_cell), dec.weight_ih, dec.weight_hh, dec.bias_ih, dec.bias_hh)
+        if self.training and c.p_decoder_dropout > 0:
+            decoder_hidden = F.dropout(decoder_hidden, c.p_decoder_dropout, True)
         hidden_context = torch.cat((decoder_hidden, context), dim=1)
-        frames = self.linear_projection(hidden_context)
-        gate = self.gate_layer(hidden_context).squeeze(1)
+        projection, gate_layer = self.linear_projection.linear_layer, self.gate_layer.linear_layer
+        frames = F.linear(hidden_context, projection.weight, projection.bias)
+        gate = F.linear(hidden_context, gate_layer.weight, gate_layer.bias).squeeze(1)
         state = DecoderState(attention_hidden, attention_cell, decoder_hidden, decoder_cell,
                              weights, state.attention_weights_cum + weights, context)
         return frames, gate, state
@@ -422,14 +469,10 @@ class Decoder(nn.Module):
             stopped (B,) True where the gate (not the limit) ended the item. Values past an
             item's steps are whatever the still-running batch produced; the caller masks them.
 
-        The loop computes exactly what :meth:`step` computes (the same kernels on the same
-        operands in the same order, so the same bits), without its per-step overhead: the
-        layers are called as functions, the LSTM inputs and the attention's (previous,
-        cumulative) weights live in preallocated buffers written in place, outputs go straight
-        into preallocated (B, steps, ...) tensors, and the stop bookkeeping is a few in-place
-        ops per step (which item stopped when is worked out once at the end). Outside autograd
-        the loop runs under ``torch.inference_mode`` (less bookkeeping per op); what it returns
-        are ordinary tensors either way.
+        The loop is :meth:`step` without the reference loop's overhead (see :meth:`_infer_loop`);
+        :meth:`infer_stepwise` is the reference, the same bits. Outside autograd the loop runs
+        under ``torch.inference_mode`` (less bookkeeping per op); what it returns are ordinary
+        tensors either way.
         """
         with torch.inference_mode(not torch.is_grad_enabled()):
             frames, alignments, fires, steps_run = self._infer_loop(memory, mask, step_limits)
@@ -472,82 +515,29 @@ class Decoder(nn.Module):
     def _infer_loop(self, memory: Tensor, mask: Tensor, step_limits: Tensor
                     ) -> tuple[Tensor, Tensor, Tensor, int]:
         """The decoding loop of :meth:`infer`: (B, S_max, M * r) frames and (B, S_max, N)
-        alignments (valid up to the steps run), (S_max, B) gate firings, and the steps run."""
+        alignments (valid up to the steps run), (S_max, B) gate firings, and the steps run.
+
+        :meth:`step` with its inputs in a :class:`StepWorkspace` (outside autograd), outputs
+        written straight into preallocated tensors, and the stop bookkeeping a few in-place ops
+        per step (which item stopped when is worked out once at the end)."""
         config = self.config
-        b, n, e = memory.shape
+        b, n, _ = memory.shape
         max_steps = int(step_limits.max())
-        frame_dim = config.n_mel_channels * config.n_frames_per_step
-        prenet_dim = config.prenet_dim
-        attention = self.attention_layer
-        processed_memory = attention.memory_layer(memory)
-        padding = ~mask
-        new_zeros = memory.new_zeros
-        # LSTM inputs: (prenet output | context) and (attention hidden | context).
-        attention_input = new_zeros(b, prenet_dim + e)
-        decoder_input = new_zeros(b, config.attention_rnn_dim + e)
-        # (B, 2, N): the previous and the cumulative attention weights, the location layer's input.
-        weights_cat = new_zeros(b, 2, n)
-        attention_state = (new_zeros(b, config.attention_rnn_dim), new_zeros(b, config.attention_rnn_dim))
-        decoder_state = (new_zeros(b, config.decoder_rnn_dim), new_zeros(b, config.decoder_rnn_dim))
-        context = new_zeros(b, e)
-        frames = memory.new_empty(b, max_steps, frame_dim)
+        processed_memory = self.attention_layer.memory_layer(memory)
+        work = None if torch.is_grad_enabled() else StepWorkspace(config, memory)
+        state = self.initial_state(memory)
+        frame = memory.new_zeros(b, config.n_mel_channels * config.n_frames_per_step)
+        frames = memory.new_empty(b, max_steps, frame.size(1))
         alignments = memory.new_empty(b, max_steps, n)
         fires = torch.zeros(max_steps, b, dtype=torch.bool, device=memory.device)
         done = torch.zeros(b, dtype=torch.bool, device=memory.device)
         limits = sorted(set(step_limits.tolist()))
-
-        prenet = [layer.linear_layer.weight for layer in self.prenet.layers]
-        prenet_dropout = self.prenet.dropout
-        att_rnn, dec_rnn = self.attention_rnn, self.decoder_rnn
-        query_w = attention.query_layer.linear_layer.weight
-        location_conv = attention.location_layer.location_conv.conv
-        location_w = attention.location_layer.location_dense.linear_layer.weight
-        v_w = attention.v.linear_layer.weight
-        proj, gate_layer = self.linear_projection.linear_layer, self.gate_layer.linear_layer
-        p_att = config.p_attention_dropout if self.training else 0.0
-        p_dec = config.p_decoder_dropout if self.training else 0.0
         threshold = config.gate_threshold
-
-        frame = new_zeros(b, frame_dim)
         steps_run = 0
         for s in range(max_steps):
-            # Prenet (its dropout stays on at inference, as in Prenet.forward).
-            x = frame
-            for weight in prenet:
-                x = F.relu(F.linear(x, weight))
-                if prenet_dropout > 0:
-                    x = F.dropout(x, p=prenet_dropout, training=True)
-            attention_input[:, :prenet_dim] = x
-            attention_input[:, prenet_dim:] = context
-            attention_hidden, attention_cell = torch.lstm_cell(
-                attention_input, attention_state, att_rnn.weight_ih, att_rnn.weight_hh,
-                att_rnn.bias_ih, att_rnn.bias_hh)
-            if p_att > 0:
-                attention_hidden = F.dropout(attention_hidden, p_att, True)
-            attention_state = (attention_hidden, attention_cell)
-            # Attention.forward.
-            location = F.linear(location_conv(weights_cat).transpose(1, 2), location_w)
-            energies = F.linear(torch.tanh(F.linear(attention_hidden.unsqueeze(1), query_w) + location
-                                           + processed_memory), v_w).squeeze(-1)
-            energies = energies.masked_fill(padding, float("-inf"))
-            weights = F.softmax(energies, dim=1)
-            context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)
-            weights_cat[:, 0] = weights
-            weights_cat[:, 1] += weights
-            alignments[:, s] = weights
-            # Decoder LSTM and projections.
-            decoder_input[:, : config.attention_rnn_dim] = attention_hidden
-            decoder_input[:, config.attention_rnn_dim:] = context
-            decoder_hidden, decoder_cell = torch.lstm_cell(
-                decoder_input, decoder_state, dec_rnn.weight_ih, dec_rnn.weight_hh,
-                dec_rnn.bias_ih, dec_rnn.bias_hh)
-            if p_dec > 0:
-                decoder_hidden = F.dropout(decoder_hidden, p_dec, True)
-            decoder_state = (decoder_hidden, decoder_cell)
-            hidden_context = torch.cat((decoder_hidden, context), dim=1)
-            frame = F.linear(hidden_context, proj.weight, proj.bias)
+            frame, gate, state = self.step(self.prenet(frame), state, memory, processed_memory, mask, work)
             frames[:, s] = frame
-            gate = F.linear(hidden_context, gate_layer.weight, gate_layer.bias).squeeze(1)
+            alignments[:, s] = state.attention_weights
             # The step on which the gate fires is kept, as in the reference.
             torch.gt(torch.sigmoid(gate), threshold, out=fires[s])
             done |= fires[s]

@@ -1,6 +1,7 @@
 """The inference fast paths against the straightforward computation, timed back to back.
 
     python benchmarks/fast_paths.py [--threads N] [--repeats N] [--seconds S] [--steps N]
+                                    [--only vocoder|acoustic]
 
 WaveGlow: ``reverse`` with ``fast_inference`` on and off (same weights, same noise; the max abs
 difference of the audio is printed too) for the published config and the vocoder presets.
@@ -109,13 +110,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="audio per vocoder run")
     parser.add_argument("--steps", type=int, default=100, help="decoder steps per acoustic run")
+    parser.add_argument("--only", choices=("vocoder", "acoustic"), help="one of the two models")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     logging.disable(logging.WARNING)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    bench_vocoder(args.seconds, args.repeats)
-    bench_acoustic(args.steps, args.repeats)
+    if args.only != "acoustic":
+        bench_vocoder(args.seconds, args.repeats)
+    if args.only != "vocoder":
+        bench_acoustic(args.steps, args.repeats)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from acoustic.model import Tacotron2
+from acoustic.model import DecoderState, Tacotron2
 from tts.errors import TTSError
 from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
 from tts.voice import Voice, load_voice
@@ -87,7 +87,8 @@ class EncoderGraph(nn.Module):
 
 
 class DecoderStepGraph(nn.Module):
-    """One decoder step, the prenet (without dropout) in front: Decoder.step as a pure function."""
+    """One decoder step, the prenet (without dropout) in front: :meth:`Decoder.step` with its state
+    as separate tensors."""
 
     def __init__(self, model: Tacotron2) -> None:
         super().__init__()
@@ -98,21 +99,10 @@ class DecoderStepGraph(nn.Module):
                 attention_weights_cum: Tensor, attention_context: Tensor, memory: Tensor,
                 processed_memory: Tensor, mask: Tensor) -> tuple[Tensor, ...]:
         d = self.decoder
-        x = frame
-        for linear in d.prenet.layers:
-            x = F.relu(linear(x))
-        attention_hidden, attention_cell = d.attention_rnn(
-            torch.cat((x, attention_context), dim=-1), (attention_hidden, attention_cell))
-        weights_cat = torch.stack((attention_weights, attention_weights_cum), dim=1)
-        context, weights = d.attention_layer(attention_hidden, memory, processed_memory,
-                                             weights_cat, mask)
-        decoder_hidden, decoder_cell = d.decoder_rnn(
-            torch.cat((attention_hidden, context), dim=-1), (decoder_hidden, decoder_cell))
-        hidden_context = torch.cat((decoder_hidden, context), dim=1)
-        frame_out = d.linear_projection(hidden_context)
-        gate = d.gate_layer(hidden_context).squeeze(1)
-        return (frame_out, gate, attention_hidden, attention_cell, decoder_hidden, decoder_cell,
-                weights, attention_weights_cum + weights, context)
+        state = DecoderState(attention_hidden, attention_cell, decoder_hidden, decoder_cell,
+                             attention_weights, attention_weights_cum, attention_context)
+        frame_out, gate, state = d.step(d.prenet(frame, dropout=0.0), state, memory, processed_memory, mask)
+        return (frame_out, gate, *state)
 
 
 class PostnetGraph(nn.Module):
