@@ -279,13 +279,15 @@ class Postnet(nn.Module):
             ))
         self.dropout = config.postnet_dropout
 
-    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
-        """(B, M, T) mel and (B, T) valid-frame mask -> (B, M, T) residual."""
-        mask = mask.unsqueeze(1)
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """(B, M, T) mel and (B, T) valid-frame mask -> (B, M, T) residual. No mask: every frame
+        is valid (one unpadded item, as the ONNX graph runs it)."""
         last = len(self.convolutions) - 1
         for i, conv in enumerate(self.convolutions):
-            # Zeroing past the item's length makes every conv see what it sees on the item alone.
-            x = conv(x.masked_fill(~mask, 0.0))
+            if mask is not None:
+                # Zeroing past the item's length makes every conv see what it sees on the item alone.
+                x = x.masked_fill(~mask.unsqueeze(1), 0.0)
+            x = conv(x)
             if i < last:
                 x = torch.tanh(x)
             x = F.dropout(x, self.dropout, self.training)
@@ -306,11 +308,17 @@ class Encoder(nn.Module):
         self.lstm = nn.LSTM(dim, dim // 2, num_layers=1, batch_first=True, bidirectional=True)
         self.dropout = config.encoder_dropout
 
-    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
-        """(B, E, N) embedded symbols and (B,) lengths -> (B, N, E), zero past each length."""
-        mask = lengths_to_mask(lengths, x.size(2)).unsqueeze(1)
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """(B, E, N) embedded symbols and (B,) lengths -> (B, N, E), zero past each length. No
+        lengths: every position is valid (one unpadded item, as the ONNX graph runs it), so the
+        masking and the sequence packing are left out."""
+        mask = None if lengths is None else lengths_to_mask(lengths, x.size(2)).unsqueeze(1)
         for conv in self.convolutions:
-            x = F.dropout(F.relu(conv(x.masked_fill(~mask, 0.0))), self.dropout, self.training)
+            if mask is not None:
+                x = x.masked_fill(~mask, 0.0)
+            x = F.dropout(F.relu(conv(x)), self.dropout, self.training)
+        if lengths is None:
+            return self.lstm(x.transpose(1, 2))[0]
         packed = nn.utils.rnn.pack_padded_sequence(
             x.transpose(1, 2), lengths.cpu(), batch_first=True, enforce_sorted=False)
         outputs, _ = self.lstm(packed)
@@ -600,13 +608,14 @@ class Tacotron2(nn.Module):
                language: Tensor | None = None) -> Tensor:
         """(B, N) symbol ids, (B,) lengths, optional (B,) speaker / language ids -> (B, N, E)."""
         self._check_text(text, text_lengths)
-        memory = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
+        checked = []
         for name, ids, count in (("speaker", speaker, self.config.n_speakers),
                                  ("language", language, self.config.n_languages)):
             if count == 0:
                 if ids is not None:
                     raise ValueError(f"a {name} id was given but the model has no {name} table "
                                      f"(Tacotron2Config.n_{name}s is 0)")
+                checked.append(None)
                 continue
             if ids is None:
                 raise ValueError(f"this model has {count} {name}s: pass {name}= a (B,) tensor "
@@ -615,8 +624,19 @@ class Tacotron2(nn.Module):
             if ids.numel() != text.size(0) or bool(((ids < 0) | (ids >= count)).any()):
                 raise ValueError(f"{name} ids must be one per item in [0, {count}), "
                                  f"got {ids.tolist()}")
-            vector = getattr(self, f"{name}_projection")(getattr(self, f"{name}_embedding")(ids))
-            memory = memory + vector.unsqueeze(1)
+            checked.append(ids)
+        return self.encode_checked(text, text_lengths, *checked)
+
+    def encode_checked(self, text: Tensor, text_lengths: Tensor | None, speaker: Tensor | None = None,
+                       language: Tensor | None = None) -> Tensor:
+        """:meth:`encode` of inputs known to be valid (ids in range, one per item, present for
+        the model's tables): no checks, so the ONNX export traces it. ``text_lengths`` None: one
+        unpadded item."""
+        memory = self.encoder(self.embedding(text).transpose(1, 2), text_lengths)
+        for name, ids in (("speaker", speaker), ("language", language)):
+            if ids is not None:
+                vector = getattr(self, f"{name}_projection")(getattr(self, f"{name}_embedding")(ids))
+                memory = memory + vector.unsqueeze(1)
         return memory
 
     def forward(self, text: Tensor, text_lengths: Tensor, mels: Tensor, mel_lengths: Tensor,

@@ -58,32 +58,17 @@ SAMPLE_TEXTS = {
 
 
 class EncoderGraph(nn.Module):
-    """Symbol ids (one unpadded item) -> encoder memory and the attention's processed memory.
-
-    For a single item every position is valid, so the model's masking and sequence packing are
-    the identity and the bidirectional LSTM runs on the whole sequence.
-    """
+    """Symbol ids (one unpadded item) -> encoder memory and the attention's processed memory:
+    :meth:`Tacotron2.encode_checked` with every position valid."""
 
     def __init__(self, model: Tacotron2) -> None:
         super().__init__()
-        self.embedding = model.embedding
-        self.convolutions = model.encoder.convolutions
-        self.lstm = model.encoder.lstm
-        self.memory_layer = model.decoder.attention_layer.memory_layer
-        self.conditions = nn.ModuleList()
-        for name in ("speaker", "language"):
-            if getattr(model.config, f"n_{name}s"):
-                self.conditions.append(nn.Sequential(getattr(model, f"{name}_embedding"),
-                                                     getattr(model, f"{name}_projection")))
+        self.model = model
+        self.tables = [name for name in ("speaker", "language") if getattr(model.config, f"n_{name}s")]
 
     def forward(self, ids: Tensor, *condition_ids: Tensor) -> tuple[Tensor, Tensor]:
-        x = self.embedding(ids).transpose(1, 2)
-        for conv in self.convolutions:
-            x = F.relu(conv(x))
-        memory, _ = self.lstm(x.transpose(1, 2))
-        for table, cid in zip(self.conditions, condition_ids):
-            memory = memory + table(cid).unsqueeze(1)
-        return memory, self.memory_layer(memory)
+        memory = self.model.encode_checked(ids, None, **dict(zip(self.tables, condition_ids)))
+        return memory, self.model.decoder.attention_layer.memory_layer(memory)
 
 
 class DecoderStepGraph(nn.Module):
@@ -110,16 +95,10 @@ class PostnetGraph(nn.Module):
 
     def __init__(self, model: Tacotron2) -> None:
         super().__init__()
-        self.convolutions = model.postnet.convolutions
+        self.postnet = model.postnet
 
     def forward(self, mel: Tensor) -> Tensor:
-        x = mel
-        last = len(self.convolutions) - 1
-        for i, conv in enumerate(self.convolutions):
-            x = conv(x)
-            if i < last:
-                x = torch.tanh(x)
-        return mel + x
+        return mel + self.postnet(mel)
 
 
 def _fold_weight_norm(module: nn.Module) -> nn.Module:
