@@ -92,7 +92,7 @@ def measure(voice, language: str, sentences: int, betas: list[float], workdir: P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voice", required=True)
-    parser.add_argument("--language", action="append", required=True)
+    parser.add_argument("--lang", "--language", action="append", required=True, dest="language")
     parser.add_argument("--sentences", type=int, default=30)
     parser.add_argument("--betas", default="1.0,1.2,1.4,1.6")
     parser.add_argument("--data-dir", type=Path, default=None,

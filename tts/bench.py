@@ -279,7 +279,7 @@ def count_parameters(model: Any) -> int:
 
 class Engine:
     """How the bench runs models. ``vocoder(config)`` returns ``(model, vocode)`` where
-    ``vocode(mel [1, n_mel, frames])`` synthesises audio; ``acoustic(config)`` returns a model
+    ``vocode(mel [1, n_mel, frames])`` synthesizes audio; ``acoustic(config)`` returns a model
     with ``infer(text, lengths)`` and ``decoder.infer``; ``load_voice(name, vocoder_kind)`` loads a
     voice (``vocoder_kind`` None: its measured default, see :func:`tts.voice_manifest.choose_vocoder`)."""
 

@@ -21,6 +21,11 @@ from tts.errors import TTSError
 
 log = logging.getLogger(__name__)
 
+# WaveGlow's sampling settings when none are given, everywhere (the voice API, tts synth,
+# tts vocode): the paper's sigma, and no denoising (NVIDIA's inference default).
+DEFAULT_SIGMA = 0.666
+DEFAULT_DENOISE = 0.0
+
 # vocode(start_frame, end_frame) -> audio of those frames, (end - start) * hop samples
 RangeVocoder = Callable[[int, int], np.ndarray]
 

@@ -36,7 +36,7 @@ from tts.errors import TTSError
 from tts.files import atomic_path
 from tts.mel_scale import MelConfig
 from tts.text_processor import TextProcessor
-from tts.vocoding import ChunkConfig, check_sigma_denoise
+from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, ChunkConfig, check_sigma_denoise
 from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
                                 verify_files, voice_postfilter)
 
@@ -199,7 +199,7 @@ class Voice:
 
     # -- mel to audio -----------------------------------------------------------------------
 
-    def vocode_stream(self, mel: Any, sigma: float = 0.666, denoise: float = 0.0,
+    def vocode_stream(self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE,
                       seed: int | None = None) -> Iterator[np.ndarray]:
         """Audio of ``mel`` ``[n_mel, frames]`` (a numpy array or a torch tensor) in pieces as
         they are vocoded (float32 in [-1, 1])."""
@@ -209,15 +209,15 @@ class Voice:
         check_sigma_denoise(sigma, denoise)
         yield from self.vocoder.stream(mel, sigma, denoise, seed)
 
-    def vocode(self, mel: Any, sigma: float = 0.666, denoise: float = 0.0,
+    def vocode(self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE,
                seed: int | None = None) -> np.ndarray:
         """Audio of ``mel`` ``[n_mel, frames]``: ``frames * hop_length`` float32 samples."""
         return np.concatenate(list(self.vocode_stream(mel, sigma, denoise, seed)))
 
     # -- text to audio ----------------------------------------------------------------------
 
-    def stream(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
-               denoise: float = 0.0, seed: int | None = None, batch_size: int = 8,
+    def stream(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = DEFAULT_SIGMA,
+               denoise: float = DEFAULT_DENOISE, seed: int | None = None, batch_size: int = 8,
                progress: bool = False) -> Iterator[np.ndarray]:
         """Speak ``raw``, yielding float32 audio pieces as they are ready: a batch of sentences
         is decoded, then each is vocoded; a pause separates sentences. Sentence ``k`` uses the
@@ -242,8 +242,8 @@ class Voice:
                     yield from self.vocode_stream(self.postfiltered(mel), sigma, denoise, piece_seed)
                     bar.update()
 
-    def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = 0.666,
-                   denoise: float = 0.0, seed: int | None = None, batch_size: int = 8) -> tuple[np.ndarray, int]:
+    def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = DEFAULT_SIGMA,
+                   denoise: float = DEFAULT_DENOISE, seed: int | None = None, batch_size: int = 8) -> tuple[np.ndarray, int]:
         """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)``."""
         audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size)))
         return audio, self.sample_rate

@@ -7,9 +7,13 @@ from torch import nn
 
 from vocoder.waveglow import WaveGlow
 
+# The all-zero mel whose WaveGlow output is the bias: NVIDIA's length (frames). The ONNX export
+# records it in the vocoder graph, so the torch-free runtime's denoiser renders the same bias.
+BIAS_FRAMES = 88
+
 
 class Denoiser(nn.Module):
-    """Subtract ``strength`` times the model's bias spectrum from synthesised audio.
+    """Subtract ``strength`` times the model's bias spectrum from synthesized audio.
 
     The bias spectrum is the STFT magnitude of what the model produces for an all-zero mel with
     ``sigma = 0`` (its first frame), computed once at construction. Audio is processed on
@@ -17,7 +21,9 @@ class Denoiser(nn.Module):
 
     Args:
         model: the WaveGlow whose output is to be cleaned.
-        strength: default subtraction factor (``forward`` can override it); 0 disables.
+        strength: default subtraction factor (``forward`` can override it; NVIDIA's 0.1); 0
+            disables. Synthesis (``tts synth``, ``Voice``) passes its own, default
+            :data:`tts.vocoding.DEFAULT_DENOISE`.
         filter_length, hop_length, win_length: the STFT used for the subtraction.
     """
 
@@ -36,7 +42,7 @@ class Denoiser(nn.Module):
         self.win_length = win_length
         weight = model.WN[0].start.weight_g
         self.register_buffer("window", torch.hann_window(win_length, device=weight.device))
-        zeros = torch.zeros(1, model.config.n_mel_channels, 88, dtype=weight.dtype, device=weight.device)
+        zeros = torch.zeros(1, model.config.n_mel_channels, BIAS_FRAMES, dtype=weight.dtype, device=weight.device)
         bias_audio = model.infer(zeros, sigma=0.0).float()
         bias_spec, _ = self._stft(bias_audio)
         self.register_buffer("bias_spec", bias_spec[:, :, :1])

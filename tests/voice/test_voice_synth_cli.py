@@ -118,11 +118,15 @@ def test_an_unwritable_output_is_a_one_line_error(user_voices, tmp_path, capsys)
     _one_line_error(capsys, code, str(locked), "cannot write")
 
 
-def test_voices_lists_the_user_voice(user_voices, capsys):
+def test_voices_lists_the_user_voice(user_voices, capsys, tmp_path):
     assert main(["voices", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     row = next(r for r in rows if r["name"] == "testvoice")
     assert row["origin"] == "user" and row["languages"] == ["hinglish", "hi", "en"] and row["megabytes"] > 0
+    # --json PATH writes the same list to a file, as every other command's --json does.
+    out = tmp_path / "voices.json"
+    assert main(["voices", "--json", str(out)]) == 0
+    assert json.loads(out.read_text()) == rows
 
 
 def test_export_voice_command(voice_checkpoints, tmp_path, capsys):

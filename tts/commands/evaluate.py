@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "synthesis of the reference mels, PESQ wide-band and STOI).",
     )
     parser.add_argument("--voice", required=True, help="voice name (`tts voices`) or bundle directory/archive")
-    parser.add_argument("--language", "-l", action="append", default=None,
+    parser.add_argument("--lang", "-l", "--language", action="append", default=None, dest="language",
                         help="language to evaluate (repeat; default every language of the voice)")
     parser.add_argument("--set", choices=("unseen", "heldout"), default="unseen", dest="sentence_set",
                         help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
@@ -173,7 +173,7 @@ def _argv(args: argparse.Namespace) -> list[str]:
     # Called in-process (tts.cli.main([...])): rebuild the options that matter.
     argv = ["eval", "--voice", str(args.voice), "--set", args.sentence_set, "--speaker", str(args.speaker)]
     for language in args.language or []:
-        argv += ["--language", language]
+        argv += ["--lang", language]
     for flag, value in (("--sentences", args.sentences), ("--data-dir", args.data_dir), ("--corpus", args.corpus),
                         ("--style", args.style), ("--vocoder-sentences", args.vocoder_sentences),
                         ("--postfilter", args.postfilter)):

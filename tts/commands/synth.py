@@ -17,7 +17,7 @@ import soundfile
 from tts.commands import seed
 from tts.errors import TTSError
 from tts.files import atomic_path
-from tts.vocoding import check_sigma_denoise
+from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="output .wav, .flac or .ogg; '-' writes wav to stdout (default: a name from the text)")
     parser.add_argument("--voice", default=None, help="voice name (`tts voices`) or bundle directory/archive")
     parser.add_argument("--speaker", default="0", help="speaker index or name (default 0)")
-    parser.add_argument("--sigma", type=float, default=0.666, help="WaveGlow latent scale (default 0.666)")
-    parser.add_argument("--denoise", type=float, default=0.01,
-                        help="WaveGlow denoiser strength, 0 disables (default 0.01)")
+    parser.add_argument("--sigma", type=float, default=DEFAULT_SIGMA,
+                        help=f"WaveGlow latent scale (default {DEFAULT_SIGMA})")
+    parser.add_argument("--denoise", type=float, default=DEFAULT_DENOISE,
+                        help=f"WaveGlow denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)")
     parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible audio")
     parser.add_argument("--text-file", type=Path, default=None, help="read the text from a UTF-8 file ('-': stdin)")
     parser.add_argument("--vocoder", choices=("auto", "waveglow", "griffinlim"), default="auto",

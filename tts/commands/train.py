@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("stage", choices=STAGES, help="which model to train")
-    parser.add_argument("--data", type=Path, required=True, help="prepared data directory (tts prepare)")
+    parser.add_argument("--data-dir", "--data", type=Path, required=True, dest="data",
+                        help="prepared data directory (tts prepare)")
     parser.add_argument("--config", default="base", help="preset (base, tiny) or a .yaml/.json file")
     parser.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, logs)")
     parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --out")

@@ -14,7 +14,7 @@ from tts.audio import save_wav
 from tts.checkpoint import CheckpointError, load_weights_only
 from tts.commands import seed
 from tts.errors import TTSError
-from tts.vocoding import check_sigma_denoise
+from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "vocode",
-        help="synthesise audio from a mel-spectrogram with a WaveGlow checkpoint",
+        help="synthesize audio from a mel-spectrogram with a WaveGlow checkpoint",
         description="Synthesise a WAV file from a mel-spectrogram (.npy or .pt, shape [80, frames]) "
         "with a WaveGlow checkpoint: this project's, NVIDIA's train.py output (e.g. "
         "waveglow_256channels_universal_v5.pt) or DeepLearningExamples'.",
@@ -30,9 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("mel", type=Path, help="mel-spectrogram, .npy or .pt, shape [80, frames]")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output .wav")
     parser.add_argument("--checkpoint", type=Path, required=True, help="WaveGlow checkpoint")
-    parser.add_argument("--sigma", type=float, default=0.666, help="latent scale (default 0.666)")
+    parser.add_argument("--sigma", type=float, default=DEFAULT_SIGMA, help=f"latent scale (default {DEFAULT_SIGMA})")
     parser.add_argument(
-        "--denoise", type=float, default=0.0, help="denoiser strength, 0 disables (e.g. 0.01-0.1)"
+        "--denoise", type=float, default=DEFAULT_DENOISE,
+        help=f"denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)"
     )
     parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible synthesis")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")

@@ -8,6 +8,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from tts.files import atomic_write_text
 from tts.voice_manifest import list_voices, user_voice_dirs
 
 
@@ -18,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "~/.local/share/swaratts/voices) and those bundled with the package. A user voice hides a "
         "bundled one of the same name.",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", nargs="?", const="-", default=None, dest="json_path", metavar="PATH",
+                        help="write the list as JSON to PATH (no PATH or -: print it instead of the table)")
     parser.set_defaults(func=run)
 
 
@@ -35,8 +37,13 @@ def run(args: argparse.Namespace) -> int:
         "megabytes": round(sum((e.path / f).stat().st_size for f in e.manifest.sha256 if (e.path / f).is_file()) / 1e6, 1),
         "description": e.manifest.description,
     } for e in entries]
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    if args.json_path is not None:
+        text = json.dumps(rows, indent=2, ensure_ascii=False)
+        if args.json_path == "-":
+            print(text)
+            return 0
+        atomic_write_text(args.json_path, text + "\n")
+        print(f"wrote {args.json_path}")
         return 0
     table = Table(title="Voices", caption=f"user voices: {', '.join(map(str, user_voice_dirs()))}")
     for column in ("name", "languages", "speakers", "rate", "engine", "origin", "MB", "path"):

@@ -90,7 +90,7 @@ SPEAKER_STYLES = (
 
 @dataclass(frozen=True)
 class PlannedUtterance:
-    """What to synthesise: a sentence, by whom, into which file. ``spoken`` is what espeak-ng
+    """What to synthesize: a sentence, by whom, into which file. ``spoken`` is what espeak-ng
     reads: the frontend's normalization of the transcript ``sentence.text``."""
 
     utt_id: str
@@ -208,7 +208,7 @@ def synthesize_corpus(
     """Speak ``utterances`` sentences of ``language`` with ``speakers`` voices into ``out``.
 
     Re-running with the same language, speakers and seed resumes: finished wavs are kept and
-    only missing or broken ones are synthesised; a larger ``utterances`` extends the corpus.
+    only missing or broken ones are synthesized; a larger ``utterances`` extends the corpus.
 
     Raises:
         TTSError: espeak-ng missing or failing, bad settings, or ``out`` made with other settings.
@@ -218,7 +218,7 @@ def synthesize_corpus(
     _claim_folder(out, language, speakers, seed, first_speaker, espeak_version())
     (out / "wavs").mkdir(parents=True, exist_ok=True)
     todo = [item for item in plan if not is_finished_wav(item.wav_path)]
-    log.info("%s: %d of %d utterances to synthesise with espeak-ng", out, len(todo), len(plan))
+    log.info("%s: %d of %d utterances to synthesize with espeak-ng", out, len(todo), len(plan))
     _speak_all(todo, progress)
     manifest = write_manifest(
         out / MANIFEST,

@@ -1,4 +1,4 @@
-"""ONNX export of a voice, and a runtime that synthesises with onnxruntime and numpy only.
+"""ONNX export of a voice, and a runtime that synthesizes with onnxruntime and numpy only.
 
 * :func:`tts.onnx.export.export_onnx` (needs torch): a Tacotron2 + WaveGlow voice to four ONNX
   graphs (``encoder.onnx``, ``decoder_step.onnx``, ``postnet.onnx``, ``vocoder.onnx``) and a

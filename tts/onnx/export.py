@@ -38,6 +38,7 @@ from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
 from tts.voice import Voice, load_voice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
 from tts.files import atomic_path
+from vocoder.denoiser import BIAS_FRAMES
 from vocoder.waveglow import WaveGlow, WeightNormConv1d
 
 log = logging.getLogger(__name__)
@@ -299,7 +300,8 @@ def export_graphs(acoustic_model: Tacotron2, vocoder_model: WaveGlow, directory:
             opset, exporter, GRAPH_FILES["vocoder"])
         _save_graph(proto, directory / GRAPH_FILES["vocoder"],
                     {"graph": "vocoder", "n_group": vc.n_group, "hop_length": hop,
-                     "n_mel_channels": vc.n_mel_channels, "mel_conditioning": vc.mel_conditioning})
+                     "n_mel_channels": vc.n_mel_channels, "mel_conditioning": vc.mel_conditioning,
+                     "denoiser_bias_frames": BIAS_FRAMES})
     return used
 
 

@@ -59,8 +59,6 @@ GRAPH_FILES = {
 STATE = ("attention_hidden", "attention_cell", "decoder_hidden", "decoder_cell",
          "attention_weights", "attention_weights_cum", "attention_context")
 METADATA_KEY = "swaratts"
-# The length of the all-zero mel vocoder.Denoiser renders to measure the vocoder's bias.
-DENOISER_BIAS_FRAMES = 88
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +280,10 @@ class OnnxWaveGlow:
         """``vocoder.Denoiser`` in numpy: subtract ``strength`` times the vocoder's bias
         spectrum (its output for an all-zero mel with sigma 0) from ``audio`` [T]."""
         if self._bias_spec is None:
-            frames = DENOISER_BIAS_FRAMES
+            if "denoiser_bias_frames" not in self.config:
+                raise TTSError("this vocoder.onnx records no denoiser settings: re-export the voice with "
+                               "`tts export onnx`, or synthesize with denoise 0")
+            frames = int(self.config["denoiser_bias_frames"])  # vocoder.Denoiser's, recorded by the export
             zeros = np.zeros((self.n_mel_channels, frames), dtype=np.float32)
             z = np.zeros((1, self.n_group, frames * self.hop_length // self.n_group), dtype=np.float32)
             self._bias_spec = np.abs(_stft(self.vocode_latent(zeros, z)))[:, :1]
