@@ -2,8 +2,8 @@
 
 NVIDIA-compatible (their ``tacotron2_statedict.pt`` and DeepLearningExamples checkpoints load
 as is), with r frames per decoder step, guided attention, speaker / language tables and batched
-inference with per-item stopping. Imports only torch and the project base (``tts.errors``,
-``tts.checkpoint``).
+inference with per-item stopping. Imports only torch and the project base (``base.errors``,
+``base.checkpoint``).
 """
 
 from acoustic.checkpoint import (CheckpointContents, WarmStartReport, load_checkpoint,

@@ -2,7 +2,7 @@
 
 Three layouts are read, all with ``torch.load(weights_only=True)``:
 
-* this project's format (see :mod:`tts.checkpoint`), written by :func:`save_checkpoint`;
+* this project's format (see :mod:`base.checkpoint`), written by :func:`save_checkpoint`;
 * NVIDIA/tacotron2's ``train.py`` files such as ``tacotron2_statedict.pt``: ``{"state_dict": ...}``
   and, from training runs, ``iteration``, ``optimizer`` and ``learning_rate``. They carry no
   config, so it is inferred from the tensor shapes;
@@ -24,9 +24,9 @@ from typing import Any, Callable, Mapping
 from torch import Tensor
 
 from acoustic.model import Tacotron2, Tacotron2Config
-from tts.checkpoint import (FORMAT_NAME, FORMAT_VERSION, atomic_save, is_project_checkpoint,
+from base.checkpoint import (FORMAT_NAME, FORMAT_VERSION, atomic_save, is_project_checkpoint,
                             load_weights_only, strip_prefix)
-from tts.errors import CheckpointError
+from base.errors import CheckpointError
 
 log = logging.getLogger(__name__)
 

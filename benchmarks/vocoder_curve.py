@@ -23,7 +23,7 @@ from pathlib import Path
 import tts
 import vocoder
 from tts.evaluation import evaluate_voice
-from tts.files import atomic_write_text
+from base.files import atomic_write_text
 from tts.recipes import PAUSE_SECONDS
 from tts.torch_parts import TorchWaveGlow
 

@@ -1,8 +1,6 @@
-"""swaratts: shared base (audio features, safe checkpoint I/O) and shell (corpora, training,
-pipeline, CLI) of the toolkit.
-
-Layering: ``tts.errors``, ``tts.audio`` and ``tts.checkpoint`` import none of ``text``,
-``acoustic`` or ``vocoder``; the shell modules compose them all.
+"""swaratts: the shell of the toolkit (corpora, training, voices and synthesis, evaluation, ONNX,
+the CLI), composing ``text``, ``acoustic`` and ``vocoder`` over the ``base`` layer (audio features,
+checkpoint I/O, config, errors), which imports none of them.
 
 ``tts.load_voice("hinglish")`` is imported on first use, so ``import tts`` alone stays light (the
 torch-free ONNX runtime imports this package without torch).
@@ -10,8 +8,10 @@ torch-free ONNX runtime imports this package without torch).
 
 from typing import Any
 
+from base.errors import TTSError
+
 __version__ = "0.1.0"
-__all__ = ["load_voice"]
+__all__ = ["TTSError", "load_voice"]
 
 
 def __getattr__(name: str) -> Any:

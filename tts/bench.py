@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from tts.files import atomic_write_text
+from base.files import atomic_write_text
 
 SCHEMA = "swaratts-bench/1"
 SECTIONS = ("machine", "vocoder", "acoustic", "end_to_end", "training")
@@ -328,7 +328,7 @@ ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine, "onnx": OnnxEngine}
 
 
 def get_engine(name: str) -> Engine:
-    from tts.errors import TTSError
+    from base.errors import TTSError
 
     if name not in ENGINES:
         raise TTSError(f"unknown bench engine {name!r}; available: {', '.join(sorted(ENGINES))}")
@@ -366,7 +366,7 @@ def _bench_mel(frames: int, n_mel: int, seed: int = 0) -> Any:
 
 def bench_vocoder(settings: BenchSettings, engine: Engine, peak_gflops: float, voice: Any | None,
                   progress: Callable[[str], None]) -> list[dict[str, Any]]:
-    from tts.audio import MelConfig
+    from base.audio import MelConfig
 
     mel_config = voice.mel_config if voice is not None else MelConfig()
     rate, hop = mel_config.sampling_rate, mel_config.hop_length
@@ -435,7 +435,7 @@ def _worker_vocoder_rss(request: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     import vocoder
-    from tts.audio import MelConfig
+    from base.audio import MelConfig
 
     mel_config = MelConfig.from_dict(request["mel_config"])
     config = vocoder.WaveGlowConfig.from_dict(request["config"])
@@ -507,7 +507,7 @@ def bench_acoustic(settings: BenchSettings, engine: Engine, voice: Any | None,
                    progress: Callable[[str], None]) -> list[dict[str, Any]]:
     import torch
 
-    from tts.audio import MelConfig
+    from base.audio import MelConfig
 
     mel_config = voice.mel_config if voice is not None else MelConfig()
     results = []
@@ -635,7 +635,7 @@ def make_synthetic_prepared_data(root: Path, n_items: int = 8, seconds: float = 
     import torch
 
     import text
-    from tts.audio import MelConfig, mel_spectrogram, save_wav
+    from base.audio import MelConfig, mel_spectrogram, save_wav
     from tts.training.data import PreparedUtterance, write_split
 
     config = MelConfig()
@@ -779,7 +779,7 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
 
     unknown = sorted(set(settings.sections) - set(SECTIONS))
     if unknown:
-        from tts.errors import TTSError
+        from base.errors import TTSError
 
         raise TTSError(f"unknown bench sections: {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     if settings.threads:
@@ -787,7 +787,7 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     engine = get_engine(settings.engine)
     supported = getattr(engine, "sections", SECTIONS)
     if set(settings.sections) - set(supported):
-        from tts.errors import TTSError
+        from base.errors import TTSError
 
         raise TTSError(f"the {engine.name} engine benchmarks {', '.join(supported)} only: "
                        f"pass --only {','.join(supported)}")

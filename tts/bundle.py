@@ -16,8 +16,8 @@ import acoustic
 import text
 import vocoder
 from tts import postfilter as postfilters
-from tts.audio import MelConfig
-from tts.errors import TTSError
+from base.audio import MelConfig
+from base.errors import TTSError
 from tts.text_processor import TextProcessor
 from tts.voice import check_same_mels
 from tts.voice_manifest import VoiceManifest, check_postfilter, sha256_file, write_voice_manifest

@@ -2,7 +2,7 @@
 
 Each sub-command lives in its own module under :mod:`tts.commands` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to the function that runs it.
-Errors the user can fix (:class:`tts.errors.TTSError`, :class:`text.TextError`, and operating
+Errors the user can fix (:class:`base.errors.TTSError`, :class:`text.TextError`, and operating
 system errors such as an unwritable output path) are printed as one line, without a traceback,
 and the command exits with status 2.
 """
@@ -17,7 +17,7 @@ from typing import NoReturn, Sequence
 
 from text.errors import TextError
 from tts import __version__
-from tts.errors import TTSError
+from base.errors import TTSError
 
 COMMANDS = ("synth", "voices", "export", "evaluate", "bench", "mel", "vocode", "normalize", "corpus", "prepare", "train")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from tts.errors import TTSError
+from base.errors import TTSError
 
 UNSEEN_SET = "unseen-v1"
 UNSEEN_LANGUAGES = ("en", "hi", "bn", "hinglish", "benglish")

@@ -46,8 +46,8 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
-from tts.errors import TTSError
-from tts.files import atomic_path
+from base.errors import TTSError
+from base.files import atomic_path
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.postfilter import postfilter
 
@@ -234,7 +234,7 @@ def audio_features(audio: Any, mel_config: Any, trim: Any) -> np.ndarray:
     silent output) is used untrimmed."""
     import torch
 
-    from tts.audio import mel_spectrogram
+    from base.audio import mel_spectrogram
     from tts.prepare import _trim
 
     samples = torch.from_numpy(_as_audio(audio, "audio").astype(np.float32))
@@ -507,7 +507,7 @@ def make_references(sentences: Sequence[str], language: str, mel_config: Any, wo
     import text
     from tqdm import tqdm
 
-    from tts.audio import load_wav, mel_spectrogram
+    from base.audio import load_wav, mel_spectrogram
     from tts.corpora.synthetic import AMPLITUDE, SPEAKER_STYLES, VOICES, espeak_version, speak
     from tts.prepare import PrepareConfig, _trim
 

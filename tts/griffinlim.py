@@ -1,6 +1,6 @@
 """Griffin-Lim: audio from a log-mel spectrogram without a trained vocoder, in numpy alone.
 
-Our mels (:func:`tts.audio.mel_spectrogram`) are the natural log of the clamped (1e-5) Slaney
+Our mels (:func:`base.audio.mel_spectrogram`) are the natural log of the clamped (1e-5) Slaney
 mel projection of the STFT *magnitude*. To invert one:
 
 1. ``exp`` back to mel magnitudes;
@@ -35,7 +35,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import scipy.fft
 
-from tts.mel_scale import mel_filterbank
+from base.mel_scale import mel_filterbank
 
 # What every synthesis path and ``tts eval`` use. Fast Griffin-Lim converges quickly: copy synthesis
 # of 24 held-out espeak-ng sentences (12 hinglish, 12 bn) measured PESQ 2.784 / 2.856 / 2.913 /
@@ -43,7 +43,7 @@ from tts.mel_scale import mel_filterbank
 # iterations. 16 costs 0.04 PESQ against 32 at half the time, which end-to-end synthesis needs.
 ITERATIONS = 16
 MOMENTUM = 0.99  # fast Griffin-Lim's momentum (librosa's default)
-# The mel definition fields used here (names of tts.audio.MelConfig and of voice.json's mel_config).
+# The mel definition fields used here (names of base.audio.MelConfig and of voice.json's mel_config).
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
@@ -55,7 +55,7 @@ def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int |
     Args:
         mel: ``[n_mel_channels, frames]`` natural-log mel magnitudes (a numpy array, or a torch
             tensor on any device).
-        mel_config: the mel definition it was computed with: a :class:`tts.audio.MelConfig` or a
+        mel_config: the mel definition it was computed with: a :class:`base.audio.MelConfig` or a
             mapping with its fields (an ONNX voice's ``voice.json`` ``mel_config``).
         n_iter: Griffin-Lim iterations.
         seed: seed of the random initial phase (``numpy.random.RandomState``); ``None`` draws a

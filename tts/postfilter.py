@@ -34,7 +34,7 @@ OFF = 1.0
 # it; see the README's "Bundled voices".
 DEFAULT = 1.4
 LIMITS = (1.0, 2.0)  # a beta outside them either sharpens nothing or turns every frame to clicks
-LOG_FLOOR = math.log(1e-5)  # the clamp of tts.audio.mel_spectrogram (its LOG_CLAMP)
+LOG_FLOOR = math.log(1e-5)  # the clamp of base.audio.mel_spectrogram (its LOG_CLAMP)
 
 
 def check_beta(beta: Any, name: str = "postfilter") -> float:

@@ -9,7 +9,7 @@ For every utterance a corpus reader returns, :func:`prepare_corpus`
   short or too long clips, counts clipped samples, and trims leading and trailing silence
   (untrimmed silence is the first cause of attention failures and of decoding that never
   stops);
-* writes the trimmed audio and its mel-spectrogram (``tts.audio``) into the prepared layout of
+* writes the trimmed audio and its mel-spectrogram (``base.audio``) into the prepared layout of
   :mod:`tts.training.data`, in parallel with a progress bar.
 
 Finished utterances are skipped on a second run, so a run killed half-way continues where it
@@ -31,14 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from tts.audio import MelConfig, load_wav, mel_spectrogram, save_wav
-from tts.config import DictConfig
+from base.audio import MelConfig, load_wav, mel_spectrogram, save_wav
+from base.config import DictConfig
 from tts.corpora import Utterance, read_corpus
 from tts.corpora.registry import get_reader
-from tts.errors import AudioError, TTSError
+from base.errors import AudioError, TTSError
 from tts.text_processor import TEXT_INPUTS
 from tts.training.data import PreparedUtterance, write_split
-from tts.files import atomic_path
+from base.files import atomic_path
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from typing import Sequence
 
 import torch
 
-from tts.errors import TTSError
+from base.errors import TTSError
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
 
     import soundfile
 
-    from tts.audio import save_wav
+    from base.audio import save_wav
     from tts.training.data import read_split
     from tts.bundle import export_voice
     from tts.voice import load_voice

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import text
-from tts.errors import TTSError
+from base.errors import TTSError
 
 # Longer sentences are cut at punctuation or spaces: attention and the step limit are trained on
 # sentence-sized inputs, and a piece this long is about 20 s of speech.

@@ -12,7 +12,7 @@ import torch
 
 import acoustic
 import vocoder
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.griffinlim import GriffinLim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks

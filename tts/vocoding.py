@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from tts.errors import TTSError
+from base.errors import TTSError
 
 log = logging.getLogger(__name__)
 

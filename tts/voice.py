@@ -32,9 +32,9 @@ import numpy as np
 from tqdm import tqdm
 
 from tts import postfilter as postfilters
-from tts.errors import TTSError
-from tts.files import atomic_path
-from tts.mel_scale import MelConfig
+from base.errors import TTSError
+from base.files import atomic_path
+from base.mel_scale import MelConfig
 from tts.text_processor import TextProcessor
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, ChunkConfig, check_sigma_denoise
 from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
@@ -89,7 +89,7 @@ class Voice:
         postfilter: the spectral-contrast factor :meth:`stream` applies to the acoustic model's
             mels before vocoding (:mod:`tts.postfilter`; 1: none); by default ``voice.json``'s.
         engine: ``"torch"`` or ``"onnx"``.
-        mel_config (:class:`~tts.mel_scale.MelConfig`), sample_rate, languages, speakers.
+        mel_config (:class:`~base.mel_scale.MelConfig`), sample_rate, languages, speakers.
     """
 
     def __init__(self, path: Path, manifest: VoiceManifest, acoustic: AcousticModel,
@@ -137,7 +137,7 @@ class Voice:
         longer-trained one): a new :class:`Voice` sharing the text processor and acoustic model.
 
         ``mel_config``: the features the vocoder was trained on (a
-        :class:`~tts.mel_scale.MelConfig` or mapping), checked against the voice's (``source``
+        :class:`~base.mel_scale.MelConfig` or mapping), checked against the voice's (``source``
         names the vocoder in the error). The vocoder must take the voice's mel (channels, hop
         length) either way.
         """
@@ -271,7 +271,7 @@ def as_mel(mel: Any) -> np.ndarray:
 
 
 def check_same_mels(a: Any, b: Any, what_a: Any, what_b: Any) -> None:
-    """Two mel definitions (:class:`~tts.mel_scale.MelConfig` or mappings) must be the same
+    """Two mel definitions (:class:`~base.mel_scale.MelConfig` or mappings) must be the same
     features, or a model reads another's output as something else."""
     a, b = (m if isinstance(m, MelConfig) else MelConfig.from_dict(dict(m)) for m in (a, b))
     differ = [f"{f} {getattr(a, f)} vs {getattr(b, f)}" for f in MEL_FIELDS if getattr(a, f) != getattr(b, f)]

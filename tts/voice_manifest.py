@@ -36,10 +36,10 @@ from typing import Any, Mapping
 
 import text
 from tts import postfilter as postfilters
-from tts.config import DictConfig
-from tts.errors import TTSError
+from base.config import DictConfig
+from base.errors import TTSError
 from tts.text_processor import TEXT_INPUTS
-from tts.files import atomic_write_text
+from base.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 

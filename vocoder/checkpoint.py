@@ -25,8 +25,8 @@ from typing import Any, Mapping
 
 import torch
 
-from tts.audio import MelConfig
-from tts.checkpoint import (
+from base.audio import MelConfig
+from base.checkpoint import (
     FORMAT_NAME,
     FORMAT_VERSION,
     atomic_save,
@@ -34,7 +34,7 @@ from tts.checkpoint import (
     load_weights_only,
     strip_prefix,
 )
-from tts.errors import CheckpointError
+from base.errors import CheckpointError
 from vocoder import nvidia
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
 

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import torch
 
-from tts.errors import CheckpointError
+from base.errors import CheckpointError
 from vocoder.waveglow import WaveGlowConfig
 
 # Classes whose pickled instances become inert records: NVIDIA's model classes (in the module

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from tts.config import DictConfig
+from base.config import DictConfig
 
 MEL_CONDITIONINGS = ("upsampled", "interpolated")
 

@@ -9,8 +9,8 @@ import torch
 
 import acoustic
 from acoustic import Tacotron2, Tacotron2Config
-from tts.checkpoint import atomic_save
-from tts.errors import CheckpointError
+from base.checkpoint import atomic_save
+from base.errors import CheckpointError
 
 
 def nvidia_state_dict_shapes(n_symbols=148, emb=512, mel=80, att_rnn=1024, dec_rnn=1024,

@@ -15,8 +15,8 @@ import acoustic
 import text
 import vocoder
 from tts import bench
-from tts.audio import MelConfig
-from tts.errors import TTSError
+from base.audio import MelConfig
+from base.errors import TTSError
 from vocoder import WaveGlow, WaveGlowConfig
 
 TINY_VOCODER = dict(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=8)

@@ -8,7 +8,7 @@ import pytest
 
 from tts.commands import corpus as corpus_command
 from tts.corpora import read_corpus
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def run(argv: list[str]) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tts.audio import load_wav
+from base.audio import load_wav
 from tts.corpora import read_corpus
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tts.corpora import read_corpus
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tts.corpora import Utterance, read_corpus, write_manifest
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def test_tsv_with_relative_and_absolute_paths_and_optional_columns(tmp_path, tone):

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from tts.corpora import FORMATS, CorpusReadResult, Problem, Utterance, format_options, read_corpus, registry
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def test_all_formats_are_registered():

@@ -10,7 +10,7 @@ import text
 from tts.corpora import sentences as sentences_module
 from tts.corpora.phrasebook import PHRASEBOOK
 from tts.corpora.sentences import generate_sentences, languages
-from tts.errors import TTSError
+from base.errors import TTSError
 
 LATIN = re.compile(r"[A-Za-z]")
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")

@@ -18,7 +18,7 @@ from tts.corpora.synthetic import (
     speak,
     synthesize_corpus,
 )
-from tts.errors import TTSError
+from base.errors import TTSError
 import text.espeak
 
 N = 6

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tts.corpora import read_corpus
-from tts.errors import TTSError
+from base.errors import TTSError
 
 SPEAKER = "IISc_SYSPINProject_Hindi_Female_Spk001_HC"
 

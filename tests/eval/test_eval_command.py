@@ -14,9 +14,9 @@ import text
 import tts.cli
 from tts.griffinlim import ITERATIONS
 import vocoder
-from tts.audio import MelConfig, load_wav, mel_spectrogram
+from base.audio import MelConfig, load_wav, mel_spectrogram
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.evalsets import unseen_sentences
 from tts.evaluation import evaluate_voice, held_out_sentences
 from tts.training.data import PreparedUtterance, write_split

@@ -11,10 +11,10 @@ import torch
 from scipy.fft import idct
 
 import text
-from tts.audio import MelConfig, load_wav, mel_spectrogram
+from base.audio import MelConfig, load_wav, mel_spectrogram
 from tts.corpora.sentences import Sentence, generate_sentences
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.evaluation import (
     MCD_CONSTANT,
     copy_synthesis_scores,

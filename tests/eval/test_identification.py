@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tts.audio import MelConfig
+from base.audio import MelConfig
 from tts.evaluation import (
     Identification,
     audio_features,

@@ -10,7 +10,7 @@ import pytest
 
 import text
 from tts.corpora.sentences import generate_sentences
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.evalsets import UNSEEN_LANGUAGES, UNSEEN_SET, unseen_sentences
 
 ROOT = Path(__file__).resolve().parents[2]

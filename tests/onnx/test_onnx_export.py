@@ -10,8 +10,8 @@ import torch
 
 import text
 from acoustic.model import Tacotron2, Tacotron2Config
-from tts.audio import MelConfig
-from tts.errors import TTSError
+from base.audio import MelConfig
+from base.errors import TTSError
 from tts.onnx.export import export_onnx
 from tts.onnx.runtime import GRAPH_FILES
 from tts.voice import load_voice

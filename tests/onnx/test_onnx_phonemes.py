@@ -12,7 +12,7 @@ import torch
 
 import text
 from acoustic.model import Tacotron2, Tacotron2Config
-from tts.audio import MelConfig
+from base.audio import MelConfig
 from tts.onnx.export import export_onnx
 from tts.voice_manifest import VoiceManifest
 from vocoder.waveglow import WaveGlow, WaveGlowConfig

@@ -18,8 +18,8 @@ import torch
 
 import text
 from acoustic.model import Tacotron2, Tacotron2Config
-from tts.audio import MelConfig
-from tts.errors import TTSError
+from base.audio import MelConfig
+from base.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.postfilter import postfilter
 from tts.onnx.export import export_onnx

@@ -10,7 +10,7 @@ import pytest
 import soundfile
 
 from tts.cli import main
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.prepare import PrepareConfig, prepare_corpus
 from tts.training.data import read_split
 

@@ -8,7 +8,7 @@ import pytest
 import text
 from text.espeak import engine
 from text.phonemes import PHONEME_SYMBOLS, script_voice, to_phonemes
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.text_processor import TextProcessor
 
 

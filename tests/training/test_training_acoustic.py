@@ -10,7 +10,7 @@ import torch
 
 import acoustic
 from tts.cli import main
-from tts.errors import TTSError
+from base.errors import TTSError
 
 SMALL_MODEL = dict(
     symbols_embedding_dim=32, encoder_embedding_dim=32, encoder_n_convolutions=1, attention_rnn_dim=64,

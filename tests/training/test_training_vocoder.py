@@ -14,7 +14,7 @@ import torch
 
 import vocoder
 from tts.cli import main
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.training import Trainer, TrainingConfig, TrainingError
 from tts.training.config import read_config_file
 from tts.training.vocoder_task import VocoderDataConfig, VocoderTask

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import vocoder
-from tts.audio import MelConfig
+from base.audio import MelConfig
 from tts.training.data import VocoderSegments, read_split
 from tts.training.vocoder_task import VocoderDataConfig, VocoderTask
 

@@ -11,8 +11,8 @@ import scipy.signal
 import soundfile
 import torch
 
-from tts.audio import MelConfig, load_wav, mel_filterbank, mel_spectrogram, save_wav
-from tts.errors import AudioError
+from base.audio import MelConfig, load_wav, mel_filterbank, mel_spectrogram, save_wav
+from base.errors import AudioError
 
 CONFIG = MelConfig()
 

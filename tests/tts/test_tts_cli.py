@@ -11,7 +11,7 @@ import soundfile
 import torch
 
 import vocoder
-from tts.audio import MelConfig, mel_spectrogram
+from base.audio import MelConfig, mel_spectrogram
 from tts.cli import main
 from vocoder import WaveGlow, WaveGlowConfig
 

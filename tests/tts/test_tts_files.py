@@ -1,4 +1,4 @@
-"""Files written whole or not at all (:mod:`tts.files`)."""
+"""Files written whole or not at all (:mod:`base.files`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tts.files import atomic_path, atomic_write_text
+from base.files import atomic_path, atomic_write_text
 
 
 def test_a_write_replaces_the_file_whole_with_the_users_permissions(tmp_path):

@@ -15,9 +15,9 @@ import torch
 import torch.nn.backends.thnn  # noqa: F401  (the legacy _backend global)
 
 import vocoder
-from tts.audio import MelConfig
-from tts.checkpoint import FORMAT_NAME, atomic_save
-from tts.errors import CheckpointError
+from base.audio import MelConfig
+from base.checkpoint import FORMAT_NAME, atomic_save
+from base.errors import CheckpointError
 from vocoder import WaveGlow, WaveGlowConfig
 
 

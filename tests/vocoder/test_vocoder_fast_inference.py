@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import vocoder
-from tts.audio import MelConfig
+from base.audio import MelConfig
 from tts.training.config import read_config_file
 from vocoder import WaveGlow, WaveGlowConfig, WaveGlowLoss
 

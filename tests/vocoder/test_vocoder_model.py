@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from tts.audio import MelConfig, mel_spectrogram
+from base.audio import MelConfig, mel_spectrogram
 from vocoder import Denoiser, WaveGlow, WaveGlowConfig, WaveGlowLoss
 
 SMALL = WaveGlowConfig(n_flows=6, n_group=8, n_early_every=2, n_early_size=2, n_layers=3, n_channels=16)

@@ -8,7 +8,7 @@ import torch
 import acoustic
 import text
 import vocoder
-from tts.audio import MelConfig
+from base.audio import MelConfig
 from tts import voice_manifest
 from tts.bundle import export_voice
 

@@ -12,7 +12,7 @@ import torch
 
 import text
 import tts
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.bundle import export_voice
 from tts.voice import Voice, load_voice
 from tts.voice_manifest import list_voices, read_voice_manifest, sha256_file

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tts.audio import MelConfig, mel_spectrogram
+from base.audio import MelConfig, mel_spectrogram
 from tts.vocoding import ChunkConfig, chunk_bounds, fade_in, vocode_in_chunks
 
 HOP = 256

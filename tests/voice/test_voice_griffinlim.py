@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from tts.audio import MelConfig, mel_filterbank, mel_spectrogram
+from base.audio import MelConfig, mel_filterbank, mel_spectrogram
 from tts.griffinlim import ITERATIONS, griffin_lim
-from tts.mel_scale import mel_filterbank as numpy_filterbank
+from base.mel_scale import mel_filterbank as numpy_filterbank
 
 CONFIG = MelConfig()
 

@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 from tts.commands.synth import _write_streaming
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.voice import load_voice
 from tts.vocoding import check_sigma_denoise
 

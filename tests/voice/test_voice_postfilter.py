@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.fft
 
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.postfilter import DEFAULT, LIMITS, LOG_FLOOR, check_beta, postfilter
 from tts.voice_manifest import read_voice_manifest, voice_postfilter
 

@@ -17,7 +17,7 @@ import torch
 
 from tts import bench, voice_manifest
 from tts.cli import main
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts import postfilter as postfilters
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.torch_parts import TorchWaveGlow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

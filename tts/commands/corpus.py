@@ -14,7 +14,7 @@ from tts.corpora.registry import get_reader
 from tts.corpora.summary import summarize
 from tts.corpora.synthetic import SPEAKER_STYLES, VOICES, synthesize_corpus
 from tts.commands import seed
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tts.errors import TTSError
-from tts.files import atomic_write_text
+from base.errors import TTSError
+from base.files import atomic_write_text
 
 _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
 

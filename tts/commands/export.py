@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from tts.errors import TTSError
+from base.errors import TTSError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

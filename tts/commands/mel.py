@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tts.audio import MelConfig, load_wav, mel_spectrogram
-from tts.errors import TTSError
+from base.audio import MelConfig, load_wav, mel_spectrogram
+from base.errors import TTSError
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.prepare import PrepareConfig, prepare_corpus
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import soundfile
 
 from tts.commands import seed
-from tts.errors import TTSError
-from tts.files import atomic_path
+from base.errors import TTSError
+from base.files import atomic_path
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ import numpy as np
 import torch
 
 import vocoder
-from tts.audio import save_wav
-from tts.checkpoint import CheckpointError, load_weights_only
+from base.audio import save_wav
+from base.checkpoint import CheckpointError, load_weights_only
 from tts.commands import seed
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from tts.files import atomic_write_text
+from base.files import atomic_write_text
 from tts.voice_manifest import list_voices, user_voice_dirs
 
 

@@ -18,7 +18,7 @@ from functools import cache
 
 from text.romanize import romanize_variants
 from text.symbols import output_letters
-from tts.errors import TTSError
+from base.errors import TTSError
 
 # Words drawn from, per language, and how much rarer words are favoured: weights are
 # frequency ** SMOOTHING (1 would be the text's own distribution, 0 uniform).

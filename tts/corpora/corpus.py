@@ -3,7 +3,7 @@
 Readers never stop at a bad line or a missing recording: they collect a :class:`Problem` naming
 the file and line and go on, so one typo in a 13 000-line transcript does not cost a corpus. Only
 a corpus that cannot be read at all (no transcript file, a manifest without a ``text`` column)
-raises :class:`tts.errors.TTSError`.
+raises :class:`base.errors.TTSError`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class Utterance:
     """One recording and its transcript, as found in a corpus.
 
     Attributes:
-        audio_path: the recording (any format :func:`tts.audio.load_wav` reads, any rate).
+        audio_path: the recording (any format :func:`base.audio.load_wav` reads, any rate).
         text: the transcript as written in the corpus (not normalized).
         speaker: speaker name, unique within the corpus.
         language: language code (``en``, ``hi``, ``bn``, ``hinglish``, ...) or None when the

@@ -1,6 +1,6 @@
 """IIT Madras IndicTTS database: festival-style transcripts per language and gender.
 
-Layout (recordings at 48 kHz; :func:`tts.audio.load_wav` resamples them)::
+Layout (recordings at 48 kHz; :func:`base.audio.load_wav` resamples them)::
 
     <Lang>/<male|female>/mono/txt.done.data     ( train_hindifullmale_00001 " text " )
     <Lang>/<male|female>/mono/wav/<id>.wav
@@ -18,7 +18,7 @@ from pathlib import Path
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.languages import language_code
 from tts.corpora.registry import register_format
-from tts.errors import TTSError
+from base.errors import TTSError
 
 TRANSCRIPT = "txt.done.data"
 GENDERS = ("male", "female")

@@ -25,8 +25,8 @@ import pandas as pd
 
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.registry import register_format
-from tts.errors import TTSError
-from tts.files import atomic_path
+from base.errors import TTSError
+from base.files import atomic_path
 
 REQUIRED_COLUMNS = ("path", "text")
 OPTIONAL_COLUMNS = ("speaker", "language", "utt_id")

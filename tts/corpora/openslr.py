@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.registry import register_format
-from tts.errors import TTSError
+from base.errors import TTSError
 
 LINE_INDEX = "line_index.tsv"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tts.corpora.corpus import CorpusReadResult
-from tts.errors import TTSError
+from base.errors import TTSError
 
 log = logging.getLogger(__name__)
 

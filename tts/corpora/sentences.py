@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import text
 from tts.corpora import composed
 from tts.corpora.phrasebook import PHRASEBOOK, Slots
-from tts.errors import TTSError
+from base.errors import TTSError
 
 # Share of code-mixed sentences typed in Latin letters; the rest are typed in native script.
 ROMANIZED_SHARE = 0.7

@@ -36,12 +36,12 @@ from tqdm import tqdm
 import text
 import text.espeak
 
-from tts.audio import load_wav
+from base.audio import load_wav
 from tts.corpora.corpus import Utterance
 from tts.corpora.manifest import write_manifest
 from tts.corpora.sentences import Sentence, generate_sentences
-from tts.errors import AudioError, TTSError
-from tts.files import atomic_path, atomic_write_text
+from base.errors import AudioError, TTSError
+from base.files import atomic_path, atomic_write_text
 
 log = logging.getLogger(__name__)
 

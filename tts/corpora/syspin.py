@@ -15,7 +15,7 @@ from typing import Any
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.languages import find_language
 from tts.corpora.registry import register_format
-from tts.errors import TTSError
+from base.errors import TTSError
 
 SUFFIX = "_Transcripts.json"
 

@@ -33,11 +33,11 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from acoustic.model import DecoderState, Tacotron2
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
 from tts.voice import Voice, load_voice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
-from tts.files import atomic_path
+from base.files import atomic_path
 from vocoder.denoiser import BIAS_FRAMES
 from vocoder.waveglow import WaveGlow, WeightNormConv1d
 

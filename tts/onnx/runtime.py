@@ -43,7 +43,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from tts.errors import TTSError
+from base.errors import TTSError
 from tts.griffinlim import GriffinLim
 from tts.vocoding import ChunkConfig, vocode_in_chunks
 from tts.voice_manifest import VoiceManifest

@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tts.config import DictConfig
-from tts.errors import TTSError
+from base.config import DictConfig
+from base.errors import TTSError
 
 AMP_MODES = ("off", "fp16", "bf16")
 LR_SCHEDULES = ("constant", "exponential")

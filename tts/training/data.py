@@ -6,7 +6,7 @@ Layout of a prepared data directory::
       prepare.json          # mel config, language, symbols, settings of the preparation
       train.tsv, val.tsv    # one utterance a line (columns below), paths relative to data/NAME
       audio/<utt_id>.wav    # trimmed, 22050 Hz mono
-      mels/<utt_id>.npy     # float32 [n_mels, frames], tts.audio.mel_spectrogram of that audio
+      mels/<utt_id>.npy     # float32 [n_mels, frames], base.audio.mel_spectrogram of that audio
 
 TSV columns: ``utt_id, audio, mel, text, speaker, language, n_frames`` (``text`` normalized).
 """
@@ -23,9 +23,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from tts.audio import LOG_CLAMP, MelConfig, load_wav
-from tts.errors import TTSError
-from tts.files import atomic_path
+from base.audio import LOG_CLAMP, MelConfig, load_wav
+from base.errors import TTSError
+from base.files import atomic_path
 
 COLUMNS = ("utt_id", "audio", "mel", "text", "speaker", "language", "n_frames")
 SPLITS = ("train", "val")

@@ -29,9 +29,9 @@ import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from tts.checkpoint import load_weights_only
-from tts.files import atomic_write_text
-from tts.errors import CheckpointError, TTSError
+from base.checkpoint import load_weights_only
+from base.files import atomic_write_text
+from base.errors import CheckpointError, TTSError
 from tts.training.config import TrainingConfig
 from tts.training.state import CheckpointDirectory, capture_rng_state, restore_rng_state
 

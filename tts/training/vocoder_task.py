@@ -12,8 +12,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 import vocoder
-from tts.config import DictConfig
-from tts.errors import TTSError
+from base.config import DictConfig
+from base.errors import TTSError
 from tts.training.config import ConfigFile, TrainingConfig, build_section
 from tts.training.data import VocoderSegments, load_mel, read_mel_config, read_split
 

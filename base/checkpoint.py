@@ -20,8 +20,8 @@ from typing import Any, Mapping
 
 import torch
 
-from tts.errors import CheckpointError
-from tts.files import atomic_path
+from base.errors import CheckpointError
+from base.files import atomic_path
 
 FORMAT_NAME = "swaratts"
 FORMAT_VERSION = 1

@@ -1,5 +1,5 @@
 """The mel definition (:class:`MelConfig`) and the Slaney mel filterbank, in numpy alone: shared by
-the torch features (:mod:`tts.audio`), the torch-free voice and Griffin-Lim (:mod:`tts.voice`,
+the torch features (:mod:`base.audio`), the torch-free voice and Griffin-Lim (:mod:`tts.voice`,
 :mod:`tts.griffinlim`), so all use the same numbers."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tts.config import DictConfig
+from base.config import DictConfig
 
 # Slaney's Auditory Toolbox mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
 _HZ_PER_MEL = 200.0 / 3
