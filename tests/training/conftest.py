@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tts.bench import make_synthetic_prepared_data
+from tts.testing import make_synthetic_prepared_data
 
 TEXTS = ["a low tone.", "the pitch goes up, then down.", "one more sound", "hum along!"]
 

@@ -1,0 +1,115 @@
+"""The machine ``tts bench`` runs on, and how it times things: CPU, cores, RSS, the fp32 matmul rate."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Any, Callable
+
+from tts.bench.settings import BenchSettings
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def median_time(fn: Callable[[], Any], repeats: int, budget_seconds: float, warmup: bool = True
+                ) -> tuple[float, int]:
+    """Median wall time of ``fn()`` over up to ``repeats`` runs after a warm-up run; repeating
+    stops once ``budget_seconds`` have been spent (at least one timed run). Returns
+    ``(median seconds, runs)``."""
+    if warmup:
+        fn()
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < max(1, repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        spent += times[-1]
+        if spent >= budget_seconds:
+            break
+    return statistics.median(times), len(times)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (VmHWM, else ru_maxrss)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def physical_cores() -> int:
+    """Distinct (package, core) pairs in /proc/cpuinfo; the logical CPU count where unknown."""
+    try:
+        cores, package = set(), "0"
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                key = key.strip().lower()
+                if key == "physical id":
+                    package = value.strip()
+                elif key == "core id":
+                    cores.add((package, value.strip()))
+        if cores:
+            return len(cores)
+    except OSError:
+        pass
+    return os.cpu_count() or 1
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
+    """Measured fp32 GFLOP/s of a ``size x size`` matrix product (median, after a warm-up)."""
+    import torch
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    seconds, _ = median_time(lambda: torch.mm(a, b), repeats, budget_seconds=10.0)
+    return 2 * size**3 / seconds / 1e9
+
+
+def machine_info(settings: BenchSettings) -> dict[str, Any]:
+    import torch
+
+    return {
+        "cpu_model": cpu_model(),
+        "logical_cpus": os.cpu_count(),
+        "physical_cores": physical_cores(),
+        "torch_threads": torch.get_num_threads(),
+        "torch_version": torch.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "matmul_gflops": round(matmul_gflops(1024 if settings.quick else 2048, 2 if settings.quick else 5), 2),
+    }
