@@ -31,9 +31,9 @@ import numpy as np
 import torch
 
 import tts
-import tts.evaluation as evaluation
-from tts.evaluation import (HELD_OUT_SEED, audio_features, held_out_sentences, identification_features, identify,
-                            make_references, mcd_dtw, reference_style, training_texts)
+from tts.eval import (HELD_OUT_SEED, audio_features, distance_matrix, held_out_sentences, identification_features,
+                      identify, make_references, mcd_dtw, reference_style, training_texts)
+from tts.eval.identification import ID_CEPS
 from tts.griffinlim import griffin_lim
 from tts.postfilter import postfilter
 from tts.prepare import PrepareConfig
@@ -47,17 +47,12 @@ def cosine_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def identify_with(frame_distance, outputs: list[np.ndarray], references: list[np.ndarray]) -> dict:
-    """:func:`tts.evaluation.identify` of a distance matrix built with another frame distance."""
-    euclidean = evaluation._euclidean
-    evaluation._euclidean = frame_distance
-    try:
-        return identify(evaluation.distance_matrix(outputs, references)).summary()
-    finally:
-        evaluation._euclidean = euclidean
+    """:func:`tts.eval.identify` of a distance matrix built with another frame distance."""
+    return identify(distance_matrix(outputs, references, frame_distance=frame_distance)).summary()
 
 
 def contrast(features: np.ndarray) -> float:
-    return float(np.sqrt((features[:, :evaluation.ID_CEPS] ** 2).sum(axis=1).mean()))
+    return float(np.sqrt((features[:, :ID_CEPS] ** 2).sum(axis=1).mean()))
 
 
 def measure(voice, language: str, sentences: int, betas: list[float], workdir: Path, data_dir: Path) -> dict:
@@ -75,7 +70,7 @@ def measure(voice, language: str, sentences: int, betas: list[float], workdir: P
         outputs = [postfilter(mel, beta) for mel in mels]
         features = [audio_features(griffin_lim(mel, voice.mel_config, seed=0), voice.mel_config, trim)
                     for mel in outputs]
-        euclidean = identify(evaluation.distance_matrix(features, reference_features)).summary()
+        euclidean = identify(distance_matrix(features, reference_features)).summary()
         cosine = identify_with(cosine_distances, features, reference_features)
         ratios = [contrast(r) / contrast(f) for r, f in zip(reference_features, features)]
         rows.append({

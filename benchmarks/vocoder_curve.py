@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tts
 import vocoder
-from tts.evaluation import evaluate_voice
+from tts.eval import evaluate_voice
 from base.files import atomic_write_text
 from tts.recipes import PAUSE_SECONDS
 from tts.torch_parts import TorchWaveGlow

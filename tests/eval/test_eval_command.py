@@ -18,7 +18,7 @@ from base.audio import MelConfig, load_wav, mel_spectrogram
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
 from base.errors import TTSError
 from tts.evalsets import unseen_sentences
-from tts.evaluation import evaluate_voice, held_out_sentences
+from tts.eval import evaluate_voice, held_out_sentences
 from tts.training.data import PreparedUtterance, write_split
 from tts.bundle import export_voice
 from tts.voice import load_voice
@@ -313,7 +313,7 @@ def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
 
 
 def test_results_name_a_voice_inside_the_working_directory_relatively(voice_dir, tmp_path, monkeypatch):
-    from tts.evaluation import _shown_path
+    from tts.eval.runner import _shown_path
 
     monkeypatch.chdir(voice_dir.parent)
     assert _shown_path(voice_dir) == voice_dir.name

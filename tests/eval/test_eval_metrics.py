@@ -15,7 +15,7 @@ from base.audio import MelConfig, load_wav, mel_spectrogram
 from tts.corpora.sentences import Sentence, generate_sentences
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
 from base.errors import TTSError
-from tts.evaluation import (
+from tts.eval import (
     MCD_CONSTANT,
     copy_synthesis_scores,
     held_out_sentences,

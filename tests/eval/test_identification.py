@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from base.audio import MelConfig
-from tts.evaluation import (
+from tts.eval import (
     Identification,
     audio_features,
     calibrate_identification,

@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import tts
-    from tts.evaluation import evaluate_voice
+    from tts.eval import evaluate_voice
 
     if args.sentences is not None and args.sentences < 1:
         raise TTSError(f"--sentences must be at least 1, got {args.sentences}")
