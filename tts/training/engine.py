@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import json
 import logging
 import math
@@ -136,6 +137,36 @@ class _ResumableSampler(DistributedSampler):
         return self.num_samples - self.start
 
 
+@dataclass
+class Progress:
+    """Where a run is: saved in every checkpoint (under ``training``) and restored on resume."""
+
+    step: int = 0  # optimizer steps taken
+    epoch: int = 0
+    batch_in_epoch: int = 0  # batches of the current epoch consumed, skipped ones included
+    best_val_loss: float = math.inf
+    nonfinite_skipped: int = 0
+
+
+@dataclass
+class _Run:
+    """Everything one :meth:`Trainer.fit` works with."""
+
+    model: nn.Module
+    wrapped: nn.Module  # the model, or its DistributedDataParallel wrapper
+    optimizer: torch.optim.Optimizer
+    scaler: Any
+    average: "_WeightAverage | None"
+    progress: Progress
+    train_set: Dataset
+    val_set: Dataset | None
+    writer: Any
+    metrics_file: Path
+    validated_before_resume: set[int]
+    bar: Any = None
+    consecutive_bad: int = 0  # non-finite losses or gradients in a row
+
+
 class Trainer:
     """Trains ``task``'s model into ``out_dir`` (``checkpoints/``, ``tensorboard/``,
     ``metrics.jsonl``)."""
@@ -208,26 +239,46 @@ class Trainer:
             raise TTSError(
                 f"batch_size {cfg.batch_size} does not split evenly over {self.dist.world_size} processes"
             )
-        local_batch = cfg.batch_size // self.dist.world_size
         if cfg.amp != "off" and self.device.type != "cuda":
             log.info("mixed precision (%s) is for CUDA; training in fp32 on %s", cfg.amp, self.device)
         torch.manual_seed(cfg.seed)
+        run = self._start()
+        try:
+            while run.progress.step < cfg.max_steps and run.progress.epoch < cfg.epochs:
+                if self._train_epoch(run):
+                    break
+                self._end_epoch(run)
+            if run.progress.step % cfg.checkpoint_every:
+                self._save(run)
+        finally:
+            if run.bar is not None:
+                run.bar.close()
+            if run.writer is not None:
+                run.writer.close()
+            if self.dist.enabled and dist.is_initialized():
+                dist.destroy_process_group()
+        p = run.progress
+        return {"step": p.step, "epoch": p.epoch, "best_val_loss": p.best_val_loss,
+                "nonfinite_skipped": p.nonfinite_skipped}
 
+    def _start(self) -> "_Run":
+        """The model, optimizer and data of the run, fresh or resumed from its latest checkpoint."""
+        cfg = self.config
         model = self.task.build_model().to(self.device)
         optimizer = torch.optim.Adam(
             model.parameters(), lr=cfg.learning_rate, betas=cfg.betas, eps=cfg.eps, weight_decay=cfg.weight_decay
         )
         scaler = torch.amp.GradScaler("cuda", enabled=cfg.amp == "fp16" and self.device.type == "cuda")
-        self.ema = _WeightAverage(model, cfg.ema_decay) if cfg.ema_decay > 0 else None
-        progress = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "best_val_loss": math.inf, "nonfinite_skipped": 0}
-        self._validated_before_resume: set[int] = set()
+        average = _WeightAverage(model, cfg.ema_decay) if cfg.ema_decay > 0 else None
+        progress = Progress()
+        validated_before_resume: set[int] = set()
         if self.resume:
-            self._restore(model, optimizer, scaler, progress)
+            self._restore(model, optimizer, scaler, average, progress)
             if self.dist.is_main:
                 self.checkpoints.remove_temporaries()
             # Every process learns which steps were validated (they validate together); one rewrites.
-            self._validated_before_resume = _trim_metrics(self.out_dir / "metrics.jsonl", progress["step"],
-                                                          rewrite=self.dist.is_main)
+            validated_before_resume = _trim_metrics(self.out_dir / "metrics.jsonl", progress.step,
+                                                    rewrite=self.dist.is_main)
         elif self.checkpoints.latest() is not None:
             raise TTSError(
                 f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run "
@@ -237,98 +288,90 @@ class Trainer:
             # BatchNorm statistics over the global batch, as one process would compute them
             # (SyncBatchNorm runs on GPUs only; on CPU each process keeps its own statistics).
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        ddp_model = (
+        wrapped = (
             nn.parallel.DistributedDataParallel(model, device_ids=[self.device] if self.device.type == "cuda" else None)
             if self.dist.enabled
             else model
         )
-
         train_set = self.task.train_dataset()
         if len(train_set) < cfg.batch_size:
             raise TTSError(
                 f"the training set has {len(train_set)} items, fewer than batch_size {cfg.batch_size}; "
                 "lower batch_size or add data"
             )
-        val_set = self.task.val_dataset()
-        writer = self._writer()
-        metrics_file = self.out_dir / "metrics.jsonl"
+        run = _Run(model=model, wrapped=wrapped, optimizer=optimizer, scaler=scaler, average=average,
+                   progress=progress, train_set=train_set, val_set=self.task.val_dataset(),
+                   writer=self._writer(), metrics_file=self.out_dir / "metrics.jsonl",
+                   validated_before_resume=validated_before_resume)
         if self.dist.is_main:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             (self.out_dir / "training_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+        run.bar = self._progress_bar(progress.step)
+        return run
 
-        step, epoch = progress["step"], progress["epoch"]
-        consecutive_bad = 0
-        bar = self._progress_bar(step)
-        try:
-            while step < cfg.max_steps and epoch < cfg.epochs:
-                start = progress["batch_in_epoch"] * local_batch
-                loader = self._loader(train_set, local_batch, shuffle=True, epoch=epoch, start=start)
-                batch_in_epoch = progress["batch_in_epoch"]
-                self.task.train_mode(model)
-                for batch in loader:
-                    batch = _to_device(batch, self.device)
-                    for group in optimizer.param_groups:
-                        group["lr"] = cfg.learning_rate_at(step)
-                    with self._autocast():
-                        loss, figures = self.task.training_loss(ddp_model, batch, step)
-                    if not self._all_finite(loss):
-                        optimizer.zero_grad(set_to_none=True)
-                        consecutive_bad = self._count_nonfinite("loss", step, consecutive_bad, progress)
-                        batch_in_epoch += 1
-                        continue
-                    optimizer.zero_grad(set_to_none=True)
-                    scaler.scale(loss).backward()
-                    scaler.unscale_(optimizer)
-                    grad_norm = (
-                        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip_thresh)
-                        if cfg.grad_clip_thresh > 0
-                        else _grad_norm(model)
-                    )
-                    finite_grads = self._all_finite(grad_norm)
-                    if not finite_grads and not scaler.is_enabled():
-                        optimizer.zero_grad(set_to_none=True)
-                        consecutive_bad = self._count_nonfinite("gradients", step, consecutive_bad, progress)
-                        batch_in_epoch += 1
-                        continue
-                    scaler.step(optimizer)  # with mixed precision, the scaler skips non-finite steps itself
-                    scaler.update()
-                    if self.ema is not None:
-                        self.ema.update(model, step + 1)
-                    # Mixed precision's occasional overflow is the scaler's to handle; a run of them is not.
-                    consecutive_bad = 0 if finite_grads else self._count_nonfinite("gradients", step, consecutive_bad,
-                                                                                    progress, skipped=False)
-                    step += 1
-                    batch_in_epoch += 1
-                    record = {"step": step, "epoch": epoch, "loss": self._mean(loss), "grad_norm": float(grad_norm),
-                              "lr": cfg.learning_rate_at(step - 1), **figures}
-                    self._log(record, writer, metrics_file, bar)
-                    progress.update(step=step, epoch=epoch, batch_in_epoch=batch_in_epoch)
-                    if step % cfg.checkpoint_every == 0:
-                        self._save(model, optimizer, scaler, progress)
-                    if step >= cfg.max_steps:
-                        break
-                else:
-                    epoch += 1
-                    progress.update(epoch=epoch, batch_in_epoch=0)
-                    # A run resumed at an epoch's end validated that step before it stopped: it runs again
-                    # (validation draws random numbers, which a bit-exact resume must draw too) but is
-                    # not logged twice.
-                    val_loss = self._validate(self.ema.model if self.ema else model, val_set, writer, step, metrics_file,
-                                              record=step not in self._validated_before_resume)
-                    if val_loss is not None and val_loss < progress["best_val_loss"]:
-                        progress["best_val_loss"] = val_loss
-                        self._save(model, optimizer, scaler, progress, self.checkpoints.best_path)
-            if step % cfg.checkpoint_every:
-                self._save(model, optimizer, scaler, progress)
-        finally:
-            if bar is not None:
-                bar.close()
-            if writer is not None:
-                writer.close()
-            if self.dist.enabled and dist.is_initialized():
-                dist.destroy_process_group()
-        return {"step": step, "epoch": epoch, "best_val_loss": progress["best_val_loss"],
-                "nonfinite_skipped": progress["nonfinite_skipped"]}
+    def _train_epoch(self, run: "_Run") -> bool:
+        """The rest of the current epoch, from the batch the run is at; True when ``max_steps``
+        ended it early."""
+        local_batch = self.config.batch_size // self.dist.world_size
+        progress = run.progress
+        loader = self._loader(run.train_set, local_batch, shuffle=True, epoch=progress.epoch,
+                              start=progress.batch_in_epoch * local_batch)
+        self.task.train_mode(run.model)
+        for batch in loader:
+            self._train_step(run, _to_device(batch, self.device))
+            if progress.step >= self.config.max_steps:
+                return True
+        return False
+
+    def _train_step(self, run: "_Run", batch: Any) -> None:
+        """One optimizer step on ``batch``, or a skipped one for a non-finite loss or gradient;
+        logged, averaged and checkpointed as configured."""
+        cfg, progress = self.config, run.progress
+        for group in run.optimizer.param_groups:
+            group["lr"] = cfg.learning_rate_at(progress.step)
+        with self._autocast():
+            loss, figures = self.task.training_loss(run.wrapped, batch, progress.step)
+        run.optimizer.zero_grad(set_to_none=True)
+        progress.batch_in_epoch += 1
+        if not self._all_finite(loss):
+            run.consecutive_bad = self._count_nonfinite("loss", run)
+            return
+        run.scaler.scale(loss).backward()
+        run.scaler.unscale_(run.optimizer)
+        grad_norm = (nn.utils.clip_grad_norm_(run.model.parameters(), cfg.grad_clip_thresh)
+                     if cfg.grad_clip_thresh > 0 else _grad_norm(run.model))
+        finite_grads = self._all_finite(grad_norm)
+        if not finite_grads and not run.scaler.is_enabled():
+            run.optimizer.zero_grad(set_to_none=True)
+            run.consecutive_bad = self._count_nonfinite("gradients", run)
+            return
+        run.scaler.step(run.optimizer)  # with mixed precision, the scaler skips non-finite steps itself
+        run.scaler.update()
+        # Mixed precision's occasional overflow is the scaler's to handle; a run of them is not.
+        run.consecutive_bad = 0 if finite_grads else self._count_nonfinite("gradients", run, skipped=False)
+        progress.step += 1
+        if run.average is not None:
+            run.average.update(run.model, progress.step)
+        record = {"step": progress.step, "epoch": progress.epoch, "loss": self._mean(loss),
+                  "grad_norm": float(grad_norm), "lr": cfg.learning_rate_at(progress.step - 1), **figures}
+        self._log(record, run.writer, run.metrics_file, run.bar)
+        if progress.step % cfg.checkpoint_every == 0:
+            self._save(run)
+
+    def _end_epoch(self, run: "_Run") -> None:
+        """Validation at the end of an epoch, and ``best.pt`` when it is the best so far."""
+        progress = run.progress
+        progress.epoch += 1
+        progress.batch_in_epoch = 0
+        # A run resumed at an epoch's end validated that step before it stopped: it runs again
+        # (validation draws random numbers, which a bit-exact resume must draw too) but is not
+        # logged twice.
+        val_loss = self._validate(run.average.model if run.average else run.model, run.val_set, run.writer,
+                                  progress.step, run.metrics_file,
+                                  record=progress.step not in run.validated_before_resume)
+        if val_loss is not None and val_loss < progress.best_val_loss:
+            progress.best_val_loss = val_loss
+            self._save(run, self.checkpoints.best_path)
 
     # ---------------------------------------------------------------- helpers
     def _all_finite(self, value: torch.Tensor) -> bool:
@@ -367,34 +410,37 @@ class Trainer:
             dist.barrier()
         return figures.get("loss")
 
-    def _save(self, model: nn.Module, optimizer, scaler, progress: dict, path: Path | None = None) -> None:
+    def _save(self, run: "_Run", path: Path | None = None) -> None:
         """Write a checkpoint with the full training state: the step file by default, or ``path``
-        (``best.pt``). The last ``keep_last`` step files are kept."""
+        (``best.pt``). The last ``keep_last`` step files are kept. With a weight average the
+        file's model is the average, and the raw weights are kept for resuming."""
         if not self.dist.is_main:
             return
         training = {
-            **progress,
-            "optimizer": optimizer.state_dict(),
-            "scaler": scaler.state_dict(),
+            **dataclasses.asdict(run.progress),
+            "optimizer": run.optimizer.state_dict(),
+            "scaler": run.scaler.state_dict(),
             "rng": capture_rng_state(),
             "config": self.config.to_dict(),
             "world_size": self.dist.world_size,
         }
-        target = path or self.checkpoints.step_path(progress["step"])
-        if self.ema is not None:
+        model = run.model
+        if run.average is not None:
             training["raw_state_dict"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-            model = self.ema.model
+            model = run.average.model
+        target = path or self.checkpoints.step_path(run.progress.step)
         self.task.save_checkpoint(model, target, training=training)
         if path is None:
             self.checkpoints.prune()
         log.info("saved %s", target)
 
-    def _count_nonfinite(self, what: str, step: int, consecutive: int, progress: dict, skipped: bool = True) -> int:
+    def _count_nonfinite(self, what: str, run: "_Run", skipped: bool = True) -> int:
         """One more non-finite loss or gradient in a row: logged, counted, and past
         ``max_consecutive_nonfinite`` in a row the end of training. Returns the new run length."""
-        consecutive += 1
+        consecutive = run.consecutive_bad + 1
+        step = run.progress.step
         if skipped:
-            progress["nonfinite_skipped"] += 1
+            run.progress.nonfinite_skipped += 1
         log.warning("step %d: non-finite %s, step skipped (%d in a row)", step, what, consecutive)
         if consecutive >= self.config.max_consecutive_nonfinite:
             raise TrainingError(
@@ -403,7 +449,8 @@ class Trainer:
                 "mixed precision off")
         return consecutive
 
-    def _restore(self, model: nn.Module, optimizer, scaler, progress: dict) -> None:
+    def _restore(self, model: nn.Module, optimizer, scaler, average: "_WeightAverage | None",
+                 progress: "Progress") -> None:
         latest = self.checkpoints.latest()
         if latest is None:
             raise TTSError(f"--resume: no checkpoint in {self.checkpoints.root} to resume from")
@@ -419,16 +466,16 @@ class Trainer:
                 f"{latest}: --resume needs the configuration this run was started with; the checkpoint holds "
                 f"another model ({first[:200]}). Resume with the run's own config (its training_config.json and "
                 f"preset), or start a new --out") from None
-        if self.ema is not None:  # the saved model is the average (or, from a run without one, its start)
-            self.ema.model.load_state_dict(model.state_dict())
+        if average is not None:  # the saved model is the average (or, from a run without one, its start)
+            average.model.load_state_dict(model.state_dict())
         if "raw_state_dict" in training:
             model.load_state_dict(training["raw_state_dict"])
         optimizer.load_state_dict(training["optimizer"])
         scaler.load_state_dict(training["scaler"])
         restore_rng_state(training["rng"])
-        for key in ("step", "epoch", "batch_in_epoch", "best_val_loss", "nonfinite_skipped"):
-            progress[key] = training[key]
-        log.info("resumed from %s at step %d (epoch %d)", latest, progress["step"], progress["epoch"])
+        for field_ in dataclasses.fields(Progress):
+            setattr(progress, field_.name, training[field_.name])
+        log.info("resumed from %s at step %d (epoch %d)", latest, progress.step, progress.epoch)
 
     def _writer(self):
         if not self.dist.is_main:
