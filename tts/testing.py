@@ -1,12 +1,12 @@
-"""Small synthetic data for tests and the training benchmark (no corpus, no espeak-ng)."""
+"""Helpers for tests and the training benchmark: small synthetic data (no corpus, no espeak-ng),
+and a Python preamble that makes torch unimportable."""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
-from typing import Sequence
-
+from typing import Any, Sequence
 
 
 def make_synthetic_prepared_data(root: Path, n_items: int = 8, seconds: float = 1.0, seed: int = 0,
@@ -49,3 +49,34 @@ def make_synthetic_prepared_data(root: Path, n_items: int = 8, seconds: float = 
     settings = {"mel_config": config.to_dict(), "language": "en", "symbols": text.symbols("en")}
     (root / "prepare.json").write_text(json.dumps(settings), encoding="utf-8")
     return root
+
+
+# Python source that makes torch unimportable in the interpreter that runs it first, as on a device
+# where PyTorch is not installed at all (so the torch models cannot load either): prepend it to a
+# script run with ``python -c``.
+WITHOUT_TORCH_PREAMBLE = """
+import sys
+
+class _NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, _NoTorch())
+"""
+
+
+def perturbed_waveglow(config: Any, seed: int = 0, scale: float = 0.05) -> Any:
+    """A WaveGlow of ``config`` whose couplings are not the identity (its end layers start at zero):
+    every weight moved by ``scale`` times a seeded standard normal."""
+    import torch
+
+    from vocoder import WaveGlow
+
+    torch.manual_seed(seed)
+    model = WaveGlow(config)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(scale * torch.randn_like(p))
+    return model

@@ -14,6 +14,7 @@ import text
 from acoustic.model import Tacotron2, Tacotron2Config
 from base.audio import MelConfig
 from tts.onnx.export import export_onnx
+from tts.testing import WITHOUT_TORCH_PREAMBLE
 from tts.voice_manifest import VoiceManifest
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
@@ -37,16 +38,7 @@ def phoneme_voice(tmp_path_factory):
     return export_onnx(acoustic_model, vocoder_model, manifest, tmp_path_factory.mktemp("onnx") / "phonemes")
 
 
-WITHOUT_TORCH = textwrap.dedent("""
-    import sys
-
-    class NoTorch:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("torch", "acoustic", "vocoder"):
-                raise ImportError(f"blocked: {name}")
-            return None
-
-    sys.meta_path.insert(0, NoTorch())
+WITHOUT_TORCH = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
     from tts.voice import load_voice
 
     voice = load_voice(sys.argv[1], threads=1, engine="onnx")

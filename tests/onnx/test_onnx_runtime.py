@@ -21,10 +21,15 @@ from acoustic.model import Tacotron2, Tacotron2Config
 from base.audio import MelConfig
 from base.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
-from tts.postfilter import postfilter
 from tts.onnx.export import export_onnx
+from tts.postfilter import postfilter
+from tts.testing import WITHOUT_TORCH_PREAMBLE
 from tts.voice import load_voice
-from tts.voice_manifest import VoiceManifest, record_vocoder_quality, write_voice_manifest
+from tts.voice_manifest import (
+    VoiceManifest,
+    record_vocoder_quality,
+    write_voice_manifest,
+)
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
 pytest.importorskip("onnxruntime")
@@ -296,16 +301,7 @@ def test_a_torch_voice_or_a_foreign_manifest_is_refused(voice_dir, tmp_path):
         load_voice(path, engine="onnx")
 
 
-BLOCKER = textwrap.dedent("""
-    import sys
-
-    class NoTorch:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("torch", "acoustic", "vocoder"):
-                raise ImportError(f"blocked: {name}")
-            return None
-
-    sys.meta_path.insert(0, NoTorch())
+BLOCKER = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
     from tts.voice import load_voice
 
     voice = load_voice(sys.argv[1], threads=1, engine="onnx")
@@ -333,16 +329,7 @@ def test_runtime_never_imports_torch(voice_dir, tmp_path):
     assert rate == 22050 and len(audio) > 0
 
 
-CLI_WITHOUT_TORCH = textwrap.dedent("""
-    import sys
-
-    class NoTorch:  # as on a device where PyTorch is not installed at all
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] == "torch":
-                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-            return None
-
-    sys.meta_path.insert(0, NoTorch())
+CLI_WITHOUT_TORCH = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
     from tts.cli import main
 
     code = main(["synth", "namaste, aap kaise ho?", "--voice", sys.argv[1], "--engine", "onnx", "-o", sys.argv[2],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-
 import os
 import sys
 
@@ -19,7 +18,6 @@ from base.audio import MelConfig
 from base.checkpoint import FORMAT_NAME, atomic_save
 from base.errors import CheckpointError
 from vocoder import WaveGlow, WaveGlowConfig
-
 
 NVIDIA_HPARAMS = dict(n_mel_channels=80, n_flows=12, n_group=8, n_early_every=4, n_early_size=2)
 WN_CONFIG = dict(n_layers=3, n_channels=16, kernel_size=3)

@@ -8,19 +8,10 @@ import pytest
 import torch
 
 from base.audio import MelConfig, mel_spectrogram
+from tts.testing import perturbed_waveglow as perturbed
 from vocoder import Denoiser, WaveGlow, WaveGlowConfig, WaveGlowLoss
 
 SMALL = WaveGlowConfig(n_flows=6, n_group=8, n_early_every=2, n_early_size=2, n_layers=3, n_channels=16)
-
-
-def perturbed(config: WaveGlowConfig, seed: int = 0, scale: float = 0.05) -> WaveGlow:
-    """A model whose couplings are not the identity (the end layers start at zero)."""
-    torch.manual_seed(seed)
-    model = WaveGlow(config)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(scale * torch.randn_like(p))
-    return model
 
 
 def test_config_defaults_are_the_published_model():

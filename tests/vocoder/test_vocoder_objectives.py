@@ -7,19 +7,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from vocoder import MultiResolutionSTFTLoss, WaveGlow, WaveGlowConfig
+from tts.testing import perturbed_waveglow as perturbed
+from vocoder import MultiResolutionSTFTLoss, WaveGlowConfig
 
 MICRO = WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=16)
 SMALL_RESOLUTIONS = ((256, 32, 128), (128, 16, 64))
-
-
-def perturbed(config: WaveGlowConfig, seed: int = 0, scale: float = 0.05) -> WaveGlow:
-    torch.manual_seed(seed)
-    model = WaveGlow(config)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(scale * torch.randn_like(p))
-    return model
 
 
 def tone(samples: int, batch: int = 2) -> torch.Tensor:

@@ -36,28 +36,31 @@ def median_time(fn: Callable[[], Any], repeats: int, budget_seconds: float, warm
 
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (VmHWM, else ru_maxrss)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    peak = _proc_status_mb("VmHWM:")
+    if peak is not None:
+        return peak
     import resource
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+    rusage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rusage / 2**20 if sys.platform == "darwin" else rusage / 1024
 
 
 def current_rss_mb() -> float:
+    """Resident set size of this process now, in MB (NaN where /proc is not there)."""
+    rss = _proc_status_mb("VmRSS:")
+    return float("nan") if rss is None else rss
+
+
+def _proc_status_mb(field: str) -> float | None:
+    """A ``kB`` field of ``/proc/self/status`` in MB, None where there is none."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return float("nan")
+    return None
 
 
 def cpu_model() -> str:

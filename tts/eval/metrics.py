@@ -137,18 +137,19 @@ def copy_synthesis_scores(reference_audio: Any, generated_audio: Any, sample_rat
 
 
 def as_mel_array(mel: Any, name: str) -> np.ndarray:
-    if hasattr(mel, "detach"):
-        mel = mel.detach().float().cpu().numpy()
-    mel = np.asarray(mel, dtype=np.float64)
-    if mel.ndim != 2:
-        raise ValueError(f"{name} must be [n_mel, frames], got shape {mel.shape}")
-    return mel
+    """``mel`` (numpy or torch) as a float64 ``[n_mel, frames]`` array; ValueError naming it otherwise."""
+    return _float64_array(mel, name, 2, "[n_mel, frames]")
 
 
 def as_audio_array(audio: Any, name: str) -> np.ndarray:
-    if hasattr(audio, "detach"):
-        audio = audio.detach().float().cpu().numpy()
-    audio = np.asarray(audio, dtype=np.float64)
-    if audio.ndim != 1:
-        raise ValueError(f"{name} must be mono [T], got shape {audio.shape}")
-    return audio
+    """``audio`` (numpy or torch) as a float64 mono ``[T]`` array; ValueError naming it otherwise."""
+    return _float64_array(audio, name, 1, "mono [T]")
+
+
+def _float64_array(value: Any, name: str, ndim: int, shape: str) -> np.ndarray:
+    if hasattr(value, "detach"):
+        value = value.detach().float().cpu().numpy()
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim != ndim:
+        raise ValueError(f"{name} must be {shape}, got shape {value.shape}")
+    return value
