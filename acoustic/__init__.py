@@ -6,8 +6,14 @@ inference with per-item stopping. Imports only torch and the project base (``bas
 ``base.checkpoint``).
 """
 
-from acoustic.checkpoint import (CheckpointContents, WarmStartReport, load_checkpoint,
-                                 read_checkpoint, save_checkpoint, warm_start)
+from acoustic.checkpoint import (
+    CheckpointContents,
+    WarmStartReport,
+    load_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+    warm_start,
+)
 from acoustic.loss import LossTerms, Tacotron2Loss, gate_targets, guided_attention_weights
 from acoustic.model import Tacotron2, Tacotron2Config, Tacotron2Inference, Tacotron2Output
 

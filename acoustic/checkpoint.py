@@ -17,15 +17,22 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from torch import Tensor
 
 from acoustic.model import Tacotron2, Tacotron2Config
-from base.checkpoint import (FORMAT_NAME, FORMAT_VERSION, atomic_save, is_project_checkpoint,
-                            load_weights_only, strip_prefix)
+from base.checkpoint import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    atomic_save,
+    is_project_checkpoint,
+    load_weights_only,
+    strip_prefix,
+)
 from base.errors import CheckpointError
 
 log = logging.getLogger(__name__)
@@ -36,14 +43,30 @@ _CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(Tacotron2Config))
 
 # Fields that set tensor shapes; the rest (dropouts, gate threshold, step limits, loss settings)
 # can be changed on any checkpoint.
-ARCHITECTURE_FIELDS = frozenset({
-    "n_symbols", "symbols_embedding_dim", "n_mel_channels", "encoder_kernel_size",
-    "encoder_n_convolutions", "encoder_embedding_dim", "n_frames_per_step", "decoder_rnn_dim",
-    "prenet_dim", "attention_rnn_dim", "attention_dim", "attention_location_n_filters",
-    "attention_location_kernel_size", "postnet_embedding_dim", "postnet_kernel_size",
-    "postnet_n_convolutions", "n_speakers", "speaker_embedding_dim", "n_languages",
-    "language_embedding_dim",
-})
+ARCHITECTURE_FIELDS = frozenset(
+    {
+        "n_symbols",
+        "symbols_embedding_dim",
+        "n_mel_channels",
+        "encoder_kernel_size",
+        "encoder_n_convolutions",
+        "encoder_embedding_dim",
+        "n_frames_per_step",
+        "decoder_rnn_dim",
+        "prenet_dim",
+        "attention_rnn_dim",
+        "attention_dim",
+        "attention_location_n_filters",
+        "attention_location_kernel_size",
+        "postnet_embedding_dim",
+        "postnet_kernel_size",
+        "postnet_n_convolutions",
+        "n_speakers",
+        "speaker_embedding_dim",
+        "n_languages",
+        "language_embedding_dim",
+    }
+)
 
 # Architecture fields that load_checkpoint may change (a warm start), with the tensors each one
 # governs: those are re-initialised when their shapes differ, everything else must load as is.
@@ -53,11 +76,14 @@ _WARM_START_TENSORS: dict[str, Callable[[str], bool]] = {
     "speaker_embedding_dim": lambda name: name.startswith("speaker_"),
     "n_languages": lambda name: name.startswith("language_"),
     "language_embedding_dim": lambda name: name.startswith("language_"),
-    "n_frames_per_step": lambda name: name in {
-        "decoder.prenet.layers.0.linear_layer.weight",
-        "decoder.linear_projection.linear_layer.weight",
-        "decoder.linear_projection.linear_layer.bias",
-    },
+    "n_frames_per_step": lambda name: (
+        name
+        in {
+            "decoder.prenet.layers.0.linear_layer.weight",
+            "decoder.linear_projection.linear_layer.weight",
+            "decoder.linear_projection.linear_layer.bias",
+        }
+    ),
 }
 WARM_START_FIELDS = frozenset(_WARM_START_TENSORS)
 
@@ -98,14 +124,17 @@ def save_checkpoint(model: Tacotron2, path: str | os.PathLike, **extra: Any) -> 
     clash = _RESERVED_KEYS.intersection(extra)
     if clash:
         raise ValueError(f"save_checkpoint: extra keys {sorted(clash)} are reserved by the format")
-    return atomic_save({
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "model": MODEL_NAME,
-        "config": dataclasses.asdict(model.config),
-        "state_dict": model.state_dict(),
-        **extra,
-    }, path)
+    return atomic_save(
+        {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "model": MODEL_NAME,
+            "config": dataclasses.asdict(model.config),
+            "state_dict": model.state_dict(),
+            **extra,
+        },
+        path,
+    )
 
 
 def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
@@ -120,16 +149,15 @@ def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
         if isinstance(obj.get("config"), Mapping):
             config = _config_from_nvidia(path, obj["config"])
             return CheckpointContents(path, "deeplearningexamples", config, state_dict, extra)
-        return CheckpointContents(path, "nvidia", config_from_state_dict(state_dict, path),
-                                  state_dict, extra)
+        return CheckpointContents(path, "nvidia", config_from_state_dict(state_dict, path), state_dict, extra)
     if isinstance(obj, Mapping) and obj and all(isinstance(v, Tensor) for v in obj.values()):
         state_dict = strip_prefix(obj)
-        return CheckpointContents(path, "state_dict", config_from_state_dict(state_dict, path),
-                                  dict(state_dict))
+        return CheckpointContents(path, "state_dict", config_from_state_dict(state_dict, path), dict(state_dict))
     keys = sorted(map(str, obj))[:8] if isinstance(obj, Mapping) else type(obj).__name__
     raise CheckpointError(
         f"{path}: not a Tacotron2 checkpoint (found {keys}); expected this project's format, "
-        "NVIDIA's {'state_dict': ...} or DeepLearningExamples' {'state_dict', 'config'}")
+        "NVIDIA's {'state_dict': ...} or DeepLearningExamples' {'state_dict', 'config'}"
+    )
 
 
 def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: Any) -> Tacotron2:
@@ -159,16 +187,15 @@ def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: A
         config = stored.replace(**overrides)
     except ValueError as exc:
         raise ValueError(f"load_checkpoint({contents.path}): {exc}") from exc
-    changed = {name for name in ARCHITECTURE_FIELDS
-               if getattr(config, name) != getattr(stored, name)}
+    changed = {name for name in ARCHITECTURE_FIELDS if getattr(config, name) != getattr(stored, name)}
     frozen = sorted(changed - WARM_START_FIELDS)
     if frozen:
-        settings = ", ".join(f"{n}={getattr(stored, n)} (asked {getattr(config, n)})"
-                             for n in frozen)
+        settings = ", ".join(f"{n}={getattr(stored, n)} (asked {getattr(config, n)})" for n in frozen)
         raise CheckpointError(
             f"{contents.path}: the file was trained with {settings}; that cannot be overridden on "
             f"load. Warm-start fields are {sorted(WARM_START_FIELDS)}; for other changes build "
-            "Tacotron2(config) yourself and call acoustic.warm_start(model, path).")
+            "Tacotron2(config) yourself and call acoustic.warm_start(model, path)."
+        )
     model = Tacotron2(config)
     rules = [_WARM_START_TENSORS[name] for name in changed]
     report = _load_into(model, contents, lambda name: any(rule(name) for rule in rules))
@@ -191,17 +218,23 @@ def warm_start(model: Tacotron2, path: str | os.PathLike) -> WarmStartReport:
     loaded = set(report.loaded)
     from_file = sum(p.numel() for n, p in model.named_parameters() if n in loaded)
     if from_file < total / 2:
-        log.warning("warm start from %s: only %.0f%% of the model's weights came from the file; "
-                    "is it the architecture you meant?", contents.path, 100.0 * from_file / total)
+        log.warning(
+            "warm start from %s: only %.0f%% of the model's weights came from the file; "
+            "is it the architecture you meant?",
+            contents.path,
+            100.0 * from_file / total,
+        )
     return report
 
 
-def config_from_state_dict(state_dict: Mapping[str, Tensor],
-                           path: str | os.PathLike = "<state dict>") -> Tacotron2Config:
+def config_from_state_dict(
+    state_dict: Mapping[str, Tensor], path: str | os.PathLike = "<state dict>"
+) -> Tacotron2Config:
     """Infer the architecture fields from tensor shapes (NVIDIA files carry no config).
 
     Non-architecture fields get their defaults, which are NVIDIA's hparams.
     """
+
     def shape(name: str) -> tuple[int, ...]:
         if name not in state_dict:
             raise CheckpointError(f"{path}: not a Tacotron2 state dict: tensor '{name}' is missing")
@@ -216,21 +249,27 @@ def config_from_state_dict(state_dict: Mapping[str, Tensor],
     n_symbols, embedding_dim = shape("embedding.weight")
     _, _, encoder_kernel = shape("encoder.convolutions.0.0.conv.weight")
     prenet_dim, frame_dim = shape("decoder.prenet.layers.0.linear_layer.weight")
-    attention_dim, attention_rnn_dim = shape(
-        "decoder.attention_layer.query_layer.linear_layer.weight")
-    n_filters, _, location_kernel = shape(
-        "decoder.attention_layer.location_layer.location_conv.conv.weight")
+    attention_dim, attention_rnn_dim = shape("decoder.attention_layer.query_layer.linear_layer.weight")
+    n_filters, _, location_kernel = shape("decoder.attention_layer.location_layer.location_conv.conv.weight")
     decoder_rnn_dim = shape("decoder.decoder_rnn.weight_hh")[1]
     postnet_dim, n_mel, postnet_kernel = shape("postnet.convolutions.0.0.conv.weight")
     encoder_dim = shape("encoder.convolutions.0.0.conv.weight")[0]
     fields: dict[str, Any] = dict(
-        n_symbols=n_symbols, symbols_embedding_dim=embedding_dim, n_mel_channels=n_mel,
-        encoder_kernel_size=encoder_kernel, encoder_n_convolutions=count("encoder.convolutions"),
-        encoder_embedding_dim=encoder_dim, n_frames_per_step=max(frame_dim // n_mel, 1),
-        decoder_rnn_dim=decoder_rnn_dim, prenet_dim=prenet_dim,
-        attention_rnn_dim=attention_rnn_dim, attention_dim=attention_dim,
-        attention_location_n_filters=n_filters, attention_location_kernel_size=location_kernel,
-        postnet_embedding_dim=postnet_dim, postnet_kernel_size=postnet_kernel,
+        n_symbols=n_symbols,
+        symbols_embedding_dim=embedding_dim,
+        n_mel_channels=n_mel,
+        encoder_kernel_size=encoder_kernel,
+        encoder_n_convolutions=count("encoder.convolutions"),
+        encoder_embedding_dim=encoder_dim,
+        n_frames_per_step=max(frame_dim // n_mel, 1),
+        decoder_rnn_dim=decoder_rnn_dim,
+        prenet_dim=prenet_dim,
+        attention_rnn_dim=attention_rnn_dim,
+        attention_dim=attention_dim,
+        attention_location_n_filters=n_filters,
+        attention_location_kernel_size=location_kernel,
+        postnet_embedding_dim=postnet_dim,
+        postnet_kernel_size=postnet_kernel,
         postnet_n_convolutions=count("postnet.convolutions"),
     )
     for name in ("speaker", "language"):
@@ -245,27 +284,31 @@ def config_from_state_dict(state_dict: Mapping[str, Tensor],
 
 def _read_project(path: Path, obj: Mapping[str, Any]) -> CheckpointContents:
     if obj.get("model") != MODEL_NAME:
-        raise CheckpointError(f"{path}: this is a {obj.get('model')!r} checkpoint, not a "
-                              f"{MODEL_NAME} one; pass it to the matching loader")
+        raise CheckpointError(
+            f"{path}: this is a {obj.get('model')!r} checkpoint, not a {MODEL_NAME} one; pass it to the matching loader"
+        )
     version = obj.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(f"{path}: format version {version!r} is newer than this swaratts "
-                              f"reads ({FORMAT_VERSION}); upgrade swaratts")
+        raise CheckpointError(
+            f"{path}: format version {version!r} is newer than this swaratts reads ({FORMAT_VERSION}); upgrade swaratts"
+        )
     stored = obj.get("config")
     if not isinstance(stored, Mapping) or not isinstance(obj.get("state_dict"), Mapping):
-        raise CheckpointError(f"{path}: a {FORMAT_NAME} checkpoint must hold 'config' and "
-                              "'state_dict' dicts; the file is damaged")
+        raise CheckpointError(
+            f"{path}: a {FORMAT_NAME} checkpoint must hold 'config' and 'state_dict' dicts; the file is damaged"
+        )
     unknown = sorted(set(stored) - _CONFIG_FIELDS)
     if unknown:
-        raise CheckpointError(f"{path}: config fields {unknown} are unknown to this swaratts "
-                              "(written by a newer version?); upgrade swaratts")
+        raise CheckpointError(
+            f"{path}: config fields {unknown} are unknown to this swaratts "
+            "(written by a newer version?); upgrade swaratts"
+        )
     try:
         config = Tacotron2Config(**stored)
     except (TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: invalid Tacotron2 config in the file: {exc}") from exc
     extra = {k: v for k, v in obj.items() if k not in _RESERVED_KEYS}
-    return CheckpointContents(path, FORMAT_NAME, config,
-                              _tensors(path, strip_prefix(obj["state_dict"])), extra)
+    return CheckpointContents(path, FORMAT_NAME, config, _tensors(path, strip_prefix(obj["state_dict"])), extra)
 
 
 def _config_from_nvidia(path: Path, stored: Mapping[str, Any]) -> Tacotron2Config:
@@ -288,8 +331,7 @@ def _tensors(path: Path, state_dict: Mapping[str, Any]) -> dict[str, Tensor]:
     return dict(state_dict)
 
 
-def _load_into(model: Tacotron2, contents: CheckpointContents,
-               may_differ: Callable[[str], bool]) -> WarmStartReport:
+def _load_into(model: Tacotron2, contents: CheckpointContents, may_differ: Callable[[str], bool]) -> WarmStartReport:
     """Copy the file's tensors into ``model``; names for which ``may_differ`` is False must fit."""
     source = contents.state_dict
     target = model.state_dict()
@@ -306,11 +348,12 @@ def _load_into(model: Tacotron2, contents: CheckpointContents,
                 problems.append(f"tensor '{name}' is missing from the file")
         elif source[name].shape != tensor.shape:
             if may_differ(name):
-                report.reinitialised.append(
-                    f"{name} (file {list(source[name].shape)}, model {list(tensor.shape)})")
+                report.reinitialised.append(f"{name} (file {list(source[name].shape)}, model {list(tensor.shape)})")
             else:
-                problems.append(f"tensor '{name}' has shape {list(source[name].shape)} in the "
-                                f"file but the model expects {list(tensor.shape)}")
+                problems.append(
+                    f"tensor '{name}' has shape {list(source[name].shape)} in the "
+                    f"file but the model expects {list(tensor.shape)}"
+                )
         else:
             report.loaded.append(name)
     for name in source:
@@ -321,15 +364,19 @@ def _load_into(model: Tacotron2, contents: CheckpointContents,
                 problems.append(f"tensor '{name}' in the file has no place in the model")
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        origin = ("its stored config" if contents.kind in (FORMAT_NAME, "deeplearningexamples")
-                  else "the config its other tensors imply")
+        origin = (
+            "its stored config"
+            if contents.kind in (FORMAT_NAME, "deeplearningexamples")
+            else "the config its other tensors imply"
+        )
         raise CheckpointError(
             f"{contents.path}: does not fit the Tacotron2 built from {origin}: "
             f"{'; '.join(problems[:3])}{more}. The file's tensors disagree with each other or with "
             "its config (damaged, edited, or from a modified model). To load only the tensors "
             "that fit, build Tacotron2(config) and call acoustic.warm_start(model, path); to "
             "change the symbol table, speakers, languages or r, pass e.g. n_symbols= to "
-            "acoustic.load_checkpoint.")
+            "acoustic.load_checkpoint."
+        )
     model.load_state_dict({name: source[name] for name in report.loaded}, strict=False)
     return report
 

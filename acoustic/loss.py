@@ -31,12 +31,12 @@ class LossTerms(NamedTuple):
 def gate_targets(mel_lengths: Tensor, n_frames_per_step: int, n_steps: int) -> Tensor:
     """(B,) frame counts -> (B, S) float targets: 1 from the step holding the last frame on."""
     last_step = (mel_lengths + n_frames_per_step - 1) // n_frames_per_step - 1
-    return (torch.arange(n_steps, device=mel_lengths.device).unsqueeze(0)
-            >= last_step.unsqueeze(1)).float()
+    return (torch.arange(n_steps, device=mel_lengths.device).unsqueeze(0) >= last_step.unsqueeze(1)).float()
 
 
-def guided_attention_weights(text_lengths: Tensor, step_lengths: Tensor, n_steps: int,
-                             n_symbols: int, sigma: float) -> Tensor:
+def guided_attention_weights(
+    text_lengths: Tensor, step_lengths: Tensor, n_steps: int, n_symbols: int, sigma: float
+) -> Tensor:
     """Penalty ``1 - exp(-(n/N - s/S)^2 / (2 sigma^2))`` per item, zero outside (S_i, N_i).
 
     Args:
@@ -45,11 +45,9 @@ def guided_attention_weights(text_lengths: Tensor, step_lengths: Tensor, n_steps
     """
     s = torch.arange(n_steps, device=text_lengths.device).view(1, -1, 1)
     n = torch.arange(n_symbols, device=text_lengths.device).view(1, 1, -1)
-    distance = (n / text_lengths.view(-1, 1, 1).float()
-                - s / step_lengths.view(-1, 1, 1).float())
-    weights = 1.0 - torch.exp(-distance.square() / (2.0 * sigma ** 2))
-    valid = (lengths_to_mask(step_lengths, n_steps).unsqueeze(2)
-             & lengths_to_mask(text_lengths, n_symbols).unsqueeze(1))
+    distance = n / text_lengths.view(-1, 1, 1).float() - s / step_lengths.view(-1, 1, 1).float()
+    weights = 1.0 - torch.exp(-distance.square() / (2.0 * sigma**2))
+    valid = lengths_to_mask(step_lengths, n_steps).unsqueeze(2) & lengths_to_mask(text_lengths, n_symbols).unsqueeze(1)
     return weights * valid
 
 
@@ -71,8 +69,9 @@ class Tacotron2Loss(nn.Module):
         config = self.config
         return config.guided_attention_weight * 0.5 ** (step / config.guided_attention_half_life)
 
-    def forward(self, outputs: Tacotron2Output, mels: Tensor, mel_lengths: Tensor,
-                text_lengths: Tensor, step: int = 0) -> LossTerms:
+    def forward(
+        self, outputs: Tacotron2Output, mels: Tensor, mel_lengths: Tensor, text_lengths: Tensor, step: int = 0
+    ) -> LossTerms:
         """Loss of a teacher-forced pass.
 
         Args:
@@ -87,12 +86,14 @@ class Tacotron2Loss(nn.Module):
         mel_loss = F.mse_loss(outputs.mel, target)
         postnet_loss = F.mse_loss(outputs.mel_postnet, target)
         gate_loss = F.binary_cross_entropy_with_logits(
-            outputs.gate, gate_targets(mel_lengths, r, n_steps),
-            pos_weight=outputs.gate.new_tensor(self.config.gate_positive_weight))
+            outputs.gate,
+            gate_targets(mel_lengths, r, n_steps),
+            pos_weight=outputs.gate.new_tensor(self.config.gate_positive_weight),
+        )
         step_lengths = (mel_lengths + r - 1) // r
         penalty = guided_attention_weights(
-            text_lengths, step_lengths, n_steps, outputs.alignments.size(2),
-            self.config.guided_attention_sigma)
+            text_lengths, step_lengths, n_steps, outputs.alignments.size(2), self.config.guided_attention_sigma
+        )
         guided = (outputs.alignments * penalty).sum() / step_lengths.sum()
         total = mel_loss + postnet_loss + gate_loss
         scale = self.guided_attention_scale(step)

@@ -93,8 +93,7 @@ class Tacotron2Config:
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, requirement: str) -> None:
             if not ok:
-                raise ValueError(f"Tacotron2Config.{name} must be {requirement}, "
-                                 f"got {getattr(self, name)!r}")
+                raise ValueError(f"Tacotron2Config.{name} must be {requirement}, got {getattr(self, name)!r}")
 
         def is_int(value: object) -> bool:
             return isinstance(value, int) and not isinstance(value, bool)
@@ -105,26 +104,38 @@ class Tacotron2Config:
                 check(is_int(value) and value >= 0, f.name, "an integer >= 0")
             elif f.type in ("int", int):  # annotations are strings under __future__
                 check(is_int(value) and value >= 1, f.name, "a positive integer")
-        for name in ("encoder_kernel_size", "attention_location_kernel_size",
-                     "postnet_kernel_size"):
+        for name in ("encoder_kernel_size", "attention_location_kernel_size", "postnet_kernel_size"):
             check(getattr(self, name) % 2 == 1, name, "odd, so that 'same' padding keeps length")
-        check(self.postnet_n_convolutions >= 2, "postnet_n_convolutions",
-              "at least 2 (its first and last layers differ)")
-        check(self.symbols_embedding_dim == self.encoder_embedding_dim, "symbols_embedding_dim",
-              "equal to encoder_embedding_dim (the first encoder convolution reads it)")
-        check(self.encoder_embedding_dim % 2 == 0, "encoder_embedding_dim",
-              "even (two LSTM directions of half the width)")
-        for name in ("p_attention_dropout", "p_decoder_dropout", "prenet_dropout",
-                     "encoder_dropout", "postnet_dropout"):
+        check(
+            self.postnet_n_convolutions >= 2, "postnet_n_convolutions", "at least 2 (its first and last layers differ)"
+        )
+        check(
+            self.symbols_embedding_dim == self.encoder_embedding_dim,
+            "symbols_embedding_dim",
+            "equal to encoder_embedding_dim (the first encoder convolution reads it)",
+        )
+        check(
+            self.encoder_embedding_dim % 2 == 0, "encoder_embedding_dim", "even (two LSTM directions of half the width)"
+        )
+        for name in (
+            "p_attention_dropout",
+            "p_decoder_dropout",
+            "prenet_dropout",
+            "encoder_dropout",
+            "postnet_dropout",
+        ):
             check(0.0 <= getattr(self, name) < 1.0, name, "in [0, 1)")
         check(0.0 < self.gate_threshold < 1.0, "gate_threshold", "in (0, 1)")
-        check(self.max_frames_per_symbol is None or self.max_frames_per_symbol > 0,
-              "max_frames_per_symbol", "positive or None")
+        check(
+            self.max_frames_per_symbol is None or self.max_frames_per_symbol > 0,
+            "max_frames_per_symbol",
+            "positive or None",
+        )
         check(self.guided_attention_weight >= 0, "guided_attention_weight", ">= 0")
         check(self.guided_attention_sigma > 0, "guided_attention_sigma", "positive")
         check(self.gate_positive_weight > 0, "gate_positive_weight", "positive")
 
-    def replace(self, **changes) -> "Tacotron2Config":
+    def replace(self, **changes) -> Tacotron2Config:
         """A copy with ``changes`` applied (validated like a new config)."""
         return dataclasses.replace(self, **changes)
 
@@ -167,11 +178,13 @@ class LinearNorm(nn.Module):
 class ConvNorm(nn.Module):
     """Length-preserving ``nn.Conv1d`` (odd kernel) with gain-scaled Xavier-uniform weights."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 1,
-                 bias: bool = True, w_init_gain: str = "linear"):
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int = 1, bias: bool = True, w_init_gain: str = "linear"
+    ):
         super().__init__()
-        self.conv = nn.Conv1d(in_channels, out_channels, kernel_size=kernel_size,
-                              padding=(kernel_size - 1) // 2, bias=bias)
+        self.conv = nn.Conv1d(
+            in_channels, out_channels, kernel_size=kernel_size, padding=(kernel_size - 1) // 2, bias=bias
+        )
         nn.init.xavier_uniform_(self.conv.weight, gain=nn.init.calculate_gain(w_init_gain))
 
     def forward(self, x: Tensor) -> Tensor:
@@ -183,10 +196,8 @@ class LocationLayer(nn.Module):
 
     def __init__(self, attention_n_filters: int, attention_kernel_size: int, attention_dim: int):
         super().__init__()
-        self.location_conv = ConvNorm(2, attention_n_filters, kernel_size=attention_kernel_size,
-                                      bias=False)
-        self.location_dense = LinearNorm(attention_n_filters, attention_dim, bias=False,
-                                         w_init_gain="tanh")
+        self.location_conv = ConvNorm(2, attention_n_filters, kernel_size=attention_kernel_size, bias=False)
+        self.location_dense = LinearNorm(attention_n_filters, attention_dim, bias=False, w_init_gain="tanh")
 
     def forward(self, attention_weights_cat: Tensor) -> Tensor:
         """(B, 2, N) previous and cumulative weights -> (B, N, attention_dim)."""
@@ -196,18 +207,23 @@ class LocationLayer(nn.Module):
 class Attention(nn.Module):
     """Location-sensitive additive attention (Chorowski et al., 2015)."""
 
-    def __init__(self, attention_rnn_dim: int, embedding_dim: int, attention_dim: int,
-                 attention_location_n_filters: int, attention_location_kernel_size: int):
+    def __init__(
+        self,
+        attention_rnn_dim: int,
+        embedding_dim: int,
+        attention_dim: int,
+        attention_location_n_filters: int,
+        attention_location_kernel_size: int,
+    ):
         super().__init__()
-        self.query_layer = LinearNorm(attention_rnn_dim, attention_dim, bias=False,
-                                      w_init_gain="tanh")
+        self.query_layer = LinearNorm(attention_rnn_dim, attention_dim, bias=False, w_init_gain="tanh")
         self.memory_layer = LinearNorm(embedding_dim, attention_dim, bias=False, w_init_gain="tanh")
         self.v = LinearNorm(attention_dim, 1, bias=False)
-        self.location_layer = LocationLayer(attention_location_n_filters,
-                                            attention_location_kernel_size, attention_dim)
+        self.location_layer = LocationLayer(attention_location_n_filters, attention_location_kernel_size, attention_dim)
 
-    def forward(self, query: Tensor, memory: Tensor, processed_memory: Tensor,
-                attention_weights_cat: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(
+        self, query: Tensor, memory: Tensor, processed_memory: Tensor, attention_weights_cat: Tensor, mask: Tensor
+    ) -> tuple[Tensor, Tensor]:
         """One attention step.
 
         Args:
@@ -224,14 +240,16 @@ class Attention(nn.Module):
         # calling the modules, without their per-call overhead, which at batch 1 is a good part
         # of a decoder step.
         location_conv = self.location_layer.location_conv.conv
-        location = F.linear(F.conv1d(attention_weights_cat, location_conv.weight, None, 1,
-                                     location_conv.padding).transpose(1, 2),
-                            self.location_layer.location_dense.linear_layer.weight)
-        energies = F.linear(torch.tanh(
-            F.linear(query.unsqueeze(1), self.query_layer.linear_layer.weight)
-            + location
-            + processed_memory
-        ), self.v.linear_layer.weight).squeeze(-1)
+        location = F.linear(
+            F.conv1d(attention_weights_cat, location_conv.weight, None, 1, location_conv.padding).transpose(1, 2),
+            self.location_layer.location_dense.linear_layer.weight,
+        )
+        energies = F.linear(
+            torch.tanh(
+                F.linear(query.unsqueeze(1), self.query_layer.linear_layer.weight) + location + processed_memory
+            ),
+            self.v.linear_layer.weight,
+        ).squeeze(-1)
         # -inf gives padding exactly zero weight, so a padded item attends as it would alone.
         energies = energies.masked_fill(~mask, float("-inf"))
         weights = F.softmax(energies, dim=1)
@@ -245,8 +263,7 @@ class Prenet(nn.Module):
     def __init__(self, in_dim: int, sizes: list[int], dropout: float):
         super().__init__()
         in_sizes = [in_dim] + sizes[:-1]
-        self.layers = nn.ModuleList(
-            LinearNorm(n_in, n_out, bias=False) for n_in, n_out in zip(in_sizes, sizes))
+        self.layers = nn.ModuleList(LinearNorm(n_in, n_out, bias=False) for n_in, n_out in zip(in_sizes, sizes))
         self.dropout = dropout
 
     def forward(self, x: Tensor, dropout: float | None = None) -> Tensor:
@@ -266,17 +283,22 @@ class Postnet(nn.Module):
 
     def __init__(self, config: Tacotron2Config):
         super().__init__()
-        channels = ([config.n_mel_channels]
-                    + [config.postnet_embedding_dim] * (config.postnet_n_convolutions - 1)
-                    + [config.n_mel_channels])
+        channels = (
+            [config.n_mel_channels]
+            + [config.postnet_embedding_dim] * (config.postnet_n_convolutions - 1)
+            + [config.n_mel_channels]
+        )
         self.convolutions = nn.ModuleList()
         for i, (n_in, n_out) in enumerate(zip(channels[:-1], channels[1:])):
             last = i == config.postnet_n_convolutions - 1
-            self.convolutions.append(nn.Sequential(
-                ConvNorm(n_in, n_out, kernel_size=config.postnet_kernel_size,
-                         w_init_gain="linear" if last else "tanh"),
-                nn.BatchNorm1d(n_out),
-            ))
+            self.convolutions.append(
+                nn.Sequential(
+                    ConvNorm(
+                        n_in, n_out, kernel_size=config.postnet_kernel_size, w_init_gain="linear" if last else "tanh"
+                    ),
+                    nn.BatchNorm1d(n_out),
+                )
+            )
         self.dropout = config.postnet_dropout
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
@@ -301,10 +323,11 @@ class Encoder(nn.Module):
         super().__init__()
         dim = config.encoder_embedding_dim
         self.convolutions = nn.ModuleList(
-            nn.Sequential(ConvNorm(dim, dim, kernel_size=config.encoder_kernel_size,
-                                   w_init_gain="relu"),
-                          nn.BatchNorm1d(dim))
-            for _ in range(config.encoder_n_convolutions))
+            nn.Sequential(
+                ConvNorm(dim, dim, kernel_size=config.encoder_kernel_size, w_init_gain="relu"), nn.BatchNorm1d(dim)
+            )
+            for _ in range(config.encoder_n_convolutions)
+        )
         self.lstm = nn.LSTM(dim, dim // 2, num_layers=1, batch_first=True, bidirectional=True)
         self.dropout = config.encoder_dropout
 
@@ -320,10 +343,10 @@ class Encoder(nn.Module):
         if lengths is None:
             return self.lstm(x.transpose(1, 2))[0]
         packed = nn.utils.rnn.pack_padded_sequence(
-            x.transpose(1, 2), lengths.cpu(), batch_first=True, enforce_sorted=False)
+            x.transpose(1, 2), lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
         outputs, _ = self.lstm(packed)
-        outputs, _ = nn.utils.rnn.pad_packed_sequence(outputs, batch_first=True,
-                                                      total_length=x.size(2))
+        outputs, _ = nn.utils.rnn.pad_packed_sequence(outputs, batch_first=True, total_length=x.size(2))
         return outputs
 
 
@@ -357,7 +380,7 @@ def _joined(buffer: Tensor | None, first: Tensor, second: Tensor) -> Tensor:
     if buffer is None:
         return torch.cat((first, second), dim=1)
     buffer[:, : first.size(1)] = first
-    buffer[:, first.size(1):] = second
+    buffer[:, first.size(1) :] = second
     return buffer
 
 
@@ -369,29 +392,42 @@ class Decoder(nn.Module):
         self.config = config
         enc = config.encoder_embedding_dim
         frame_dim = config.n_mel_channels * config.n_frames_per_step
-        self.prenet = Prenet(frame_dim, [config.prenet_dim, config.prenet_dim],
-                             config.prenet_dropout)
+        self.prenet = Prenet(frame_dim, [config.prenet_dim, config.prenet_dim], config.prenet_dropout)
         self.attention_rnn = nn.LSTMCell(config.prenet_dim + enc, config.attention_rnn_dim)
         self.attention_layer = Attention(
-            config.attention_rnn_dim, enc, config.attention_dim,
-            config.attention_location_n_filters, config.attention_location_kernel_size)
+            config.attention_rnn_dim,
+            enc,
+            config.attention_dim,
+            config.attention_location_n_filters,
+            config.attention_location_kernel_size,
+        )
         self.decoder_rnn = nn.LSTMCell(config.attention_rnn_dim + enc, config.decoder_rnn_dim)
         self.linear_projection = LinearNorm(config.decoder_rnn_dim + enc, frame_dim)
-        self.gate_layer = LinearNorm(config.decoder_rnn_dim + enc, 1, bias=True,
-                                     w_init_gain="sigmoid")
+        self.gate_layer = LinearNorm(config.decoder_rnn_dim + enc, 1, bias=True, w_init_gain="sigmoid")
 
     def initial_state(self, memory: Tensor) -> DecoderState:
         """All-zero state for (B, N, E) ``memory``."""
         b, n, e = memory.shape
         zeros = memory.new_zeros
         return DecoderState(
-            zeros(b, self.config.attention_rnn_dim), zeros(b, self.config.attention_rnn_dim),
-            zeros(b, self.config.decoder_rnn_dim), zeros(b, self.config.decoder_rnn_dim),
-            zeros(b, n), zeros(b, n), zeros(b, e))
+            zeros(b, self.config.attention_rnn_dim),
+            zeros(b, self.config.attention_rnn_dim),
+            zeros(b, self.config.decoder_rnn_dim),
+            zeros(b, self.config.decoder_rnn_dim),
+            zeros(b, n),
+            zeros(b, n),
+            zeros(b, e),
+        )
 
-    def step(self, prenet_output: Tensor, state: DecoderState, memory: Tensor,
-             processed_memory: Tensor, mask: Tensor, work: StepWorkspace | None = None
-             ) -> tuple[Tensor, Tensor, DecoderState]:
+    def step(
+        self,
+        prenet_output: Tensor,
+        state: DecoderState,
+        memory: Tensor,
+        processed_memory: Tensor,
+        mask: Tensor,
+        work: StepWorkspace | None = None,
+    ) -> tuple[Tensor, Tensor, DecoderState]:
         """One decoder step: the only definition of it. Teacher-forced training, the free-running
         loops (:meth:`infer`, :meth:`infer_stepwise`) and the ONNX step graph all call it.
 
@@ -410,7 +446,12 @@ class Decoder(nn.Module):
         # The LSTM cells' kernel called directly, as nn.LSTMCell.forward calls it.
         attention_hidden, attention_cell = torch.lstm_cell(
             _joined(work and work.attention_input, prenet_output, state.attention_context),
-            (state.attention_hidden, state.attention_cell), att.weight_ih, att.weight_hh, att.bias_ih, att.bias_hh)
+            (state.attention_hidden, state.attention_cell),
+            att.weight_ih,
+            att.weight_hh,
+            att.bias_ih,
+            att.bias_hh,
+        )
         if self.training and c.p_attention_dropout > 0:
             attention_hidden = F.dropout(attention_hidden, c.p_attention_dropout, True)
         if work is None:
@@ -419,19 +460,30 @@ class Decoder(nn.Module):
             weights_cat = work.weights_cat
             weights_cat[:, 0] = state.attention_weights
             weights_cat[:, 1] = state.attention_weights_cum
-        context, weights = self.attention_layer.forward(attention_hidden, memory, processed_memory,
-                                                        weights_cat, mask)
+        context, weights = self.attention_layer.forward(attention_hidden, memory, processed_memory, weights_cat, mask)
         decoder_hidden, decoder_cell = torch.lstm_cell(
             _joined(work and work.decoder_input, attention_hidden, context),
-            (state.decoder_hidden, state.decoder_cell), dec.weight_ih, dec.weight_hh, dec.bias_ih, dec.bias_hh)
+            (state.decoder_hidden, state.decoder_cell),
+            dec.weight_ih,
+            dec.weight_hh,
+            dec.bias_ih,
+            dec.bias_hh,
+        )
         if self.training and c.p_decoder_dropout > 0:
             decoder_hidden = F.dropout(decoder_hidden, c.p_decoder_dropout, True)
         hidden_context = torch.cat((decoder_hidden, context), dim=1)
         projection, gate_layer = self.linear_projection.linear_layer, self.gate_layer.linear_layer
         frames = F.linear(hidden_context, projection.weight, projection.bias)
         gate = F.linear(hidden_context, gate_layer.weight, gate_layer.bias).squeeze(1)
-        state = DecoderState(attention_hidden, attention_cell, decoder_hidden, decoder_cell,
-                             weights, state.attention_weights_cum + weights, context)
+        state = DecoderState(
+            attention_hidden,
+            attention_cell,
+            decoder_hidden,
+            decoder_cell,
+            weights,
+            state.attention_weights_cum + weights,
+            context,
+        )
         return frames, gate, state
 
     def _to_mel(self, frames: list[Tensor]) -> Tensor:
@@ -464,8 +516,7 @@ class Decoder(nn.Module):
             alignments.append(state.attention_weights)
         return self._to_mel(frames), torch.stack(gates, dim=1), torch.stack(alignments, dim=1)
 
-    def infer(self, memory: Tensor, mask: Tensor, step_limits: Tensor
-              ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def infer(self, memory: Tensor, mask: Tensor, step_limits: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """Free-running decoding until every item's gate fires or its step limit is reached.
 
         Args:
@@ -493,8 +544,9 @@ class Decoder(nn.Module):
         mel = frames[:, :steps_run].reshape(memory.size(0), -1, self.config.n_mel_channels).transpose(1, 2)
         return mel.clone(), alignments[:, :steps_run].clone(), steps, stopped
 
-    def infer_stepwise(self, memory: Tensor, mask: Tensor, step_limits: Tensor
-                       ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def infer_stepwise(
+        self, memory: Tensor, mask: Tensor, step_limits: Tensor
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """:meth:`infer` written as the reference: one :meth:`step` per decoder step, state tuples
         rebuilt each step, outputs stacked at the end. Slower; :meth:`infer` gives the same bits
         (``tests/acoustic/test_acoustic_fast_infer.py``), and ``benchmarks/fast_paths.py`` times
@@ -520,8 +572,7 @@ class Decoder(nn.Module):
                 break
         return self._to_mel(frames), torch.stack(alignments, dim=1), steps, stopped
 
-    def _infer_loop(self, memory: Tensor, mask: Tensor, step_limits: Tensor
-                    ) -> tuple[Tensor, Tensor, Tensor, int]:
+    def _infer_loop(self, memory: Tensor, mask: Tensor, step_limits: Tensor) -> tuple[Tensor, Tensor, Tensor, int]:
         """The decoding loop of :meth:`infer`: (B, S_max, M * r) frames and (B, S_max, N)
         alignments (valid up to the steps run), (S_max, B) gate firings, and the steps run.
 
@@ -581,14 +632,13 @@ class Tacotron2(nn.Module):
         self.postnet = Postnet(config)
         if config.n_speakers:
             self.speaker_embedding = nn.Embedding(config.n_speakers, config.speaker_embedding_dim)
-            self.speaker_projection = LinearNorm(config.speaker_embedding_dim,
-                                                 config.encoder_embedding_dim, bias=False)
+            self.speaker_projection = LinearNorm(config.speaker_embedding_dim, config.encoder_embedding_dim, bias=False)
             nn.init.zeros_(self.speaker_projection.linear_layer.weight)
         if config.n_languages:
-            self.language_embedding = nn.Embedding(config.n_languages,
-                                                   config.language_embedding_dim)
-            self.language_projection = LinearNorm(config.language_embedding_dim,
-                                                  config.encoder_embedding_dim, bias=False)
+            self.language_embedding = nn.Embedding(config.n_languages, config.language_embedding_dim)
+            self.language_projection = LinearNorm(
+                config.language_embedding_dim, config.encoder_embedding_dim, bias=False
+            )
             nn.init.zeros_(self.language_projection.linear_layer.weight)
 
     def _check_text(self, text: Tensor, text_lengths: Tensor) -> None:
@@ -596,39 +646,43 @@ class Tacotron2(nn.Module):
         if text.dim() != 2 or text.numel() == 0:
             raise ValueError(f"text must be a non-empty (B, N) tensor of symbol ids, got shape {tuple(text.shape)}")
         if text_lengths.numel() != text.size(0):
-            raise ValueError(f"text_lengths must have one length per item ({text.size(0)}), "
-                             f"got {text_lengths.numel()}")
+            raise ValueError(f"text_lengths must have one length per item ({text.size(0)}), got {text_lengths.numel()}")
         if int(text_lengths.min()) < 1 or int(text_lengths.max()) > text.size(1):
             raise ValueError(f"text_lengths must be in [1, {text.size(1)}], got {text_lengths.tolist()}")
         if int(text.min()) < 0 or int(text.max()) >= self.config.n_symbols:
-            raise ValueError(f"symbol ids must be in [0, {self.config.n_symbols}) (n_symbols), got ids from "
-                             f"{int(text.min())} to {int(text.max())}: is the text from another symbol table?")
+            raise ValueError(
+                f"symbol ids must be in [0, {self.config.n_symbols}) (n_symbols), got ids from "
+                f"{int(text.min())} to {int(text.max())}: is the text from another symbol table?"
+            )
 
-    def encode(self, text: Tensor, text_lengths: Tensor, speaker: Tensor | None = None,
-               language: Tensor | None = None) -> Tensor:
+    def encode(
+        self, text: Tensor, text_lengths: Tensor, speaker: Tensor | None = None, language: Tensor | None = None
+    ) -> Tensor:
         """(B, N) symbol ids, (B,) lengths, optional (B,) speaker / language ids -> (B, N, E)."""
         self._check_text(text, text_lengths)
         checked = []
-        for name, ids, count in (("speaker", speaker, self.config.n_speakers),
-                                 ("language", language, self.config.n_languages)):
+        for name, ids, count in (
+            ("speaker", speaker, self.config.n_speakers),
+            ("language", language, self.config.n_languages),
+        ):
             if count == 0:
                 if ids is not None:
-                    raise ValueError(f"a {name} id was given but the model has no {name} table "
-                                     f"(Tacotron2Config.n_{name}s is 0)")
+                    raise ValueError(
+                        f"a {name} id was given but the model has no {name} table (Tacotron2Config.n_{name}s is 0)"
+                    )
                 checked.append(None)
                 continue
             if ids is None:
-                raise ValueError(f"this model has {count} {name}s: pass {name}= a (B,) tensor "
-                                 "of ids")
+                raise ValueError(f"this model has {count} {name}s: pass {name}= a (B,) tensor of ids")
             ids = torch.as_tensor(ids, device=text.device).reshape(-1)
             if ids.numel() != text.size(0) or bool(((ids < 0) | (ids >= count)).any()):
-                raise ValueError(f"{name} ids must be one per item in [0, {count}), "
-                                 f"got {ids.tolist()}")
+                raise ValueError(f"{name} ids must be one per item in [0, {count}), got {ids.tolist()}")
             checked.append(ids)
         return self.encode_checked(text, text_lengths, *checked)
 
-    def encode_checked(self, text: Tensor, text_lengths: Tensor | None, speaker: Tensor | None = None,
-                       language: Tensor | None = None) -> Tensor:
+    def encode_checked(
+        self, text: Tensor, text_lengths: Tensor | None, speaker: Tensor | None = None, language: Tensor | None = None
+    ) -> Tensor:
         """:meth:`encode` of inputs known to be valid (ids in range, one per item, present for
         the model's tables): no checks, so the ONNX export traces it. ``text_lengths`` None: one
         unpadded item."""
@@ -639,8 +693,15 @@ class Tacotron2(nn.Module):
                 memory = memory + vector.unsqueeze(1)
         return memory
 
-    def forward(self, text: Tensor, text_lengths: Tensor, mels: Tensor, mel_lengths: Tensor,
-                speaker: Tensor | None = None, language: Tensor | None = None) -> Tacotron2Output:
+    def forward(
+        self,
+        text: Tensor,
+        text_lengths: Tensor,
+        mels: Tensor,
+        mel_lengths: Tensor,
+        speaker: Tensor | None = None,
+        language: Tensor | None = None,
+    ) -> Tacotron2Output:
         """Teacher-forced training pass.
 
         Args:
@@ -671,8 +732,14 @@ class Tacotron2(nn.Module):
         return Tacotron2Output(mel[:, :, :t], mel_postnet[:, :, :t], gate, alignments)
 
     @torch.no_grad()
-    def infer(self, text: Tensor, text_lengths: Tensor, speaker: Tensor | None = None,
-              language: Tensor | None = None, stepwise: bool = False) -> Tacotron2Inference:
+    def infer(
+        self,
+        text: Tensor,
+        text_lengths: Tensor,
+        speaker: Tensor | None = None,
+        language: Tensor | None = None,
+        stepwise: bool = False,
+    ) -> Tacotron2Inference:
         """Batched synthesis; call ``model.eval()`` first.
 
         Each item stops when its own gate fires, or at ``ceil(max_frames_per_symbol * length / r)``
@@ -710,6 +777,11 @@ class Tacotron2(nn.Module):
                 "item %d (%d symbols): the gate did not stop decoding within %d steps (%d frames); "
                 "its mel is cut there. The alignment likely failed: check the text, or raise "
                 "max_frames_per_symbol (%s) / max_decoder_steps (%d) if the speech is that slow.",
-                i, int(text_lengths[i]), int(steps[i]), int(mel_lengths[i]),
-                config.max_frames_per_symbol, config.max_decoder_steps)
+                i,
+                int(text_lengths[i]),
+                int(steps[i]),
+                int(mel_lengths[i]),
+                config.max_frames_per_symbol,
+                config.max_decoder_steps,
+            )
         return Tacotron2Inference(mel_postnet, mel_lengths, alignments, stopped)

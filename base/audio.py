@@ -23,9 +23,9 @@ import numpy as np
 import torch
 
 from base import mel_scale
-from base.mel_scale import MelConfig
-from base.files import atomic_path
 from base.errors import AudioError
+from base.files import atomic_path
+from base.mel_scale import MelConfig
 
 LOG_CLAMP = 1e-5
 
@@ -33,8 +33,9 @@ LOG_CLAMP = 1e-5
 def mel_filterbank(config: MelConfig) -> torch.Tensor:
     """Slaney-normalised triangular mel filterbank, shape ``[n_mel_channels, filter_length//2 + 1]``
     (:func:`base.mel_scale.mel_filterbank`, as float32)."""
-    weights = mel_scale.mel_filterbank(config.sampling_rate, config.filter_length, config.n_mel_channels,
-                                       config.mel_fmin, config.mel_fmax)
+    weights = mel_scale.mel_filterbank(
+        config.sampling_rate, config.filter_length, config.n_mel_channels, config.mel_fmin, config.mel_fmax
+    )
     return torch.from_numpy(weights.astype(np.float32))
 
 

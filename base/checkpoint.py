@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 
@@ -74,7 +75,7 @@ def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefixes: tuple[str, ..
     cleaned = {}
     for key, value in state_dict.items():
         prefix = next((p for p in prefixes if isinstance(key, str) and key.startswith(p)), None)
-        cleaned[key[len(prefix):] if prefix else key] = value
+        cleaned[key[len(prefix) :] if prefix else key] = value
     return cleaned
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str = ".tmp",
-                place: Callable[[Path], None] | None = None) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike, suffix: str = ".tmp", place: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
     """A temporary path of the caller's own in ``path``'s folder (created empty, ending in
     ``suffix``), moved onto ``path`` when the block ends, removed if it raises. Concurrent
     writers never share a temporary file, a reader sees the old file or the new one, and the

@@ -60,9 +60,7 @@ class MelConfig(DictConfig):
 
     def __post_init__(self) -> None:
         if self.win_length > self.filter_length:
-            raise ValueError(
-                f"win_length ({self.win_length}) must not exceed filter_length ({self.filter_length})"
-            )
+            raise ValueError(f"win_length ({self.win_length}) must not exceed filter_length ({self.filter_length})")
         if not 0 <= self.mel_fmin < self.mel_fmax <= self.sampling_rate / 2:
             raise ValueError(
                 f"need 0 <= mel_fmin < mel_fmax <= sampling_rate/2, got mel_fmin={self.mel_fmin}, "

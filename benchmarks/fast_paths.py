@@ -41,9 +41,11 @@ def interleaved(fns: dict, repeats: int) -> dict:
 
 def report(label: str, times: dict, unit: float = 1.0, suffix: str = "s") -> None:
     (base_name, base), (fast_name, fast) = times.items()
-    print(f"{label}: {base_name} min {min(base) * unit:.4g} {suffix} (median {statistics.median(base) * unit:.4g}), "
-          f"{fast_name} min {min(fast) * unit:.4g} {suffix} (median {statistics.median(fast) * unit:.4g}): "
-          f"x{min(base) / min(fast):.2f}")
+    print(
+        f"{label}: {base_name} min {min(base) * unit:.4g} {suffix} (median {statistics.median(base) * unit:.4g}), "
+        f"{fast_name} min {min(fast) * unit:.4g} {suffix} (median {statistics.median(fast) * unit:.4g}): "
+        f"x{min(base) / min(fast):.2f}"
+    )
 
 
 def bench_vocoder(seconds: float, repeats: int) -> None:
@@ -65,18 +67,24 @@ def bench_vocoder(seconds: float, repeats: int) -> None:
                 model.fast_inference = fast
                 with torch.inference_mode():
                     return model.reverse(mel, z)
+
             return call
 
         diff = (run(False)() - run(True)()).abs().max().item()
         times = interleaved({"plain": run(False), "fast": run(True)}, repeats)
         audio = frames * 256 / 22050
-        report(f"WaveGlow {name} ({audio:.2f} s of audio, max abs diff {diff:.1e})",
-               {k: [t / audio for t in v] for k, v in times.items()}, suffix="s per audio s")
+        report(
+            f"WaveGlow {name} ({audio:.2f} s of audio, max abs diff {diff:.1e})",
+            {k: [t / audio for t in v] for k, v in times.items()},
+            suffix="s per audio s",
+        )
 
 
 def bench_acoustic(steps: int, repeats: int) -> None:
-    configs = {"reference": acoustic.Tacotron2Config(),
-               "tiny": acoustic.Tacotron2Config(**read_config_file("acoustic", "tiny").model)}
+    configs = {
+        "reference": acoustic.Tacotron2Config(),
+        "tiny": acoustic.Tacotron2Config(**read_config_file("acoustic", "tiny").model),
+    }
     for name, config in configs.items():
         config = config.replace(prenet_dropout=0.0, max_decoder_steps=steps, max_frames_per_symbol=None)
         torch.manual_seed(0)
@@ -94,14 +102,19 @@ def bench_acoustic(steps: int, repeats: int) -> None:
                 def call():
                     with torch.inference_mode():
                         return fn(memory, mask, limits)
+
                 return call
 
             old = run(model.decoder.infer_stepwise)
             new = run(model.decoder.infer)
             same = all(torch.equal(a, b) for a, b in zip(old(), new()))
             times = interleaved({"old loop": old, "new loop": new}, repeats)
-            report(f"Tacotron2 {name} batch {batch} (bit-identical: {same})",
-                   {k: [t / steps for t in v] for k, v in times.items()}, unit=1e3, suffix="ms/step")
+            report(
+                f"Tacotron2 {name} batch {batch} (bit-identical: {same})",
+                {k: [t / steps for t in v] for k, v in times.items()},
+                unit=1e3,
+                suffix="ms/step",
+            )
 
 
 def main() -> None:

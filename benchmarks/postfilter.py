@@ -31,8 +31,18 @@ import numpy as np
 import torch
 
 import tts
-from tts.eval import (HELD_OUT_SEED, audio_features, distance_matrix, held_out_sentences, identification_features,
-                      identify, make_references, mcd_dtw, reference_style, training_texts)
+from tts.eval import (
+    HELD_OUT_SEED,
+    audio_features,
+    distance_matrix,
+    held_out_sentences,
+    identification_features,
+    identify,
+    make_references,
+    mcd_dtw,
+    reference_style,
+    training_texts,
+)
 from tts.eval.identification import ID_CEPS
 from tts.griffinlim import griffin_lim
 from tts.postfilter import postfilter
@@ -63,23 +73,28 @@ def measure(voice, language: str, sentences: int, betas: list[float], workdir: P
     reference_features = [identification_features(r.mel) for r in references]
     mels = []
     for first in range(0, len(references), 8):
-        batch = references[first: first + 8]
+        batch = references[first : first + 8]
         mels += [mel for mel, _ in voice.mel([r.normalized for r in batch], language, 0)]
     rows = []
     for beta in betas:
         outputs = [postfilter(mel, beta) for mel in mels]
-        features = [audio_features(griffin_lim(mel, voice.mel_config, seed=0), voice.mel_config, trim)
-                    for mel in outputs]
+        features = [
+            audio_features(griffin_lim(mel, voice.mel_config, seed=0), voice.mel_config, trim) for mel in outputs
+        ]
         euclidean = identify(distance_matrix(features, reference_features)).summary()
         cosine = identify_with(cosine_distances, features, reference_features)
         ratios = [contrast(r) / contrast(f) for r, f in zip(reference_features, features)]
-        rows.append({
-            "postfilter": beta,
-            "identified": euclidean["identified"], "right_wrong_ratio": euclidean["right_wrong_ratio"],
-            "identified_cosine": cosine["identified"], "right_wrong_ratio_cosine": cosine["right_wrong_ratio"],
-            "mcd": round(float(np.mean([mcd_dtw(m, r.mel) for m, r in zip(outputs, references)])), 3),
-            "contrast_reference_over_voice": round(float(np.mean(ratios)), 3),
-        })
+        rows.append(
+            {
+                "postfilter": beta,
+                "identified": euclidean["identified"],
+                "right_wrong_ratio": euclidean["right_wrong_ratio"],
+                "identified_cosine": cosine["identified"],
+                "right_wrong_ratio_cosine": cosine["right_wrong_ratio"],
+                "mcd": round(float(np.mean([mcd_dtw(m, r.mel) for m, r in zip(outputs, references)])), 3),
+                "contrast_reference_over_voice": round(float(np.mean(ratios)), 3),
+            }
+        )
         logging.info("%s beta %.2f: %s", language, beta, rows[-1])
     return {"sentences": len(references), "rows": rows}
 
@@ -90,8 +105,12 @@ def main() -> None:
     parser.add_argument("--lang", "--language", action="append", required=True, dest="language")
     parser.add_argument("--sentences", type=int, default=30)
     parser.add_argument("--betas", default="1.0,1.2,1.4,1.6")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the voice's prepared training data (default: training.data_dir of voice.json)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the voice's prepared training data (default: training.data_dir of voice.json)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("exp/eval-cache"))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
@@ -101,8 +120,13 @@ def main() -> None:
     voice = tts.load_voice(args.voice, vocoder_kind="griffinlim", postfilter=1.0)
     data_dir = args.data_dir or Path(voice.manifest.training["data_dir"])
     betas = [float(b) for b in args.betas.split(",")]
-    result = {"voice": voice.name, "path": str(args.voice), "set": f"heldout (seed {HELD_OUT_SEED})",
-              "vocoder": "griffinlim", "languages": {}}
+    result = {
+        "voice": voice.name,
+        "path": str(args.voice),
+        "set": f"heldout (seed {HELD_OUT_SEED})",
+        "vocoder": "griffinlim",
+        "languages": {},
+    }
     for language in args.language:
         result["languages"][language] = measure(voice, language, args.sentences, betas, args.workdir, data_dir)
     text = json.dumps(result, indent=2, ensure_ascii=False)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import tts
 import vocoder
-from tts.eval import evaluate_voice
 from base.files import atomic_write_text
+from tts.eval import evaluate_voice
 from tts.recipes import PAUSE_SECONDS
 from tts.torch_parts import TorchWaveGlow
 
@@ -57,8 +57,13 @@ def checkpoint_within(run: Path, seconds: float) -> tuple[Path, int, float] | No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voice", required=True, help="voice whose mel definition and references are used")
-    parser.add_argument("--run", action="append", required=True, metavar="NAME=FOLDER",
-                        help="a vocoder training run; repeat for several")
+    parser.add_argument(
+        "--run",
+        action="append",
+        required=True,
+        metavar="NAME=FOLDER",
+        help="a vocoder training run; repeat for several",
+    )
     parser.add_argument("--minutes", default="15,30,60,120", help="training budgets, comma-separated")
     parser.add_argument("--sentences", type=int, default=12, help="references to copy-synthesize")
     parser.add_argument("--workdir", default=None, help="cache of espeak-ng references (tts eval --workdir)")
@@ -81,31 +86,54 @@ def main() -> int:
             if path not in keys:  # one checkpoint may be the latest within several budgets
                 keys[path] = f"{name}@{step}"
                 checkpoint = vocoder.read_checkpoint(path)
-                compare[keys[path]] = voice.with_vocoder(TorchWaveGlow(checkpoint.model), checkpoint.mel_config,
-                                                         source=str(path))
-            rows.append({"run": name, "minutes": minutes, "checkpoint": str(path), "step": step,
-                         "wall_minutes": round(wall / 60, 1), "key": keys[path]})
-    result = evaluate_voice(voice, workdir=args.workdir, vocoder_sentences=args.sentences, compare=compare,
-                            acoustic=False, sentences=args.sentences)
+                compare[keys[path]] = voice.with_vocoder(
+                    TorchWaveGlow(checkpoint.model), checkpoint.mel_config, source=str(path)
+                )
+            rows.append(
+                {
+                    "run": name,
+                    "minutes": minutes,
+                    "checkpoint": str(path),
+                    "step": step,
+                    "wall_minutes": round(wall / 60, 1),
+                    "key": keys[path],
+                }
+            )
+    result = evaluate_voice(
+        voice,
+        workdir=args.workdir,
+        vocoder_sentences=args.sentences,
+        compare=compare,
+        acoustic=False,
+        sentences=args.sentences,
+    )
     scores = result["vocoder"]
     for row in rows:
         key = row.pop("key", None)
         if key is not None:
             row.update({k: scores["compared"][key][k] for k in ("pesq", "stoi")})
-    table = {"voice": result["voice"], "references": scores["sentences"], "language": scores["language"],
-             "settings": {k: result["settings"][k] for k in ("set", "waveglow", "griffinlim", "pesq", "stoi")},
-             "griffinlim": {k: scores["griffinlim"][k] for k in ("pesq", "stoi")},
-             "bundled_waveglow": {k: scores["waveglow"][k] for k in ("pesq", "stoi")},
-             "runs": rows}
+    table = {
+        "voice": result["voice"],
+        "references": scores["sentences"],
+        "language": scores["language"],
+        "settings": {k: result["settings"][k] for k in ("set", "waveglow", "griffinlim", "pesq", "stoi")},
+        "griffinlim": {k: scores["griffinlim"][k] for k in ("pesq", "stoi")},
+        "bundled_waveglow": {k: scores["waveglow"][k] for k in ("pesq", "stoi")},
+        "runs": rows,
+    }
     print(f"{'run':<16} {'budget':>7} {'step':>6} {'wall min':>8} {'PESQ':>6} {'STOI':>6}")
     for row in rows:
         if row.get("checkpoint"):
-            print(f"{row['run']:<16} {row['minutes']:>7g} {row['step']:>6} {row['wall_minutes']:>8} "
-                  f"{row['pesq']:>6.3f} {row['stoi']:>6.3f}")
+            print(
+                f"{row['run']:<16} {row['minutes']:>7g} {row['step']:>6} {row['wall_minutes']:>8} "
+                f"{row['pesq']:>6.3f} {row['stoi']:>6.3f}"
+            )
         else:
             print(f"{row['run']:<16} {row['minutes']:>7g}   (no checkpoint that early)")
-    print(f"{'griffin-lim':<16} {'':>7} {'':>6} {'':>8} {table['griffinlim']['pesq']:>6.3f} "
-          f"{table['griffinlim']['stoi']:>6.3f}")
+    print(
+        f"{'griffin-lim':<16} {'':>7} {'':>6} {'':>8} {table['griffinlim']['pesq']:>6.3f} "
+        f"{table['griffinlim']['stoi']:>6.3f}"
+    )
     if args.json:
         atomic_write_text(args.json, json.dumps(table, indent=2) + "\n")
     return 0

@@ -19,8 +19,10 @@ def _loaded_after(statement: str) -> set[str]:
 @pytest.mark.parametrize(
     "statement, forbidden",
     [
-        ("import base.errors, base.audio, base.checkpoint, base.config, base.files, base.mel_scale",
-         {"text", "acoustic", "vocoder"}),
+        (
+            "import base.errors, base.audio, base.checkpoint, base.config, base.files, base.mel_scale",
+            {"text", "acoustic", "vocoder"},
+        ),
         ("import vocoder", {"text", "acoustic"}),
         ("import acoustic", {"text", "vocoder"}),
     ],

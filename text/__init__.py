@@ -28,8 +28,17 @@ from text.sentences import split_sentences
 from text.symbols import symbol_to_id, symbols
 
 __all__ = [
-    "LANGUAGES", "PHONEME_SYMBOLS", "TextError", "normalize", "sequence_to_text", "split_sentences",
-    "supported_languages", "symbols", "tag_tokens", "text_to_sequence", "to_phonemes",
+    "LANGUAGES",
+    "PHONEME_SYMBOLS",
+    "TextError",
+    "normalize",
+    "sequence_to_text",
+    "split_sentences",
+    "supported_languages",
+    "symbols",
+    "tag_tokens",
+    "text_to_sequence",
+    "to_phonemes",
 ]
 
 

@@ -49,15 +49,19 @@ def _is_dotted_abbreviation(tokens: Sequence[Token], i: int) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     after = tokens[i + 2] if i + 2 < len(tokens) else None
     return (
-        token.kind == "word" and key in VOCABULARIES["en"].abbreviations and key not in _UNITS
-        and nxt is not None and nxt.kind == "punct" and nxt.text.startswith(".")
+        token.kind == "word"
+        and key in VOCABULARIES["en"].abbreviations
+        and key not in _UNITS
+        and nxt is not None
+        and nxt.kind == "punct"
+        and nxt.text.startswith(".")
         and not nxt.space_before
         and (key not in _NEEDS_NUMBER_AFTER or (after is not None and after.kind == "number"))
     )
 
 
 def merge_abbreviations(tokens: Sequence[Token]) -> list[Token]:
-    """"Dr" + "." -> one abbreviation token; "km" after a number -> an abbreviation too."""
+    """ "Dr" + "." -> one abbreviation token; "km" after a number -> an abbreviation too."""
     result: list[Token] = []
     i = 0
     while i < len(tokens):

@@ -68,7 +68,6 @@ def resolve_language(lang: object) -> Language:
     key = ALIASES.get(key, key) if key is not None else None
     if key not in LANGUAGES:
         raise TextError(
-            f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)} "
-            f"(aliases: {', '.join(sorted(ALIASES))})"
+            f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)} (aliases: {', '.join(sorted(ALIASES))})"
         )
     return LANGUAGES[key]

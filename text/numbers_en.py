@@ -16,8 +16,13 @@ _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WESTERN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
 _INDIAN_SCALES = ((10**7, "crore"), (10**5, "lakh"), (10**3, "thousand"))
 _IRREGULAR_ORDINALS = {
-    "one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-    "nine": "ninth", "twelve": "twelfth",
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
 }
 # Above this, a number is read digit by digit (an account or phone number, not a quantity).
 LARGEST_CARDINAL = 10**15 - 1

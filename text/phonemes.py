@@ -27,11 +27,7 @@ PHONEME_SET_VERSION = 1
 # What espeak-ng 1.52 writes for the en, hi and bn voices (measured on the 30 000 most frequent
 # words of each language), then IPA it may write for rarer words. "ɽ" stands for espeak-ng's
 # "r." (Hindi ड़, Bengali ড়), so that "." is only ever punctuation.
-_IPA = (
-    "abcdefhijklmnopqrstuvwxyz"
-    "æçðŋœøɐɑɒɓɔɕɖɗəɘɚɛɜɞɟɠɡɢɣɤɥɦɧɨɪɫɬɭɮɯɰɱɲɳɴɵɶɸɹɺɻɽɾʀʁʂʃʄʈʉʊʋʌʍʎʏʐʑʒʔʕʘʙʛʜʝʟʡʢβθχᵻ"
-    "ʰʲʷˈˌːˑ̩̃̊"
-)
+_IPA = "abcdefhijklmnopqrstuvwxyzæçðŋœøɐɑɒɓɔɕɖɗəɘɚɛɜɞɟɠɡɢɣɤɥɦɧɨɪɫɬɭɮɯɰɱɲɳɴɵɶɸɹɺɻɽɾʀʁʂʃʄʈʉʊʋʌʍʎʏʐʑʒʔʕʘʙʛʜʝʟʡʢβθχᵻʰʲʷˈˌːˑ̩̃̊"
 PHONEME_SYMBOLS: tuple[str, ...] = (PAD, *PUNCTUATION, DANDA, SPACE, *_IPA)
 
 # The espeak-ng voice that reads each script.
@@ -57,8 +53,10 @@ def script_voice(word: str) -> str:
     for voice, letters in _SCRIPT_VOICES:
         if all(ch in letters for ch in word):
             return voice
-    raise TextError(f"cannot phonemize {word!r}: its letters are not all in one of the Latin, Devanagari "
-                    "or Bengali alphabets; pass the text through text.normalize first")
+    raise TextError(
+        f"cannot phonemize {word!r}: its letters are not all in one of the Latin, Devanagari "
+        "or Bengali alphabets; pass the text through text.normalize first"
+    )
 
 
 def to_phonemes(normalized: str) -> str:
@@ -89,8 +87,10 @@ def to_phonemes(normalized: str) -> str:
                 raise TextError(f"espeak-ng ({voice}) gives no phonemes for {' '.join(words)!r}")
             bad = sorted(set(ipa) - _TABLE)
             if bad:
-                raise TextError(f"cannot phonemize {_culprit(words, voice, espeak)!r}: espeak-ng ({voice}) "
-                                f"reads it with symbols {bad} that are not in the phoneme table")
+                raise TextError(
+                    f"cannot phonemize {_culprit(words, voice, espeak)!r}: espeak-ng ({voice}) "
+                    f"reads it with symbols {bad} that are not in the phoneme table"
+                )
             out.extend((ipa, SPACE))
     return "".join(out).strip()
 

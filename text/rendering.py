@@ -17,7 +17,12 @@ from text.errors import TextError
 from text.languages import Language
 from text.scripts import SCRIPT_TAG
 from text.spelling import (
-    english_to_native, fold_latin, is_acronym, native_to_latin, native_to_native, romanized_to_native,
+    english_to_native,
+    fold_latin,
+    is_acronym,
+    native_to_latin,
+    native_to_native,
+    romanized_to_native,
 )
 from text.symbols import DANDA, PUNCTUATION, output_letters
 from text.tokens import Token

@@ -21,38 +21,156 @@ _INHERENT = {"hi": "a", "bn": "o"}
 
 # Each letter maps to its spelling options, most common first.
 _HINDI_CONSONANTS = {
-    "क": ["k"], "ख": ["kh"], "ग": ["g"], "घ": ["gh"], "ङ": ["n"],
-    "च": ["ch"], "छ": ["chh", "ch"], "ज": ["j"], "झ": ["jh"], "ञ": ["n"],
-    "ट": ["t"], "ठ": ["th"], "ड": ["d"], "ढ": ["dh"], "ण": ["n"],
-    "त": ["t"], "थ": ["th"], "द": ["d"], "ध": ["dh"], "न": ["n"], "ऩ": ["n"],
-    "प": ["p"], "फ": ["ph", "f"], "ब": ["b"], "भ": ["bh"], "म": ["m"],
-    "य": ["y"], "र": ["r"], "ऱ": ["r"], "ल": ["l"], "ळ": ["l"], "ऴ": ["l"], "व": ["v", "w"],
-    "श": ["sh"], "ष": ["sh"], "स": ["s"], "ह": ["h"],
-    "क़": ["q", "k"], "ख़": ["kh"], "ग़": ["g"], "ज़": ["z", "j"], "फ़": ["f"],
-    "ड़": ["d", "r"], "ढ़": ["dh", "rh"], "य़": ["y"],
+    "क": ["k"],
+    "ख": ["kh"],
+    "ग": ["g"],
+    "घ": ["gh"],
+    "ङ": ["n"],
+    "च": ["ch"],
+    "छ": ["chh", "ch"],
+    "ज": ["j"],
+    "झ": ["jh"],
+    "ञ": ["n"],
+    "ट": ["t"],
+    "ठ": ["th"],
+    "ड": ["d"],
+    "ढ": ["dh"],
+    "ण": ["n"],
+    "त": ["t"],
+    "थ": ["th"],
+    "द": ["d"],
+    "ध": ["dh"],
+    "न": ["n"],
+    "ऩ": ["n"],
+    "प": ["p"],
+    "फ": ["ph", "f"],
+    "ब": ["b"],
+    "भ": ["bh"],
+    "म": ["m"],
+    "य": ["y"],
+    "र": ["r"],
+    "ऱ": ["r"],
+    "ल": ["l"],
+    "ळ": ["l"],
+    "ऴ": ["l"],
+    "व": ["v", "w"],
+    "श": ["sh"],
+    "ष": ["sh"],
+    "स": ["s"],
+    "ह": ["h"],
+    "क़": ["q", "k"],
+    "ख़": ["kh"],
+    "ग़": ["g"],
+    "ज़": ["z", "j"],
+    "फ़": ["f"],
+    "ड़": ["d", "r"],
+    "ढ़": ["dh", "rh"],
+    "य़": ["y"],
 }
 _HINDI_VOWELS = {  # independent vowel: (options), vowel sign: (options)
-    "अ": ["a"], "आ": ["aa", "a"], "इ": ["i"], "ई": ["ee", "i"], "उ": ["u"], "ऊ": ["oo", "u"],
-    "ऋ": ["ri"], "ए": ["e"], "ऐ": ["ai", "e"], "ओ": ["o"], "औ": ["au", "ou"], "ऑ": ["o"],
-    "ऍ": ["e"], "ऎ": ["e"], "ऒ": ["o"], "ॠ": ["ri"], "ऌ": ["li"], "ॡ": ["li"],
-    "ा": ["aa", "a"], "ि": ["i"], "ी": ["ee", "i"], "ु": ["u"], "ू": ["oo", "u"], "ृ": ["ri"],
-    "ॄ": ["ri"], "े": ["e"], "ै": ["ai", "e"], "ो": ["o"], "ौ": ["au", "ou"], "ॉ": ["o"],
-    "ॅ": ["e"], "ॆ": ["e"], "ॊ": ["o"], "ॢ": ["li"], "ॣ": ["li"],
+    "अ": ["a"],
+    "आ": ["aa", "a"],
+    "इ": ["i"],
+    "ई": ["ee", "i"],
+    "उ": ["u"],
+    "ऊ": ["oo", "u"],
+    "ऋ": ["ri"],
+    "ए": ["e"],
+    "ऐ": ["ai", "e"],
+    "ओ": ["o"],
+    "औ": ["au", "ou"],
+    "ऑ": ["o"],
+    "ऍ": ["e"],
+    "ऎ": ["e"],
+    "ऒ": ["o"],
+    "ॠ": ["ri"],
+    "ऌ": ["li"],
+    "ॡ": ["li"],
+    "ा": ["aa", "a"],
+    "ि": ["i"],
+    "ी": ["ee", "i"],
+    "ु": ["u"],
+    "ू": ["oo", "u"],
+    "ृ": ["ri"],
+    "ॄ": ["ri"],
+    "े": ["e"],
+    "ै": ["ai", "e"],
+    "ो": ["o"],
+    "ौ": ["au", "ou"],
+    "ॉ": ["o"],
+    "ॅ": ["e"],
+    "ॆ": ["e"],
+    "ॊ": ["o"],
+    "ॢ": ["li"],
+    "ॣ": ["li"],
 }
 _BENGALI_CONSONANTS = {
-    "ক": ["k"], "খ": ["kh"], "গ": ["g"], "ঘ": ["gh"], "ঙ": ["ng"],
-    "চ": ["ch"], "ছ": ["chh", "ch"], "জ": ["j"], "ঝ": ["jh"], "ঞ": ["n"],
-    "ট": ["t"], "ঠ": ["th"], "ড": ["d"], "ঢ": ["dh"], "ণ": ["n"],
-    "ত": ["t"], "থ": ["th"], "দ": ["d"], "ধ": ["dh"], "ন": ["n"],
-    "প": ["p"], "ফ": ["ph", "f"], "ব": ["b"], "ভ": ["bh"], "ম": ["m"],
-    "য": ["j"], "র": ["r"], "ল": ["l"], "শ": ["sh"], "ষ": ["sh"], "স": ["s", "sh"], "হ": ["h"],
-    "ড়": ["r"], "ঢ়": ["rh"], "য়": ["y"], "ৎ": ["t"], "ৰ": ["r"], "ৱ": ["w"],
+    "ক": ["k"],
+    "খ": ["kh"],
+    "গ": ["g"],
+    "ঘ": ["gh"],
+    "ঙ": ["ng"],
+    "চ": ["ch"],
+    "ছ": ["chh", "ch"],
+    "জ": ["j"],
+    "ঝ": ["jh"],
+    "ঞ": ["n"],
+    "ট": ["t"],
+    "ঠ": ["th"],
+    "ড": ["d"],
+    "ঢ": ["dh"],
+    "ণ": ["n"],
+    "ত": ["t"],
+    "থ": ["th"],
+    "দ": ["d"],
+    "ধ": ["dh"],
+    "ন": ["n"],
+    "প": ["p"],
+    "ফ": ["ph", "f"],
+    "ব": ["b"],
+    "ভ": ["bh"],
+    "ম": ["m"],
+    "য": ["j"],
+    "র": ["r"],
+    "ল": ["l"],
+    "শ": ["sh"],
+    "ষ": ["sh"],
+    "স": ["s", "sh"],
+    "হ": ["h"],
+    "ড়": ["r"],
+    "ঢ়": ["rh"],
+    "য়": ["y"],
+    "ৎ": ["t"],
+    "ৰ": ["r"],
+    "ৱ": ["w"],
 }
 _BENGALI_VOWELS = {
-    "অ": ["o"], "আ": ["a"], "ই": ["i"], "ঈ": ["i", "ee"], "উ": ["u"], "ঊ": ["u", "oo"],
-    "ঋ": ["ri"], "এ": ["e"], "ঐ": ["oi"], "ও": ["o"], "ঔ": ["ou"], "ঌ": ["li"], "ৠ": ["ri"],
-    "া": ["a"], "ি": ["i"], "ী": ["i", "ee"], "ু": ["u"], "ূ": ["u", "oo"], "ৃ": ["ri"],
-    "ৄ": ["ri"], "ে": ["e"], "ৈ": ["oi"], "ো": ["o"], "ৌ": ["ou"], "ৗ": ["ou"], "ৢ": ["li"],
+    "অ": ["o"],
+    "আ": ["a"],
+    "ই": ["i"],
+    "ঈ": ["i", "ee"],
+    "উ": ["u"],
+    "ঊ": ["u", "oo"],
+    "ঋ": ["ri"],
+    "এ": ["e"],
+    "ঐ": ["oi"],
+    "ও": ["o"],
+    "ঔ": ["ou"],
+    "ঌ": ["li"],
+    "ৠ": ["ri"],
+    "া": ["a"],
+    "ি": ["i"],
+    "ী": ["i", "ee"],
+    "ু": ["u"],
+    "ূ": ["u", "oo"],
+    "ৃ": ["ri"],
+    "ৄ": ["ri"],
+    "ে": ["e"],
+    "ৈ": ["oi"],
+    "ো": ["o"],
+    "ৌ": ["ou"],
+    "ৗ": ["ou"],
+    "ৢ": ["li"],
     "ৣ": ["li"],
 }
 _TABLES = {
@@ -63,7 +181,14 @@ _LABIALS = ("p", "b", "m")
 # Unaspirated letter + virama + its aspirated partner is a geminate typed in several ways:
 # अच्छा -> "accha", "achha", "acha"; पत्थर -> "patthar", "pathar".
 _ASPIRATE_PAIRS = {
-    "k": "kh", "g": "gh", "ch": "chh", "j": "jh", "t": "th", "d": "dh", "p": "ph", "b": "bh",
+    "k": "kh",
+    "g": "gh",
+    "ch": "chh",
+    "j": "jh",
+    "t": "th",
+    "d": "dh",
+    "p": "ph",
+    "b": "bh",
 }
 # Bengali often pronounces a final inherent vowel, as "o": বড় "boro", করব "korbo", হল "holo".
 # After the consonants of verb endings (-ব, -ল, -ছ, -ত) that is the usual spelling, so those
@@ -126,9 +251,14 @@ def _delete_schwas(syllables: list[_Syllable], keep_final: bool = False) -> None
     for i in range(len(syllables) - 2, 0, -1):
         s, before, after = syllables[i], syllables[i - 1], syllables[i + 1]
         if (
-            s.inherent and not s.coda and before.vowel and not before.cluster
+            s.inherent
+            and not s.coda
+            and before.vowel
+            and not before.cluster
             and not before.coda  # ज़िंदगी keeps its schwa: "zindagi", not "zindgi"
-            and after.consonant and after.vowel and not s.cluster
+            and after.consonant
+            and after.vowel
+            and not s.cluster
         ):
             s.vowel = []
 
@@ -139,7 +269,7 @@ def _consonant_options(s: _Syllable, following: str) -> list[str]:
     base = s.consonant[0]
     if following == base or _ASPIRATE_PAIRS.get(base) == following:
         # Doubled letters are often typed once; च्छ is also typed "cch".
-        return (["c", "", base] if base == "ch" else [base, ""])
+        return ["c", "", base] if base == "ch" else [base, ""]
     return s.consonant
 
 

@@ -18,8 +18,13 @@ SCRIPT_TAG = {"latin": "en", "devanagari": "hi", "bengali": "bn"}
 
 # Blocks U+0A00-0D7F, in order: Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam.
 _OTHER_INDIC_SCHEMES = (
-    sanscript.GURMUKHI, sanscript.GUJARATI, sanscript.ORIYA, sanscript.TAMIL,
-    sanscript.TELUGU, sanscript.KANNADA, sanscript.MALAYALAM,
+    sanscript.GURMUKHI,
+    sanscript.GUJARATI,
+    sanscript.ORIYA,
+    sanscript.TAMIL,
+    sanscript.TELUGU,
+    sanscript.KANNADA,
+    sanscript.MALAYALAM,
 )
 _SCHEME_OF_SCRIPT = {"devanagari": sanscript.DEVANAGARI, "bengali": sanscript.BENGALI}
 

@@ -32,7 +32,9 @@ def is_acronym(word: str) -> bool:
     """ATM, UPI, IIT: 2-5 capitals that are not a common English word are spelled out."""
     lower = word.lower()
     return (
-        2 <= len(word) <= 5 and word.isascii() and word.isupper()
+        2 <= len(word) <= 5
+        and word.isascii()
+        and word.isupper()
         and (lower not in english_levels() or not any(v in lower for v in "aeiouy"))
     )
 

@@ -18,10 +18,24 @@ log = logging.getLogger(__name__)
 
 _TRANSLATIONS = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
         "\u0965": "\u0964",  # double danda -> danda: the same pause for speech
         "\u09f7": "\u0964",  # Bengali currency numerator four, widely typed as a danda
         "\u2026": "...",
@@ -47,8 +61,9 @@ def clean_unicode(text: str) -> str:
     controls = sorted({ch for ch in text if _is_control(ch)})
     if controls:
         # A word boundary is kept where they were ("a\x07b" is two words), as the README promises.
-        log.warning("dropped control characters that cannot be spoken: %s",
-                    ", ".join(f"U+{ord(ch):04X}" for ch in controls))
+        log.warning(
+            "dropped control characters that cannot be spoken: %s", ", ".join(f"U+{ord(ch):04X}" for ch in controls)
+        )
         text = "".join(" " if _is_control(ch) else ch for ch in text)
     text = _REPEATED_DANDA.sub("\u0964", text)
     return _WHITESPACE.sub(" ", text).strip()

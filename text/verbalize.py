@@ -15,9 +15,19 @@ _INDIAN_GROUPING = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}")
 # The tokenizer has already checked the scale word; \S+ keeps its combining marks (हज़ार).
 _MONEY = re.compile(r"(?P<prefix>[$£€₹৳]|[A-Za-z]+\.?)\s?(?P<amount>[\d,]+(?:\.\d+)?)\s?(?P<scale>\S+)?")
 _TIME = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s?(?P<ampm>[AaPp])?")
-_SCALE_ALIASES = {"lakhs": "lakh", "lac": "lakh", "lacs": "lakh", "crores": "crore", "cr": "crore",
-                  "हज़ार": "thousand", "লাখ": "lakh", "लाख": "lakh", "करोड़": "crore",
-                  "কোটি": "crore", "হাজার": "thousand"}
+_SCALE_ALIASES = {
+    "lakhs": "lakh",
+    "lac": "lakh",
+    "lacs": "lakh",
+    "crores": "crore",
+    "cr": "crore",
+    "हज़ार": "thousand",
+    "লাখ": "lakh",
+    "लाख": "lakh",
+    "करोड़": "crore",
+    "কোটি": "crore",
+    "হাজার": "thousand",
+}
 # Bengali tells the time with a classifier: সাতটা, দুটো, তিনটে.
 _BENGALI_HOURS = "বারোটা একটা দুটো তিনটে চারটে পাঁচটা ছটা সাতটা আটটা নটা দশটা এগারোটা".split()
 

@@ -7,17 +7,18 @@ import copy
 import dataclasses
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 import acoustic
 import text
 import vocoder
-from tts import postfilter as postfilters
 from base.audio import MelConfig
 from base.errors import TTSError
+from tts import postfilter as postfilters
 from tts.text_processor import TextProcessor
 from tts.voice import check_same_mels
 from tts.voice_manifest import VoiceManifest, check_postfilter, sha256_file, write_voice_manifest
@@ -28,10 +29,18 @@ log = logging.getLogger(__name__)
 _MEAN_FRAMES_PER_ITEM = 200
 
 
-def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str | os.PathLike,
-                 out: str | os.PathLike, languages: Sequence[str] | None = None, name: str | None = None,
-                 description: str = "", training: dict[str, Any] | None = None, half: bool = True,
-                 data_dir: str | os.PathLike | None = None, postfilter: float = postfilters.DEFAULT) -> Path:
+def export_voice(
+    acoustic_checkpoint: str | os.PathLike,
+    vocoder_checkpoint: str | os.PathLike,
+    out: str | os.PathLike,
+    languages: Sequence[str] | None = None,
+    name: str | None = None,
+    description: str = "",
+    training: dict[str, Any] | None = None,
+    half: bool = True,
+    data_dir: str | os.PathLike | None = None,
+    postfilter: float = postfilters.DEFAULT,
+) -> Path:
     """Make a voice bundle from training checkpoints (this project's or NVIDIA's).
 
     Args:
@@ -60,14 +69,17 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         text_input = str(text_info.get("input", "characters"))
     else:
         if not languages:
-            raise TTSError(f"{acoustic_checkpoint}: carries no symbol table; pass --lang with the language it "
-                           "was trained on")
+            raise TTSError(
+                f"{acoustic_checkpoint}: carries no symbol table; pass --lang with the language it was trained on"
+            )
         text_language = _code(languages[0])
         symbols = list(text.symbols(text_language))
     if len(symbols) != contents.config.n_symbols:
-        raise TTSError(f"{acoustic_checkpoint}: the model has {contents.config.n_symbols} symbols but the "
-                       f"{text_language} table has {len(symbols)}; NVIDIA's English model uses its own symbols: "
-                       f"fine-tune it on this toolkit's text first (`tts finetune acoustic ...`)")
+        raise TTSError(
+            f"{acoustic_checkpoint}: the model has {contents.config.n_symbols} symbols but the "
+            f"{text_language} table has {len(symbols)}; NVIDIA's English model uses its own symbols: "
+            f"fine-tune it on this toolkit's text first (`tts finetune acoustic ...`)"
+        )
     language_table = [str(s) for s in contents.extra.get("languages", [])]
     if languages:
         codes = [_code(lang) for lang in languages]
@@ -89,9 +101,14 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
     speakers = [str(s) for s in contents.extra.get("speakers", [])]
     if half:
         acoustic_model = copy.deepcopy(acoustic_model).half()
-    acoustic.save_checkpoint(acoustic_model, out / "acoustic.pt",
-                             text={"language": text_language, "symbols": symbols, "input": text_input},
-                             speakers=speakers, languages=language_table, mel_config=mel_config.to_dict())
+    acoustic.save_checkpoint(
+        acoustic_model,
+        out / "acoustic.pt",
+        text={"language": text_language, "symbols": symbols, "input": text_input},
+        speakers=speakers,
+        languages=language_table,
+        mel_config=mel_config.to_dict(),
+    )
     vocoder_model = copy.deepcopy(loaded.model).half() if half else loaded.model
     vocoder.save_checkpoint(vocoder_model, out / "vocoder.pt", mel_config)
 
@@ -106,12 +123,23 @@ def export_voice(acoustic_checkpoint: str | os.PathLike, vocoder_checkpoint: str
         record["mel_mean"] = [round(float(v), 5) for v in mean_mel_frame(data_dir)]
     files = {"acoustic": "acoustic.pt", "vocoder": "vocoder.pt"}
     manifest = VoiceManifest(
-        name=name or out.resolve().name, languages=codes, symbols=symbols, text_language=text_language,
-        sample_rate=mel_config.sampling_rate, mel_config=mel_config.to_dict(), files=files,
-        sha256={f: sha256_file(out / f) for f in files.values()}, engine="torch", text_input=text_input,
+        name=name or out.resolve().name,
+        languages=codes,
+        symbols=symbols,
+        text_language=text_language,
+        sample_rate=mel_config.sampling_rate,
+        mel_config=mel_config.to_dict(),
+        files=files,
+        sha256={f: sha256_file(out / f) for f in files.values()},
+        engine="torch",
+        text_input=text_input,
         speakers=speakers,
-        language_table=language_table, acoustic_config=dataclasses.asdict(contents.config), vocoder_config=loaded.model.config.to_dict(), training=record,
-        postfilter=check_postfilter(postfilter), description=description,
+        language_table=language_table,
+        acoustic_config=dataclasses.asdict(contents.config),
+        vocoder_config=loaded.model.config.to_dict(),
+        training=record,
+        postfilter=check_postfilter(postfilter),
+        description=description,
     )
     write_voice_manifest(out, manifest)
     log.info("voice %r written to %s (%s)", manifest.name, out, ", ".join(codes))
@@ -127,8 +155,7 @@ def _code(language: str) -> str:
 
 def _languages_of(symbols: Sequence[str], text_language: str) -> list[str]:
     table = set(symbols)
-    others = [code for code in text.supported_languages()
-              if code != text_language and set(text.symbols(code)) <= table]
+    others = [code for code in text.supported_languages() if code != text_language and set(text.symbols(code)) <= table]
     others.sort(key=lambda code: code == "en")  # Indic languages first
     return [text_language, *others]
 

@@ -13,13 +13,26 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
+from base.errors import TTSError
 from text.errors import TextError
 from tts import __version__
-from base.errors import TTSError
 
-COMMANDS = ("synth", "voices", "export", "evaluate", "bench", "mel", "vocode", "normalize", "corpus", "prepare", "train")
+COMMANDS = (
+    "synth",
+    "voices",
+    "export",
+    "evaluate",
+    "bench",
+    "mel",
+    "vocode",
+    "normalize",
+    "corpus",
+    "prepare",
+    "train",
+)
 
 log = logging.getLogger("tts")
 
@@ -55,8 +68,10 @@ def _register_unavailable(subparsers: argparse._SubParsersAction, module: str) -
     command = {"evaluate": "eval"}.get(module, module)
 
     def unavailable(args: argparse.Namespace) -> int:
-        raise TTSError(f"`tts {command}` needs PyTorch, which is not installed here: pip install torch==2.13.0 "
-                       "(CPU) and then the toolkit; without it, `tts synth --engine onnx` works with ONNX voices")
+        raise TTSError(
+            f"`tts {command}` needs PyTorch, which is not installed here: pip install torch==2.13.0 "
+            "(CPU) and then the toolkit; without it, `tts synth --engine onnx` works with ONNX voices"
+        )
 
     parser = subparsers.add_parser(command, help="(needs PyTorch)", add_help=False)
     parser.add_argument("rest", nargs=argparse.REMAINDER)

@@ -31,8 +31,10 @@ def unseen_sentences(language: str) -> list[str]:
         TTSError: no sentences for ``language``.
     """
     if language not in UNSEEN_LANGUAGES:
-        raise TTSError(f"the {UNSEEN_SET} evaluation set has no sentences for language {language!r}; "
-                       f"choose one of {', '.join(UNSEEN_LANGUAGES)}")
+        raise TTSError(
+            f"the {UNSEEN_SET} evaluation set has no sentences for language {language!r}; "
+            f"choose one of {', '.join(UNSEEN_LANGUAGES)}"
+        )
     return list(_read(language))
 
 
@@ -42,6 +44,7 @@ def _read(language: str) -> tuple[str, ...]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise TTSError(f"{path}: the {UNSEEN_SET} sentences of {language!r} are missing from this installation; "
-                       "reinstall swaratts") from None
+        raise TTSError(
+            f"{path}: the {UNSEEN_SET} sentences of {language!r} are missing from this installation; reinstall swaratts"
+        ) from None
     return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))

@@ -30,7 +30,8 @@ better than the voice's WaveGlow (:func:`tts.voice_manifest.choose_vocoder`).
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import scipy.fft
@@ -48,8 +49,14 @@ MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_m
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
 
 
-def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int | None = 0,
-                precision: str = "float32", workers: int = 1) -> np.ndarray:
+def griffin_lim(
+    mel: Any,
+    mel_config: Any,
+    n_iter: int = ITERATIONS,
+    seed: int | None = 0,
+    precision: str = "float32",
+    workers: int = 1,
+) -> np.ndarray:
     """Audio of a log-mel spectrogram by Griffin-Lim phase reconstruction.
 
     Args:
@@ -85,8 +92,9 @@ def griffin_lim(mel: Any, mel_config: Any, n_iter: int = ITERATIONS, seed: int |
     frames = log_mel.shape[1]
     if frames == 0:
         return np.zeros(0, dtype=np.float32)
-    inverse = _mel_pseudo_inverse(int(config["sampling_rate"]), n_fft, n_mels, float(config["mel_fmin"]),
-                                  float(config["mel_fmax"]))
+    inverse = _mel_pseudo_inverse(
+        int(config["sampling_rate"]), n_fft, n_mels, float(config["mel_fmin"]), float(config["mel_fmax"])
+    )
     magnitudes = np.maximum(inverse @ np.exp(log_mel), 0.0)  # [bins, frames]
     # The estimate is one sample short of frames * hop: a signal of frames * hop samples has
     # frames + 1 centred frames, this one the mel's frames (librosa's convention, kept so that
@@ -131,17 +139,25 @@ class _Stft:
     """The STFT of ``frames`` centred frames (frame ``t`` centred on sample ``t * hop``, as the
     mels were computed) of a signal of ``length`` samples, and its inverse, in ``dtype``."""
 
-    def __init__(self, n_fft: int, hop: int, win_length: int, frames: int, length: int,
-                 dtype: np.dtype = np.dtype(np.float64), workers: int = 1) -> None:
+    def __init__(
+        self,
+        n_fft: int,
+        hop: int,
+        win_length: int,
+        frames: int,
+        length: int,
+        dtype: np.dtype = np.dtype(np.float64),
+        workers: int = 1,
+    ) -> None:
         self.n_fft, self.hop, self.frames, self.length, self.dtype = n_fft, hop, frames, length, dtype
         self.workers = workers
         self.complex_dtype = np.result_type(dtype, np.complex64)
         periodic_hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win_length) / win_length)
         window = np.zeros(n_fft)
         start = (n_fft - win_length) // 2
-        window[start: start + win_length] = periodic_hann
+        window[start : start + win_length] = periodic_hann
         self.window = window.astype(dtype)
-        envelope = self._overlap_add(np.broadcast_to(window ** 2, (frames, n_fft)))
+        envelope = self._overlap_add(np.broadcast_to(window**2, (frames, n_fft)))
         # Samples no window reaches stay zero instead of dividing by zero.
         self.envelope = np.where(envelope > np.finfo(np.float64).tiny, envelope, 1.0).astype(dtype)
 
@@ -163,10 +179,10 @@ class _Stft:
         spans = -(-n_fft // hop)  # hop-sized blocks one frame covers (the last one maybe partial)
         blocks = np.zeros((n_frames + spans, hop), dtype=frames.dtype)
         for j in range(spans):
-            part = frames[:, j * hop: (j + 1) * hop]
-            blocks[j: j + n_frames, : part.shape[1]] += part
+            part = frames[:, j * hop : (j + 1) * hop]
+            blocks[j : j + n_frames, : part.shape[1]] += part
         start = n_fft // 2
-        return blocks.reshape(-1)[start: start + self.length]
+        return blocks.reshape(-1)[start : start + self.length]
 
 
 class GriffinLim:

@@ -33,12 +33,12 @@ import numpy as np
 
 from base.audio import MelConfig, load_wav, mel_spectrogram, save_wav
 from base.config import DictConfig
+from base.errors import AudioError, TTSError
+from base.files import atomic_path
 from tts.corpora import Utterance, read_corpus
 from tts.corpora.registry import get_reader
-from base.errors import AudioError, TTSError
 from tts.text_processor import TEXT_INPUTS
 from tts.training.data import PreparedUtterance, write_split
-from base.files import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +208,9 @@ def _prepare_one(utt: Utterance, lang: str, out_dir: Path, config: PrepareConfig
         n_frames = _cached_frames(mel_path, audio_path, mel_config)
         if n_frames is not None:
             seconds = (n_frames - 1) * mel_config.hop_length / mel_config.sampling_rate
-            return _Outcome(utt.utt_id, _kept(utt, audio_path, mel_path, normalized, language, n_frames),
-                            seconds=seconds)
+            return _Outcome(
+                utt.utt_id, _kept(utt, audio_path, mel_path, normalized, language, n_frames), seconds=seconds
+            )
 
     try:
         audio = load_wav(utt.audio_path, mel_config.sampling_rate)
@@ -247,14 +248,28 @@ def _cached_frames(mel_path: Path, audio_path: Path, mel_config: MelConfig) -> i
         mel = np.load(mel_path, allow_pickle=False)
         info = soundfile.info(str(audio_path))
     except (OSError, ValueError, EOFError, RuntimeError) as exc:
-        log.warning("%s: the cached files are damaged (%s); preparing this utterance again", mel_path,
-                    " ".join(str(exc).split())[:120])
+        log.warning(
+            "%s: the cached files are damaged (%s); preparing this utterance again",
+            mel_path,
+            " ".join(str(exc).split())[:120],
+        )
         return None
     frames = info.frames // mel_config.hop_length + 1
-    if (mel.ndim != 2 or mel.shape[0] != mel_config.n_mel_channels or mel.dtype != np.float32
-            or mel.shape[1] != frames or info.samplerate != mel_config.sampling_rate or not np.isfinite(mel).all()):
-        log.warning("%s: the cached mel does not fit its wav (%s, %d samples at %d Hz); preparing this utterance "
-                    "again", mel_path, mel.shape, info.frames, info.samplerate)
+    if (
+        mel.ndim != 2
+        or mel.shape[0] != mel_config.n_mel_channels
+        or mel.dtype != np.float32
+        or mel.shape[1] != frames
+        or info.samplerate != mel_config.sampling_rate
+        or not np.isfinite(mel).all()
+    ):
+        log.warning(
+            "%s: the cached mel does not fit its wav (%s, %d samples at %d Hz); preparing this utterance again",
+            mel_path,
+            mel.shape,
+            info.frames,
+            info.samplerate,
+        )
         return None
     return int(mel.shape[1])
 
@@ -288,9 +303,16 @@ def _split(kept: list[PreparedUtterance], config: PrepareConfig) -> tuple[list, 
 def _report(corpus, outcomes: list[_Outcome], train: list, val: list, config: PrepareConfig) -> dict[str, Any]:
     dropped = Counter(o.reason for o in outcomes if o.reason)
     audio_of = {u.utt_id: str(u.audio_path) for u in corpus.utterances}
-    dropped_files = [{"utt_id": o.utt_id, "audio": audio_of.get(o.utt_id, ""), "reason": o.reason,
-                      **({"seconds": round(o.seconds, 3)} if o.seconds else {})}
-                     for o in outcomes if o.reason]
+    dropped_files = [
+        {
+            "utt_id": o.utt_id,
+            "audio": audio_of.get(o.utt_id, ""),
+            "reason": o.reason,
+            **({"seconds": round(o.seconds, 3)} if o.seconds else {}),
+        }
+        for o in outcomes
+        if o.reason
+    ]
     for row in dropped_files:
         log.debug("dropped %s (%s): %s", row["utt_id"], row["audio"], row["reason"])
     dropped.update(f"corpus: {p.reason.split(':')[0]}" for p in corpus.problems)
@@ -308,6 +330,8 @@ def _report(corpus, outcomes: list[_Outcome], train: list, val: list, config: Pr
         "dropped": dict(sorted(dropped.items())),
         "dropped_files": dropped_files,
         "clipped_clips": sum(1 for o in outcomes if o.clipped_samples),
-        "speakers": {k: {"utterances": v["utterances"], "hours": round(v["hours"], 4)} for k, v in sorted(speakers.items())},
+        "speakers": {
+            k: {"utterances": v["utterances"], "hours": round(v["hours"], 4)} for k, v in sorted(speakers.items())
+        },
         "problems": [str(p) for p in corpus.problems[:100]],
     }

@@ -22,9 +22,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import torch
 
@@ -58,34 +58,54 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"recipes/{recipe.name}/run.sh",
         description=f"The {recipe.name} recipe ({recipe.language}): data, prepare, train acoustic, "
-        "train vocoder, synthesize. " + ("Fine-tunes the voice of --from-run on a new speaker." if recipe.finetune else ""),
+        "train vocoder, synthesize. "
+        + ("Fine-tunes the voice of --from-run on a new speaker." if recipe.finetune else ""),
     )
     parser.add_argument("--stage", type=int, default=0, help="first stage to run (0-5)")
     parser.add_argument("--stop-stage", type=int, default=N_STAGES - 1, help="last stage to run (0-5)")
     parser.add_argument("--config", default="tiny", help="training preset (tiny, base) or a .yaml/.json file")
-    parser.add_argument("--acoustic-config", default=None, help="the acoustic stage's preset or file (default --config)")
-    parser.add_argument("--vocoder-config", default=None,
-                        help="the vocoder stage's preset or file (default --config; e.g. small)")
+    parser.add_argument(
+        "--acoustic-config", default=None, help="the acoustic stage's preset or file (default --config)"
+    )
+    parser.add_argument(
+        "--vocoder-config", default=None, help="the vocoder stage's preset or file (default --config; e.g. small)"
+    )
     parser.add_argument("--out", type=Path, default=Path("exp") / recipe.name, help="run directory")
-    parser.add_argument("--data-dir", type=Path, default=Path("data") / recipe.name,
-                        help="where the corpus and prepared features go")
-    parser.add_argument("--corpus", default=None,
-                        help=f"a real corpus as [FORMAT:]PATH, FORMAT one of ljspeech, indictts, syspin, openslr, "
-                        f"manifest (default {recipe.corpus_format})")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("data") / recipe.name, help="where the corpus and prepared features go"
+    )
+    parser.add_argument(
+        "--corpus",
+        default=None,
+        help=f"a real corpus as [FORMAT:]PATH, FORMAT one of ljspeech, indictts, syspin, openslr, "
+        f"manifest (default {recipe.corpus_format})",
+    )
     parser.add_argument("--utterances", type=int, default=recipe.utterances, help="synthetic corpus size")
-    parser.add_argument("--text-input", choices=("characters", "phonemes"), default="phonemes",
-                        help="what the acoustic model reads: espeak-ng IPA (default) or the normalized letters")
+    parser.add_argument(
+        "--text-input",
+        choices=("characters", "phonemes"),
+        default="phonemes",
+        help="what the acoustic model reads: espeak-ng IPA (default) or the normalized letters",
+    )
     parser.add_argument("--speakers", type=int, default=recipe.speakers, help="synthetic speakers")
     parser.add_argument("--acoustic-steps", type=int, default=None, help="override the preset's max_steps")
     parser.add_argument("--vocoder-steps", type=int, default=None, help="override the preset's max_steps")
-    parser.add_argument("--vocoder-from", type=Path, default=None,
-                        help="use the vocoder of another run directory (e.g. a shared one) instead of training one")
+    parser.add_argument(
+        "--vocoder-from",
+        type=Path,
+        default=None,
+        help="use the vocoder of another run directory (e.g. a shared one) instead of training one",
+    )
     parser.add_argument("--eval-sentences", type=int, default=10, help="sentences synthesized in stage 4")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes for data")
     parser.add_argument("--seed", type=int, default=0)
     if recipe.finetune:
-        parser.add_argument("--from-run", type=Path, default=Path("exp") / "hinglish",
-                            help="run directory of the voice to adapt (its acoustic/ and vocoder/)")
+        parser.add_argument(
+            "--from-run",
+            type=Path,
+            default=Path("exp") / "hinglish",
+            help="run directory of the voice to adapt (its acoustic/ and vocoder/)",
+        )
         parser.add_argument("--freeze", default="", help="acoustic modules to keep fixed, e.g. encoder")
     return parser
 
@@ -131,8 +151,10 @@ def _corpus(recipe: Recipe, args: argparse.Namespace) -> tuple[str, Path]:
             raise TTSError(f"--corpus {args.corpus!r}: the path is missing after {corpus_format}:")
         return corpus_format, Path(path)
     if sep and "/" not in corpus_format:
-        raise TTSError(f"--corpus {args.corpus!r}: unknown corpus format {corpus_format!r}; "
-                       f"use one of {', '.join(sorted(FORMATS))}")
+        raise TTSError(
+            f"--corpus {args.corpus!r}: unknown corpus format {corpus_format!r}; "
+            f"use one of {', '.join(sorted(FORMATS))}"
+        )
     return recipe.corpus_format, Path(args.corpus)
 
 
@@ -144,20 +166,41 @@ def _stage_data(recipe: Recipe, args: argparse.Namespace, corpus_format: str, co
         return
     from tts.corpora.synthetic import synthesize_corpus
 
-    report = synthesize_corpus(corpus_path, recipe.language, args.utterances, speakers=args.speakers,
-                               seed=args.seed, first_speaker=recipe.first_speaker)
-    log.info("stage 0: %d utterances (%d new), %.1f minutes, speakers %s", report.utterances,
-             report.synthesized, report.audio_seconds / 60, ", ".join(report.speakers))
+    report = synthesize_corpus(
+        corpus_path,
+        recipe.language,
+        args.utterances,
+        speakers=args.speakers,
+        seed=args.seed,
+        first_speaker=recipe.first_speaker,
+    )
+    log.info(
+        "stage 0: %d utterances (%d new), %.1f minutes, speakers %s",
+        report.utterances,
+        report.synthesized,
+        report.audio_seconds / 60,
+        ", ".join(report.speakers),
+    )
 
 
 def _stage_prepare(recipe: Recipe, args: argparse.Namespace, corpus_format: str, corpus_path: Path) -> None:
     from tts.prepare import prepare_corpus
 
-    report = prepare_corpus(corpus_format, corpus_path, recipe.language, args.data_dir / "prepared",
-                            text_input=args.text_input,
-                            workers=args.workers)
-    log.info("stage 1: kept %d of %d utterances (%.2f h); dropped %s", report["kept"],
-             report["utterances_read"], report["hours"], report["dropped"] or "none")
+    report = prepare_corpus(
+        corpus_format,
+        corpus_path,
+        recipe.language,
+        args.data_dir / "prepared",
+        text_input=args.text_input,
+        workers=args.workers,
+    )
+    log.info(
+        "stage 1: kept %d of %d utterances (%.2f h); dropped %s",
+        report["kept"],
+        report["utterances_read"],
+        report["hours"],
+        report["dropped"] or "none",
+    )
 
 
 def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps: int | None) -> None:
@@ -182,8 +225,16 @@ def _stage_train(recipe: Recipe, args: argparse.Namespace, stage: str, max_steps
         init_from = _latest_checkpoint(args.from_run / stage)
         if stage == "acoustic":
             freeze = tuple(n.strip() for n in args.freeze.split(",") if n.strip())
-    result = train_stage(stage, args.data_dir / "prepared", config, out, resume=latest is not None,
-                         max_steps=max_steps, init_from=init_from, freeze=freeze)
+    result = train_stage(
+        stage,
+        args.data_dir / "prepared",
+        config,
+        out,
+        resume=latest is not None,
+        max_steps=max_steps,
+        init_from=init_from,
+        freeze=freeze,
+    )
     log.info("stage %s: trained to step %d", stage, result["step"])
 
 
@@ -199,8 +250,10 @@ def _latest_checkpoint(run_dir: Path) -> Path:
 
     latest = CheckpointDirectory(run_dir / "checkpoints", keep_last=1).latest()
     if latest is None:
-        raise TTSError(f"no checkpoint in {run_dir / 'checkpoints'}: train the base voice first "
-                       "(e.g. python recipes/hinglish/run.sh) or point --from-run at its run directory")
+        raise TTSError(
+            f"no checkpoint in {run_dir / 'checkpoints'}: train the base voice first "
+            "(e.g. python recipes/hinglish/run.sh) or point --from-run at its run directory"
+        )
     return latest
 
 
@@ -211,16 +264,22 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
     import soundfile
 
     from base.audio import save_wav
-    from tts.training.data import read_split
     from tts.bundle import export_voice
+    from tts.training.data import read_split
     from tts.voice import load_voice
 
     samples = args.out / "samples"
     samples.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="voice-", dir=samples) as scratch:
         # The latest checkpoints as a full-precision voice: what stage 5 bundles, before fp16.
-        voice = load_voice(export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args),
-                                        Path(scratch) / recipe.name, half=False))
+        voice = load_voice(
+            export_voice(
+                _latest_checkpoint(args.out / "acoustic"),
+                _vocoder_checkpoint(args),
+                Path(scratch) / recipe.name,
+                half=False,
+            )
+        )
     rows = []
     # The prepared text is what the model reads (letters or phonemes): its ids, not text to normalize.
     index = {symbol: i for i, symbol in enumerate(voice.manifest.symbols)}
@@ -230,15 +289,17 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
         [(mel, stopped)] = voice.mel_ids([[index[ch] for ch in item.text]], language, speaker)
         audio = torch.from_numpy(voice.vocode(voice.postfiltered(mel), seed=args.seed))
         path = save_wav(samples / f"{item.utt_id}.wav", audio, voice.sample_rate)
-        rows.append({
-            "utt_id": item.utt_id,
-            "text": item.text,
-            "wav": str(path),
-            "seconds": round(audio.numel() / voice.sample_rate, 3),
-            "reference_seconds": round(soundfile.info(str(item.audio)).duration, 3),
-            "stopped_by_gate": stopped,
-            "rms": round(float(audio.pow(2).mean().sqrt()), 5),
-        })
+        rows.append(
+            {
+                "utt_id": item.utt_id,
+                "text": item.text,
+                "wav": str(path),
+                "seconds": round(audio.numel() / voice.sample_rate, 3),
+                "reference_seconds": round(soundfile.info(str(item.audio)).duration, 3),
+                "stopped_by_gate": stopped,
+                "rms": round(float(audio.pow(2).mean().sqrt()), 5),
+            }
+        )
     report = {
         "recipe": recipe.name,
         "language": recipe.language,
@@ -250,8 +311,13 @@ def _stage_synthesize(recipe: Recipe, args: argparse.Namespace) -> None:
     tmp = samples / ".report.json.tmp"
     tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, samples / "report.json")
-    log.info("stage 4: %d sentences in %s, %d stopped by the gate; losses %s", len(rows), samples,
-             report["stopped_by_gate"], report["losses"])
+    log.info(
+        "stage 4: %d sentences in %s, %d stopped by the gate; losses %s",
+        len(rows),
+        samples,
+        report["stopped_by_gate"],
+        report["losses"],
+    )
 
 
 def _vocoder_checkpoint(args: argparse.Namespace) -> Path:
@@ -265,8 +331,8 @@ def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
     training = {
         "recipe": recipe.name,
         "commands": [command_line(recipe, args)],
-        "corpus": args.corpus or f"synthetic espeak-ng, {args.utterances} utterances, {args.speakers} speakers, "
-                                 f"seed {args.seed}",
+        "corpus": args.corpus
+        or f"synthetic espeak-ng, {args.utterances} utterances, {args.speakers} speakers, seed {args.seed}",
         "data_dir": str(args.data_dir / "prepared"),
     }
     wall = _wall_seconds(args.out / "acoustic" / "metrics.jsonl")
@@ -279,8 +345,14 @@ def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
         if source.is_file():
             commands = json.loads(source.read_text(encoding="utf-8")).get("training", {}).get("commands", [])
             training["commands"] = commands[:1] + training["commands"]
-    out = export_voice(_latest_checkpoint(args.out / "acoustic"), _vocoder_checkpoint(args), args.out / "voice",
-                       name=recipe.name, training=training, data_dir=args.data_dir / "prepared")
+    out = export_voice(
+        _latest_checkpoint(args.out / "acoustic"),
+        _vocoder_checkpoint(args),
+        args.out / "voice",
+        name=recipe.name,
+        training=training,
+        data_dir=args.data_dir / "prepared",
+    )
     log.info("stage 5: voice %s written to %s; use it with `tts synth --voice %s`", recipe.name, out, out)
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 
-def make_synthetic_prepared_data(root: Path, n_items: int = 8, seconds: float = 1.0, seed: int = 0,
-                                 n_val: int = 0, texts: Sequence[str] | None = None, speakers: int = 1,
-                                 spread: float = 0.2) -> Path:
+def make_synthetic_prepared_data(
+    root: Path,
+    n_items: int = 8,
+    seconds: float = 1.0,
+    seed: int = 0,
+    n_val: int = 0,
+    texts: Sequence[str] | None = None,
+    speakers: int = 1,
+    spread: float = 0.2,
+) -> Path:
     """A prepared data directory (``tts prepare``'s layout: wavs, mels, ``train.tsv`` and, with
     ``n_val``, ``val.tsv``, ``prepare.json``) of harmonic tones with a moving pitch, each about
     ``seconds`` long (± ``spread``), with English ``texts`` (default: the bench's sample
@@ -41,8 +49,17 @@ def make_synthetic_prepared_data(root: Path, n_items: int = 8, seconds: float = 
         save_wav(root / "audio" / f"{utt}.wav", audio, config.sampling_rate)
         mel = mel_spectrogram(audio, config)
         np.save(root / "mels" / f"{utt}.npy", mel.numpy())
-        items.append(PreparedUtterance(utt, root / "audio" / f"{utt}.wav", root / "mels" / f"{utt}.npy",
-                                       lines[i % len(lines)], f"spk{i % speakers}", "en", mel.size(1)))
+        items.append(
+            PreparedUtterance(
+                utt,
+                root / "audio" / f"{utt}.wav",
+                root / "mels" / f"{utt}.npy",
+                lines[i % len(lines)],
+                f"spk{i % speakers}",
+                "en",
+                mel.size(1),
+            )
+        )
     write_split(root, "train", items[:n_items])
     if n_val:
         write_split(root, "val", items[n_items:])

@@ -7,8 +7,8 @@ the torch-free ONNX runtime uses it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import text
 from base.errors import TTSError
@@ -120,9 +120,11 @@ class TextProcessor:
         symbols = self.symbols_of(normalized)
         missing = sorted({ch for ch in symbols if ch not in index})
         if missing:
-            raise TTSError(f"{'phonemes' if self.text_input == 'phonemes' else 'characters'} {missing} of "
-                           f"{normalized[:60]!r} are not in the voice's symbol table "
-                           f"(it speaks {', '.join(self.languages)})")
+            raise TTSError(
+                f"{'phonemes' if self.text_input == 'phonemes' else 'characters'} {missing} of "
+                f"{normalized[:60]!r} are not in the voice's symbol table "
+                f"(it speaks {', '.join(self.languages)})"
+            )
         return [index[ch] for ch in symbols]
 
     def __call__(self, raw: str, language: str | None = None) -> list[int]:
@@ -135,15 +137,19 @@ class TextProcessor:
         phoneme voice: unless ``symbols`` is the phoneme table, which every language shares)."""
         if text_input == "phonemes":
             if tuple(symbols) != text.PHONEME_SYMBOLS:
-                raise TTSError(f"a phoneme voice must use the phoneme table of {len(text.PHONEME_SYMBOLS)} "
-                               f"symbols (text.PHONEME_SYMBOLS), not this table of {len(symbols)}")
+                raise TTSError(
+                    f"a phoneme voice must use the phoneme table of {len(text.PHONEME_SYMBOLS)} "
+                    f"symbols (text.PHONEME_SYMBOLS), not this table of {len(symbols)}"
+                )
             return
         table = set(symbols)
         for language in languages:
             missing = sorted(set(text.symbols(language)) - table)
             if missing:
-                raise TTSError(f"the voice's symbol table lacks {len(missing)} symbols of {language} "
-                               f"(e.g. {missing[:5]}); it cannot speak {language}")
+                raise TTSError(
+                    f"the voice's symbol table lacks {len(missing)} symbols of {language} "
+                    f"(e.g. {missing[:5]}); it cannot speak {language}"
+                )
 
 
 def cut(normalized: str, limit: int) -> list[str]:

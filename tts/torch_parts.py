@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,8 +33,9 @@ def decoding_threads(config: acoustic.Tacotron2Config, batch: int, threads: int)
     ``threads`` are available: one for a single sentence on a small decoder
     (:data:`SMALL_DECODER_WEIGHTS`), else all."""
     c = config
-    lstm_weights = (4 * c.attention_rnn_dim * (c.prenet_dim + c.encoder_embedding_dim + c.attention_rnn_dim)
-                    + 4 * c.decoder_rnn_dim * (c.attention_rnn_dim + c.encoder_embedding_dim + c.decoder_rnn_dim))
+    lstm_weights = 4 * c.attention_rnn_dim * (
+        c.prenet_dim + c.encoder_embedding_dim + c.attention_rnn_dim
+    ) + 4 * c.decoder_rnn_dim * (c.attention_rnn_dim + c.encoder_embedding_dim + c.decoder_rnn_dim)
     return 1 if batch == 1 and lstm_weights < SMALL_DECODER_WEIGHTS else threads
 
 
@@ -77,10 +79,11 @@ class TorchAcoustic:
         speakers = torch.full((n,), speaker, device=self.device) if config.n_speakers else None
         languages = torch.full((n,), language, device=self.device) if config.n_languages else None
         with _torch_threads(decoding_threads(config, n, torch.get_num_threads())):
-            out = self.model.infer(batch.to(self.device), lengths.to(self.device), speaker=speakers,
-                                   language=languages)
-        return [(out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu().numpy(), bool(out.stopped[i]))
-                for i in range(n)]
+            out = self.model.infer(batch.to(self.device), lengths.to(self.device), speaker=speakers, language=languages)
+        return [
+            (out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu().numpy(), bool(out.stopped[i]))
+            for i in range(n)
+        ]
 
 
 class TorchWaveGlow:
@@ -89,8 +92,9 @@ class TorchWaveGlow:
 
     kind = "waveglow"
 
-    def __init__(self, model: vocoder.WaveGlow, device: str | torch.device = "cpu",
-                 chunks: ChunkConfig = ChunkConfig()) -> None:
+    def __init__(
+        self, model: vocoder.WaveGlow, device: str | torch.device = "cpu", chunks: ChunkConfig = ChunkConfig()
+    ) -> None:
         self.model = model.to(device).eval()
         self.device = torch.device(device)
         self.chunks = chunks
@@ -114,7 +118,7 @@ class TorchWaveGlow:
 
         @torch.inference_mode()
         def vocode(start: int, end: int) -> np.ndarray:
-            chunk_z = (sigma * z[:, start * hop // n_group: end * hop // n_group]).unsqueeze(0)
+            chunk_z = (sigma * z[:, start * hop // n_group : end * hop // n_group]).unsqueeze(0)
             chunk_mel = mel_t[:, start:end].unsqueeze(0)
             audio = model.reverse(chunk_mel.to(self.device, dtype), chunk_z.to(self.device, dtype))
             if denoiser is not None:
@@ -129,16 +133,18 @@ class TorchWaveGlow:
         return self._denoiser
 
 
-def waveglow_vocoder(checkpoint: str | Path, device: str = "cpu", chunks: ChunkConfig = ChunkConfig()
-                     ) -> tuple[TorchWaveGlow, Any]:
+def waveglow_vocoder(
+    checkpoint: str | Path, device: str = "cpu", chunks: ChunkConfig = ChunkConfig()
+) -> tuple[TorchWaveGlow, Any]:
     """A WaveGlow checkpoint of any kind as a vocoder, and the mel definition it was trained on
     (None where the file records none: NVIDIA's)."""
     loaded = vocoder.read_checkpoint(checkpoint, device)
     return TorchWaveGlow(loaded.model, device, chunks), loaded.mel_config if loaded.source == "swaratts" else None
 
 
-def load_torch_parts(path: Path, manifest: VoiceManifest, device: str = "cpu",
-                     chunks: ChunkConfig = ChunkConfig()) -> tuple[TorchAcoustic, dict[str, Any]]:
+def load_torch_parts(
+    path: Path, manifest: VoiceManifest, device: str = "cpu", chunks: ChunkConfig = ChunkConfig()
+) -> tuple[TorchAcoustic, dict[str, Any]]:
     """The acoustic model and vocoders of a torch bundle at ``path``."""
     for role in ("acoustic", "vocoder"):
         if role not in manifest.files:
@@ -149,8 +155,10 @@ def load_torch_parts(path: Path, manifest: VoiceManifest, device: str = "cpu",
     loaded = vocoder.read_checkpoint(path / manifest.files["vocoder"])
     if loaded.source == "swaratts":
         check_same_mels(manifest.mel_config, loaded.mel_config, path / "voice.json", path / manifest.files["vocoder"])
-    vocoders = {"waveglow": TorchWaveGlow(loaded.model, device, chunks),
-                "griffinlim": GriffinLim(manifest.mel_config, threads=torch.get_num_threads())}
+    vocoders = {
+        "waveglow": TorchWaveGlow(loaded.model, device, chunks),
+        "griffinlim": GriffinLim(manifest.mel_config, threads=torch.get_num_threads()),
+    }
     return TorchAcoustic(acoustic_model, device), vocoders
 
 
@@ -161,11 +169,17 @@ def check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2
     same lists in the same order, or every id would name another sound."""
     n_model = model.config.n_symbols
     if n_model != len(manifest.symbols):
-        raise TTSError(f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
-                       f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`")
+        raise TTSError(
+            f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
+            f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`"
+        )
     text_info = extra.get("text") if isinstance(extra.get("text"), dict) else {}
-    recorded = {"symbols": text_info.get("symbols"), "text_input": text_info.get("input"),
-                "speakers": extra.get("speakers"), "language_table": extra.get("languages")}
+    recorded = {
+        "symbols": text_info.get("symbols"),
+        "text_input": text_info.get("input"),
+        "speakers": extra.get("speakers"),
+        "language_table": extra.get("languages"),
+    }
     for field_name, trained in recorded.items():
         if trained is None:
             continue
@@ -176,10 +190,14 @@ def check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2
             continue
         if isinstance(trained, list):
             where = next((i for i, (a, b) in enumerate(zip(listed, trained)) if a != b), min(len(listed), len(trained)))
-            detail = (f" (position {where}: {listed[where] if where < len(listed) else 'nothing'!r} in voice.json, "
-                      f"{trained[where] if where < len(trained) else 'nothing'!r} in the model)")
+            detail = (
+                f" (position {where}: {listed[where] if where < len(listed) else 'nothing'!r} in voice.json, "
+                f"{trained[where] if where < len(trained) else 'nothing'!r} in the model)"
+            )
         else:
             detail = f" ({listed!r} in voice.json, {trained!r} in the model)"
-        raise TTSError(f"{path}: voice.json's {field_name} do not match what the acoustic model was trained "
-                       f"with{detail}; the bundle is inconsistent: re-export it with `tts export voice`")
+        raise TTSError(
+            f"{path}: voice.json's {field_name} do not match what the acoustic model was trained "
+            f"with{detail}; the bundle is inconsistent: re-export it with `tts export voice`"
+        )
     TextProcessor.check_languages(manifest.symbols, manifest.languages, manifest.text_input)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -83,8 +83,9 @@ def fade_in(n: int) -> np.ndarray:
     return (0.5 - 0.5 * np.cos(math.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)
 
 
-def vocode_in_chunks(vocode: RangeVocoder, frames: int, hop_length: int,
-                     config: ChunkConfig = ChunkConfig()) -> Iterator[np.ndarray]:
+def vocode_in_chunks(
+    vocode: RangeVocoder, frames: int, hop_length: int, config: ChunkConfig = ChunkConfig()
+) -> Iterator[np.ndarray]:
     """Audio of ``frames`` mel frames, yielded piece by piece as each chunk is vocoded.
 
     The pieces concatenate to ``frames * hop_length`` samples. Memory is that of one chunk plus
@@ -98,12 +99,12 @@ def vocode_in_chunks(vocode: RangeVocoder, frames: int, hop_length: int,
         audio = np.asarray(vocode(a0, b0), dtype=np.float32)
         start = a * hop_length - (half if a > 0 else 0)
         end = b * hop_length + (half if b < frames else 0)
-        piece = audio[start - a0 * hop_length: end - a0 * hop_length].copy()
+        piece = audio[start - a0 * hop_length : end - a0 * hop_length].copy()
         if tail is not None:
             ramp = fade_in(len(tail))
             piece[: len(tail)] = tail * (1 - ramp) + piece[: len(tail)] * ramp
         if b < frames:
-            tail = piece[-2 * half:]
+            tail = piece[-2 * half :]
             yield piece[: -2 * half]
         else:
             yield piece

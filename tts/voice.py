@@ -25,20 +25,28 @@ import copy
 import dataclasses
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
-from tts import postfilter as postfilters
 from base.errors import TTSError
 from base.files import atomic_path
 from base.mel_scale import MelConfig
+from tts import postfilter as postfilters
 from tts.text_processor import TextProcessor
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, ChunkConfig, check_sigma_denoise
-from tts.voice_manifest import (ENGINES, VoiceManifest, locate_voice, read_voice_manifest, select_vocoder,
-                                verify_files, voice_postfilter)
+from tts.voice_manifest import (
+    ENGINES,
+    VoiceManifest,
+    locate_voice,
+    read_voice_manifest,
+    select_vocoder,
+    verify_files,
+    voice_postfilter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +60,7 @@ class AcousticModel(Protocol):
 
     n_mel_channels: int
 
-    def decode(self, ids: Sequence[Sequence[int]], speaker: int, language: int
-               ) -> list[tuple[np.ndarray, bool]]:
+    def decode(self, ids: Sequence[Sequence[int]], speaker: int, language: int) -> list[tuple[np.ndarray, bool]]:
         """Per id sequence ``(mel [n_mel, frames] float32, stopped_by_gate)``; ``speaker`` and
         ``language`` are rows of the model's tables (ignored by a model without them)."""
         ...
@@ -92,9 +99,16 @@ class Voice:
         mel_config (:class:`~base.mel_scale.MelConfig`), sample_rate, languages, speakers.
     """
 
-    def __init__(self, path: Path, manifest: VoiceManifest, acoustic: AcousticModel,
-                 vocoders: dict[str, Vocoder], vocoder_kind: str | None = None, postfilter: float | None = None,
-                 engine: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        manifest: VoiceManifest,
+        acoustic: AcousticModel,
+        vocoders: dict[str, Vocoder],
+        vocoder_kind: str | None = None,
+        postfilter: float | None = None,
+        engine: str | None = None,
+    ) -> None:
         kind, reason = select_vocoder(manifest, vocoder_kind)
         if kind not in vocoders:
             raise TTSError(f"voice {manifest.name!r} has no {kind} vocoder; it has {', '.join(vocoders)}")
@@ -118,8 +132,10 @@ class Voice:
         return self.vocoder.kind
 
     def __repr__(self) -> str:
-        return (f"Voice({self.name!r}, languages={self.languages}, speakers={len(self.speakers)}, "
-                f"vocoder={self.vocoder_kind}, engine={self.engine}, path={str(self.path)!r})")
+        return (
+            f"Voice({self.name!r}, languages={self.languages}, speakers={len(self.speakers)}, "
+            f"vocoder={self.vocoder_kind}, engine={self.engine}, path={str(self.path)!r})"
+        )
 
     # -- the parts --------------------------------------------------------------------------
 
@@ -132,7 +148,7 @@ class Voice:
         language when the table has no row for it)."""
         return self.manifest.language_index(self.text_processor.language(language))
 
-    def with_vocoder(self, vocoder: Vocoder, mel_config: Any = None, source: str = "vocoder") -> "Voice":
+    def with_vocoder(self, vocoder: Vocoder, mel_config: Any = None, source: str = "vocoder") -> Voice:
         """This voice speaking through ``vocoder`` (e.g. a deployable WaveGlow preset, or a
         longer-trained one): a new :class:`Voice` sharing the text processor and acoustic model.
 
@@ -144,9 +160,11 @@ class Voice:
         if mel_config is not None:
             check_same_mels(self.mel_config, mel_config, f"voice {self.name!r}", source)
         if vocoder.n_mel_channels != self.mel_config.n_mel_channels or vocoder.hop_length != self.mel_config.hop_length:
-            raise TTSError(f"{source}: the vocoder takes {vocoder.n_mel_channels}-channel mels at hop "
-                           f"{vocoder.hop_length}, voice {self.name!r} makes {self.mel_config.n_mel_channels} at hop "
-                           f"{self.mel_config.hop_length}")
+            raise TTSError(
+                f"{source}: the vocoder takes {vocoder.n_mel_channels}-channel mels at hop "
+                f"{vocoder.hop_length}, voice {self.name!r} makes {self.mel_config.n_mel_channels} at hop "
+                f"{self.mel_config.hop_length}"
+            )
         other = copy.copy(self)
         other.vocoders = {**self.vocoders, vocoder.kind: vocoder}
         other.vocoder = vocoder
@@ -154,7 +172,7 @@ class Voice:
         other.manifest = dataclasses.replace(self.manifest, vocoder_quality={})
         return other
 
-    def using(self, kind: str) -> "Voice":
+    def using(self, kind: str) -> Voice:
         """This voice with another of its :attr:`vocoders` (``"waveglow"``, ``"griffinlim"``)."""
         if kind not in self.vocoders:
             raise TTSError(f"voice {self.name!r} has no {kind!r} vocoder; it has {', '.join(self.vocoders)}")
@@ -168,8 +186,9 @@ class Voice:
         """``raw`` as normalized sentence-sized pieces (:meth:`TextProcessor.pieces`)."""
         return self.text_processor.pieces(raw, language)
 
-    def mel(self, normalized_texts: Sequence[str], language: str | None = None,
-            speaker: int | str = 0) -> list[tuple[np.ndarray, bool]]:
+    def mel(
+        self, normalized_texts: Sequence[str], language: str | None = None, speaker: int | str = 0
+    ) -> list[tuple[np.ndarray, bool]]:
         """Mel spectrograms of already-normalized texts (decoded as one batch where the engine
         batches).
 
@@ -181,8 +200,9 @@ class Voice:
             normalized_texts = [normalized_texts]
         return self.mel_ids([self.text_processor.ids(t) for t in normalized_texts], language, speaker)
 
-    def mel_ids(self, ids: Sequence[Sequence[int]], language: str | None = None,
-                speaker: int | str = 0) -> list[tuple[np.ndarray, bool]]:
+    def mel_ids(
+        self, ids: Sequence[Sequence[int]], language: str | None = None, speaker: int | str = 0
+    ) -> list[tuple[np.ndarray, bool]]:
         """Mel spectrograms of symbol-id sequences (what the acoustic model reads: letters or
         phonemes, by :attr:`manifest.symbols`); as :meth:`mel`."""
         if not ids or any(len(i) == 0 for i in ids):
@@ -199,8 +219,9 @@ class Voice:
 
     # -- mel to audio -----------------------------------------------------------------------
 
-    def vocode_stream(self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE,
-                      seed: int | None = None) -> Iterator[np.ndarray]:
+    def vocode_stream(
+        self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE, seed: int | None = None
+    ) -> Iterator[np.ndarray]:
         """Audio of ``mel`` ``[n_mel, frames]`` (a numpy array or a torch tensor) in pieces as
         they are vocoded (float32 in [-1, 1])."""
         mel = as_mel(mel)
@@ -209,16 +230,25 @@ class Voice:
         check_sigma_denoise(sigma, denoise)
         yield from self.vocoder.stream(mel, sigma, denoise, seed)
 
-    def vocode(self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE,
-               seed: int | None = None) -> np.ndarray:
+    def vocode(
+        self, mel: Any, sigma: float = DEFAULT_SIGMA, denoise: float = DEFAULT_DENOISE, seed: int | None = None
+    ) -> np.ndarray:
         """Audio of ``mel`` ``[n_mel, frames]``: ``frames * hop_length`` float32 samples."""
         return np.concatenate(list(self.vocode_stream(mel, sigma, denoise, seed)))
 
     # -- text to audio ----------------------------------------------------------------------
 
-    def stream(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = DEFAULT_SIGMA,
-               denoise: float = DEFAULT_DENOISE, seed: int | None = None, batch_size: int = 8,
-               progress: bool = False) -> Iterator[np.ndarray]:
+    def stream(
+        self,
+        raw: str,
+        language: str | None = None,
+        speaker: int | str = 0,
+        sigma: float = DEFAULT_SIGMA,
+        denoise: float = DEFAULT_DENOISE,
+        seed: int | None = None,
+        batch_size: int = 8,
+        progress: bool = False,
+    ) -> Iterator[np.ndarray]:
         """Speak ``raw``, yielding float32 audio pieces as they are ready: a batch of sentences
         is decoded, then each is vocoded; a pause separates sentences. Sentence ``k`` uses the
         noise seed ``seed + k`` (fresh noise when ``seed`` is None). ``progress`` shows a bar
@@ -229,10 +259,11 @@ class Voice:
         pieces = self.pieces(raw, language)
         speaker_id = self.speaker_id(speaker)
         pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate), dtype=np.float32)
-        with tqdm(total=len(pieces), unit="sentence", desc="synth",
-                  disable=not progress or len(pieces) <= batch_size) as bar:
+        with tqdm(
+            total=len(pieces), unit="sentence", desc="synth", disable=not progress or len(pieces) <= batch_size
+        ) as bar:
             for first in range(0, len(pieces), batch_size):
-                batch = pieces[first: first + batch_size]
+                batch = pieces[first : first + batch_size]
                 for k, (mel, stopped) in enumerate(self.mel(batch, language, speaker_id)):
                     if not stopped:
                         log.warning("sentence %d hit the decoder step limit: %r", first + k + 1, batch[k][:60])
@@ -242,8 +273,16 @@ class Voice:
                     yield from self.vocode_stream(self.postfiltered(mel), sigma, denoise, piece_seed)
                     bar.update()
 
-    def synthesize(self, raw: str, language: str | None = None, speaker: int | str = 0, sigma: float = DEFAULT_SIGMA,
-                   denoise: float = DEFAULT_DENOISE, seed: int | None = None, batch_size: int = 8) -> tuple[np.ndarray, int]:
+    def synthesize(
+        self,
+        raw: str,
+        language: str | None = None,
+        speaker: int | str = 0,
+        sigma: float = DEFAULT_SIGMA,
+        denoise: float = DEFAULT_DENOISE,
+        seed: int | None = None,
+        batch_size: int = 8,
+    ) -> tuple[np.ndarray, int]:
         """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)``."""
         audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size)))
         return audio, self.sample_rate
@@ -276,16 +315,25 @@ def check_same_mels(a: Any, b: Any, what_a: Any, what_b: Any) -> None:
     a, b = (m if isinstance(m, MelConfig) else MelConfig.from_dict(dict(m)) for m in (a, b))
     differ = [f"{f} {getattr(a, f)} vs {getattr(b, f)}" for f in MEL_FIELDS if getattr(a, f) != getattr(b, f)]
     if differ:
-        raise TTSError(f"{what_a} and {what_b} use different mels ({'; '.join(differ)}); "
-                       "train the vocoder on the acoustic model's features")
+        raise TTSError(
+            f"{what_a} and {what_b} use different mels ({'; '.join(differ)}); "
+            "train the vocoder on the acoustic model's features"
+        )
 
 
 # -- loading ------------------------------------------------------------------------------------
 
 
-def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None = None,
-               vocoder_kind: str | None = None, verify: bool = True, postfilter: float | None = None,
-               threads: int | None = None, chunks: ChunkConfig = ChunkConfig()) -> Voice:
+def load_voice(
+    voice: str | os.PathLike,
+    device: str = "cpu",
+    engine: str | None = None,
+    vocoder_kind: str | None = None,
+    verify: bool = True,
+    postfilter: float | None = None,
+    threads: int | None = None,
+    chunks: ChunkConfig = ChunkConfig(),
+) -> Voice:
     """Load a voice by name (``tts voices``), by language (its default voice), or by bundle path.
 
     Args:
@@ -314,8 +362,11 @@ def load_voice(voice: str | os.PathLike, device: str = "cpu", engine: str | None
     if engine not in ENGINES:
         raise TTSError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if engine != manifest.engine:
-        hint = (f"export it with `tts export onnx --voice {manifest.name} --out DIR`" if engine == "onnx"
-                else "load the torch bundle it was exported from")
+        hint = (
+            f"export it with `tts export onnx --voice {manifest.name} --out DIR`"
+            if engine == "onnx"
+            else "load the torch bundle it was exported from"
+        )
         raise TTSError(f"voice {manifest.name!r} at {path} is a {manifest.engine} bundle, not {engine}; {hint}")
     if verify:
         verify_files(path, manifest)

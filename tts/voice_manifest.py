@@ -30,16 +30,17 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import text
-from tts import postfilter as postfilters
 from base.config import DictConfig
 from base.errors import TTSError
-from tts.text_processor import TEXT_INPUTS
 from base.files import atomic_write_text
+from tts import postfilter as postfilters
+from tts.text_processor import TEXT_INPUTS
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,10 @@ class VoiceManifest(DictConfig):
         if self.format != FORMAT_NAME:
             raise ValueError(f"format is {self.format!r}, not {FORMAT_NAME!r}")
         if self.format_version > FORMAT_VERSION:
-            raise ValueError(f"format_version {self.format_version} is newer than this toolkit reads "
-                             f"({FORMAT_VERSION}); upgrade swaratts")
+            raise ValueError(
+                f"format_version {self.format_version} is newer than this toolkit reads "
+                f"({FORMAT_VERSION}); upgrade swaratts"
+            )
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if self.text_input not in TEXT_INPUTS:
@@ -108,7 +111,6 @@ class VoiceManifest(DictConfig):
             check_vocoder_quality(self.vocoder_quality)
         postfilters.check_beta(self.postfilter)
 
-
     def speaker_index(self, speaker: int | str) -> int:
         """Index of ``speaker`` (an index, or a name from :attr:`speakers`).
 
@@ -117,8 +119,10 @@ class VoiceManifest(DictConfig):
         """
         if isinstance(speaker, str) and not speaker.isdigit():
             if speaker not in self.speakers:
-                raise TTSError(f"voice {self.name!r} has no speaker {speaker!r}; it has "
-                               f"{', '.join(self.speakers) or 'one unnamed speaker'}")
+                raise TTSError(
+                    f"voice {self.name!r} has no speaker {speaker!r}; it has "
+                    f"{', '.join(self.speakers) or 'one unnamed speaker'}"
+                )
             return self.speakers.index(speaker)
         try:
             index = int(speaker) if isinstance(speaker, str) else operator.index(speaker)
@@ -128,8 +132,10 @@ class VoiceManifest(DictConfig):
             raise TTSError(f"speaker must be an index or a name, got {speaker!r}")
         count = max(1, len(self.speakers))
         if not 0 <= index < count:
-            raise TTSError(f"speaker {index} is out of range: voice {self.name!r} has {count} "
-                           f"speaker{'s' if count > 1 else ''} (0-{count - 1}; see `tts voices`)")
+            raise TTSError(
+                f"speaker {index} is out of range: voice {self.name!r} has {count} "
+                f"speaker{'s' if count > 1 else ''} (0-{count - 1}; see `tts voices`)"
+            )
         return index
 
     def language_index(self, code: str) -> int:
@@ -186,16 +192,19 @@ def verify_files(directory: str | os.PathLike, manifest: VoiceManifest) -> None:
             raise TTSError(f"voice {manifest.name!r}: {path} is missing")
         actual = sha256_file(path)
         if actual != expected:
-            raise TTSError(f"voice {manifest.name!r}: {path} does not match its sha256 in {MANIFEST} "
-                           f"(expected {expected[:12]}..., found {actual[:12]}...); the file is corrupt or was "
-                           "changed: re-export the voice")
+            raise TTSError(
+                f"voice {manifest.name!r}: {path} does not match its sha256 in {MANIFEST} "
+                f"(expected {expected[:12]}..., found {actual[:12]}...); the file is corrupt or was "
+                "changed: re-export the voice"
+            )
 
 
 def write_voice_manifest(directory: str | os.PathLike, manifest: VoiceManifest) -> Path:
     """Write ``directory/voice.json`` atomically (a temporary file renamed over it: a reader sees
     the old file or the new one, and a failed write leaves the old one)."""
-    return atomic_write_text(Path(directory) / MANIFEST,
-                             json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    return atomic_write_text(
+        Path(directory) / MANIFEST, json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 # -- the default vocoder ------------------------------------------------------------------------
@@ -220,8 +229,10 @@ def check_vocoder_quality(quality: Mapping[str, Any]) -> None:
             if not isinstance(value, str):
                 raise ValueError(f"vocoder_quality.{key} must be a string, got {value!r}")
         elif key not in VOCODERS:
-            raise ValueError(f"vocoder_quality names an unknown vocoder {key!r} (vocoders: {', '.join(VOCODERS)}; "
-                             f"other keys: {', '.join(QUALITY_NOTES)})")
+            raise ValueError(
+                f"vocoder_quality names an unknown vocoder {key!r} (vocoders: {', '.join(VOCODERS)}; "
+                f"other keys: {', '.join(QUALITY_NOTES)})"
+            )
         elif not isinstance(value, Mapping) or sorted(value) != sorted(QUALITY_METRICS):
             raise ValueError(f"vocoder_quality.{key} must hold exactly {' and '.join(QUALITY_METRICS)}, got {value!r}")
         else:
@@ -252,14 +263,18 @@ def choose_vocoder(quality: Mapping[str, Any] | None) -> tuple[str, str]:
         (50 held-out hinglish espeak-ng references; voice.json)``.
     """
     if not quality:
-        return "waveglow", ("the bundle's own vocoder: voice.json records no copy-synthesis scores "
-                            "(`tts eval --vocoder-only --record-vocoder-quality` measures them)")
+        return "waveglow", (
+            "the bundle's own vocoder: voice.json records no copy-synthesis scores "
+            "(`tts eval --vocoder-only --record-vocoder-quality` measures them)"
+        )
     where = "; ".join(note for note in (quality.get("references"), "voice.json") if note)
     ranks = {kind: (quality[kind]["pesq"], quality[kind]["stoi"]) for kind in VOCODERS}
     if ranks["waveglow"] == ranks["griffinlim"]:
         pesq, stoi = ranks["waveglow"]
-        return "waveglow", (f"copy-synthesis PESQ {pesq:.2f} / STOI {stoi:.3f}, the same as Griffin-Lim: "
-                            f"the bundle's own vocoder ({where})")
+        return "waveglow", (
+            f"copy-synthesis PESQ {pesq:.2f} / STOI {stoi:.3f}, the same as Griffin-Lim: "
+            f"the bundle's own vocoder ({where})"
+        )
     winner = max(VOCODERS, key=ranks.__getitem__)  # PESQ first, then STOI
     loser = next(kind for kind in VOCODERS if kind != winner)
     won, lost = quality[winner], quality[loser]
@@ -271,8 +286,10 @@ def choose_vocoder(quality: Mapping[str, Any] | None) -> tuple[str, str]:
         how = "the higher PESQ at the same STOI"
     else:
         how = "the higher STOI at the same PESQ"
-    return winner, (f"copy-synthesis PESQ {won['pesq']:.2f} / STOI {won['stoi']:.3f} vs {VOCODER_NAMES[loser]} "
-                    f"{lost['pesq']:.2f} / {lost['stoi']:.3f}, {how} ({where})")
+    return winner, (
+        f"copy-synthesis PESQ {won['pesq']:.2f} / STOI {won['stoi']:.3f} vs {VOCODER_NAMES[loser]} "
+        f"{lost['pesq']:.2f} / {lost['stoi']:.3f}, {how} ({where})"
+    )
 
 
 def select_vocoder(manifest: VoiceManifest, requested: str | None = None) -> tuple[str, str]:
@@ -310,8 +327,9 @@ def check_postfilter(beta: Any) -> float:
         raise TTSError(str(exc)) from None
 
 
-def record_vocoder_quality(bundle_dir: str | os.PathLike, scores: Mapping[str, Mapping[str, float]],
-                           source: str, references: str = "") -> VoiceManifest:
+def record_vocoder_quality(
+    bundle_dir: str | os.PathLike, scores: Mapping[str, Mapping[str, float]], source: str, references: str = ""
+) -> VoiceManifest:
     """Record copy-synthesis scores in ``bundle_dir/voice.json``, rewritten atomically; from then on
     the better-measured vocoder is the voice's default (:func:`choose_vocoder`).
 
@@ -347,8 +365,10 @@ def _plain_scores(values: Any) -> Any:
     else is left for :func:`check_vocoder_quality` to name."""
     if not isinstance(values, Mapping):
         return values
-    return {metric: round(float(score), 4) if isinstance(score, numbers.Real) and not isinstance(score, bool)
-            else score for metric, score in values.items()}
+    return {
+        metric: round(float(score), 4) if isinstance(score, numbers.Real) and not isinstance(score, bool) else score
+        for metric, score in values.items()
+    }
 
 
 def user_voice_dirs() -> list[Path]:
@@ -388,8 +408,13 @@ def list_voices() -> list[VoiceEntry]:
                     seen[manifest.name] = path
                     entries.append(VoiceEntry(path, manifest, origin))
                 elif origin == "user":  # a user voice hiding a bundled one is the point; two user ones are not
-                    log.warning("voice %r at %s is hidden by the voice of the same name at %s; rename one "
-                                "(its voice.json \"name\") to use both", manifest.name, path, seen[manifest.name])
+                    log.warning(
+                        "voice %r at %s is hidden by the voice of the same name at %s; rename one "
+                        '(its voice.json "name") to use both',
+                        manifest.name,
+                        path,
+                        seen[manifest.name],
+                    )
     return entries
 
 
@@ -460,8 +485,10 @@ def voice_for_language(language: str) -> Path:
     found = default_voice(code)
     if found is None:
         recipe = {"hi": "hindi", "bn": "bengali", "en": "english"}.get(code, code)
-        raise TTSError(f"no voice speaks {code} here; train one with `python recipes/{recipe}/run.sh` "
-                       f"and add it with `tts export voice` (or pass --voice PATH)")
+        raise TTSError(
+            f"no voice speaks {code} here; train one with `python recipes/{recipe}/run.sh` "
+            f"and add it with `tts export voice` (or pass --voice PATH)"
+        )
     return found
 
 

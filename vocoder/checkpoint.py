@@ -15,13 +15,13 @@ Everything but ``nvidia`` is read with ``torch.load(weights_only=True)``.
 from __future__ import annotations
 
 import dataclasses
-
 import logging
 import os
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 
@@ -132,8 +132,12 @@ def _nvidia_mels(path: Path, config: WaveGlowConfig) -> MelConfig:
     channel count the model itself reads, for a WaveGlow trained at another ``n_mel_channels``."""
     mel_config = MelConfig()
     if config.n_mel_channels != mel_config.n_mel_channels:
-        log.info("%s: the WaveGlow reads %d mel channels; its file records no mel settings, so NVIDIA's "
-                 "defaults are assumed for the rest", path, config.n_mel_channels)
+        log.info(
+            "%s: the WaveGlow reads %d mel channels; its file records no mel settings, so NVIDIA's "
+            "defaults are assumed for the rest",
+            path,
+            config.n_mel_channels,
+        )
         mel_config = dataclasses.replace(mel_config, n_mel_channels=config.n_mel_channels)
     return mel_config
 

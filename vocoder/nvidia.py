@@ -23,7 +23,8 @@ import pickle
 import re
 import types
 import warnings
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
@@ -142,9 +143,7 @@ def load_nvidia_pickle(path: str) -> dict:
         with warnings.catch_warnings():
             # torch warns that it cannot check the source of legacy pickled module classes.
             warnings.simplefilter("ignore")
-            obj = torch.load(
-                path, map_location="cpu", weights_only=False, pickle_module=_restricted_pickle_module()
-            )
+            obj = torch.load(path, map_location="cpu", weights_only=False, pickle_module=_restricted_pickle_module())
     except pickle.UnpicklingError as exc:
         raise CheckpointError(f"{path}: {exc}") from exc
     except Exception as exc:  # corrupt bytes surface as almost any exception inside the unpickler
@@ -203,9 +202,7 @@ def upgrade_state_dict(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torc
     flows = sorted({int(m.group(1)) for k in sd if (m := re.match(r"WN\.(\d+)\.", k))})
     for k in flows:
         wn = f"WN.{k}"
-        layers = sorted(
-            {int(m.group(1)) for key in sd if (m := re.match(rf"{wn}\.in_layers\.(\d+)\.", key))}
-        )
+        layers = sorted({int(m.group(1)) for key in sd if (m := re.match(rf"{wn}\.in_layers\.(\d+)\.", key))})
         n_layers = len(layers)
         if f"{wn}.skip_layers.0.bias" in sd:
             for i in range(n_layers):
@@ -262,9 +259,7 @@ def infer_config(state_dict: Mapping[str, torch.Tensor], hparams: Mapping[str, A
         inferred["n_early_size"] = hparams.get("n_early_size", 0)
     for name, stated in hparams.items():
         if name in inferred and stated != inferred[name]:
-            raise CheckpointError(
-                f"the checkpoint states {name}={stated} but its tensors imply {inferred[name]}"
-            )
+            raise CheckpointError(f"the checkpoint states {name}={stated} but its tensors imply {inferred[name]}")
     return WaveGlowConfig(**inferred)
 
 
@@ -274,4 +269,3 @@ def config_from_dle(config: Mapping[str, Any]) -> dict[str, Any]:
     flat.update(config.get("WN_config", {}))
     known = set(WaveGlowConfig.__dataclass_fields__)
     return {k: v for k, v in flat.items() if k in known}
-

@@ -34,15 +34,13 @@ class STFTLossTerms:
 class MultiResolutionSTFTLoss(nn.Module):
     """``loss(predicted [B, T], target [B, T]) -> STFTLossTerms`` (scalars)."""
 
-    def __init__(self, resolutions: tuple[tuple[int, int, int], ...] = PWG_RESOLUTIONS,
-                 floor: float = 1e-7) -> None:
+    def __init__(self, resolutions: tuple[tuple[int, int, int], ...] = PWG_RESOLUTIONS, floor: float = 1e-7) -> None:
         super().__init__()
         if not resolutions:
             raise ValueError("at least one (fft_size, hop, window) resolution is needed")
         for fft_size, hop, window in resolutions:
             if not 0 < hop <= window <= fft_size:
-                raise ValueError(f"each resolution needs 0 < hop <= window <= fft_size, got "
-                                 f"{(fft_size, hop, window)}")
+                raise ValueError(f"each resolution needs 0 < hop <= window <= fft_size, got {(fft_size, hop, window)}")
         self.resolutions = tuple(tuple(r) for r in resolutions)
         self.floor = floor
         for i, (_, _, window) in enumerate(self.resolutions):
@@ -56,8 +54,10 @@ class MultiResolutionSTFTLoss(nn.Module):
 
     def forward(self, predicted: torch.Tensor, target: torch.Tensor) -> STFTLossTerms:
         if predicted.shape != target.shape or predicted.dim() != 2:
-            raise ValueError(f"predicted and target must both be [batch, samples], got "
-                             f"{tuple(predicted.shape)} and {tuple(target.shape)}")
+            raise ValueError(
+                f"predicted and target must both be [batch, samples], got "
+                f"{tuple(predicted.shape)} and {tuple(target.shape)}"
+            )
         convergence, log_magnitude = predicted.new_zeros(()), predicted.new_zeros(())
         for i in range(len(self.resolutions)):
             p, t = self._magnitude(predicted, i), self._magnitude(target, i)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import torch
 from torch import nn
@@ -79,9 +79,7 @@ class WaveGlowConfig(DictConfig):
         if self.upsample_stride <= 0 or self.upsample_kernel_size < self.upsample_stride:
             raise ValueError("need upsample_kernel_size >= upsample_stride > 0")
         if self.upsample_stride % self.n_group:
-            raise ValueError(
-                f"upsample_stride ({self.upsample_stride}) must be a multiple of n_group ({self.n_group})"
-            )
+            raise ValueError(f"upsample_stride ({self.upsample_stride}) must be a multiple of n_group ({self.n_group})")
 
     @property
     def n_cond_channels(self) -> int:
@@ -99,7 +97,6 @@ class WaveGlowConfig(DictConfig):
     def n_remaining_channels(self) -> int:
         """Channels that go through the last flow."""
         return self.n_group - self.n_early_size * self.n_early_outputs
-
 
 
 class WeightNormConv1d(nn.Conv1d):
@@ -289,7 +286,7 @@ class WN(nn.Module):
 
     # -- fast inference ---------------------------------------------------------------------
 
-    def packed(self) -> "_PackedWN":
+    def packed(self) -> _PackedWN:
         """The weights rearranged for :func:`_wn_inference` (weight norm folded, each input
         layer's taps, conditioning rows and biases side by side in one matrix, biases folded
         forward), computed once and reused until a parameter changes (in place or replaced)."""
@@ -502,9 +499,7 @@ class WaveGlow(nn.Module):
             if self._emits_early(k):
                 remaining -= c.n_early_size
             self.convinv.append(Invertible1x1Conv(remaining))
-            self.WN.append(
-                WN(remaining // 2, c.n_cond_channels, c.n_layers, c.n_channels, c.kernel_size, c.depthwise)
-            )
+            self.WN.append(WN(remaining // 2, c.n_cond_channels, c.n_layers, c.n_channels, c.kernel_size, c.depthwise))
 
     # Inference (no autograd) takes the fast path of :meth:`_reverse_fast`; False forces the
     # plain one, which is what training, tracing and export use anyway.
@@ -528,16 +523,13 @@ class WaveGlow(nn.Module):
         upsampled mel as a view ``[B, n_mel, G, n_group]``."""
         c = self.config
         if mel.dim() != 3 or mel.size(1) != c.n_mel_channels:
-            raise ValueError(
-                f"mel must have shape [batch, {c.n_mel_channels}, frames], got {tuple(mel.shape)}"
-            )
+            raise ValueError(f"mel must have shape [batch, {c.n_mel_channels}, frames], got {tuple(mel.shape)}")
         if c.mel_conditioning == "interpolated":
             return self._interpolate(mel, n_samples)
         spect = self.upsample(mel)
         if spect.size(2) < n_samples:
             raise ValueError(
-                f"{mel.size(2)} mel frames cover at most {spect.size(2)} samples, "
-                f"{n_samples} were asked for"
+                f"{mel.size(2)} mel frames cover at most {spect.size(2)} samples, {n_samples} were asked for"
             )
         # Splitting the (unit-stride) time axis is a view, as unfold would be; unlike unfold it
         # also exports to ONNX with the time axis dynamic.
@@ -550,8 +542,7 @@ class WaveGlow(nn.Module):
         frames = mel.size(2)
         if n_samples > frames * c.upsample_stride:
             raise ValueError(
-                f"{frames} mel frames cover at most {frames * c.upsample_stride} samples, "
-                f"{n_samples} were asked for"
+                f"{frames} mel frames cover at most {frames * c.upsample_stride} samples, {n_samples} were asked for"
             )
         n_groups = n_samples // c.n_group
         centres = (torch.arange(n_groups, device=mel.device, dtype=torch.float64) + 0.5) * c.n_group
@@ -577,8 +568,7 @@ class WaveGlow(nn.Module):
         c = self.config
         if audio.dim() != 2 or audio.size(1) % c.n_group:
             raise ValueError(
-                f"audio must have shape [batch, T] with T a multiple of n_group={c.n_group}, "
-                f"got {tuple(audio.shape)}"
+                f"audio must have shape [batch, T] with T a multiple of n_group={c.n_group}, got {tuple(audio.shape)}"
             )
         spect = self.condition(mel, audio.size(1))
         x = audio.unfold(1, c.n_group, c.n_group).transpose(1, 2)
@@ -644,9 +634,7 @@ class WaveGlow(nn.Module):
         return x_all.view(c.n_group, batch, groups).permute(1, 2, 0).reshape(batch, -1)
 
     @torch.no_grad()
-    def infer(
-        self, mel: torch.Tensor, sigma: float = 0.666, generator: torch.Generator | None = None
-    ) -> torch.Tensor:
+    def infer(self, mel: torch.Tensor, sigma: float = 0.666, generator: torch.Generator | None = None) -> torch.Tensor:
         """Synthesise audio from ``mel`` ``[B, n_mel_channels, frames]`` -> ``[B, frames * hop]``.
 
         ``sigma`` scales the sampled latent (0.666 is the paper's choice at synthesis); a
@@ -674,9 +662,7 @@ class WaveGlow(nn.Module):
         batch = z.size(0)
         log_det = sum(log_s.sum(dim=(1, 2)) for log_s in log_s_list)
         log_det = log_det + sum(log_det_w_list) / batch
-        gauss = -(z * z).sum(dim=(1, 2)) / (2 * sigma**2) - z[0].numel() * math.log(
-            sigma * math.sqrt(2 * math.pi)
-        )
+        gauss = -(z * z).sum(dim=(1, 2)) / (2 * sigma**2) - z[0].numel() * math.log(sigma * math.sqrt(2 * math.pi))
         return gauss + log_det
 
 
@@ -688,9 +674,7 @@ class WaveGlowLoss(nn.Module):
         super().__init__()
         self.sigma = sigma
 
-    def forward(
-        self, model_output: tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]
-    ) -> torch.Tensor:
+    def forward(self, model_output: tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]) -> torch.Tensor:
         z, log_s_list, log_det_w_list = model_output
         log_s_total = sum(log_s.sum() for log_s in log_s_list)
         log_det_w_total = sum(log_det_w_list)

@@ -8,9 +8,17 @@ import torch
 from acoustic import Tacotron2Config
 
 TINY = dict(
-    n_symbols=12, symbols_embedding_dim=32, encoder_embedding_dim=32, attention_rnn_dim=64,
-    decoder_rnn_dim=64, prenet_dim=32, attention_dim=32, attention_location_n_filters=8,
-    attention_location_kernel_size=15, postnet_embedding_dim=32, postnet_n_convolutions=3,
+    n_symbols=12,
+    symbols_embedding_dim=32,
+    encoder_embedding_dim=32,
+    attention_rnn_dim=64,
+    decoder_rnn_dim=64,
+    prenet_dim=32,
+    attention_dim=32,
+    attention_location_n_filters=8,
+    attention_location_kernel_size=15,
+    postnet_embedding_dim=32,
+    postnet_n_convolutions=3,
     n_mel_channels=20,
 )
 
@@ -26,8 +34,8 @@ def pad_batch(texts: list[torch.Tensor], mels: list[torch.Tensor]):
     text = torch.zeros(len(texts), int(text_lengths.max()), dtype=torch.long)
     mel = torch.zeros(len(mels), mels[0].size(0), int(mel_lengths.max()))
     for i, (t, m) in enumerate(zip(texts, mels)):
-        text[i, :len(t)] = t
-        mel[i, :, :m.size(1)] = m
+        text[i, : len(t)] = t
+        mel[i, :, : m.size(1)] = m
     return text, text_lengths, mel, mel_lengths
 
 
@@ -63,8 +71,10 @@ def make_config():
 @pytest.fixture
 def make_batch():
     """Factory: ``make_batch(lengths, seed)`` gives (text, text_lengths, mel, mel_lengths)."""
+
     def build(lengths=(7, 10), seed=0, n_symbols=12, n_mel=20):
         return pad_batch(*synthetic_utterances(lengths, n_symbols, n_mel, seed))
+
     return build
 
 

@@ -9,17 +9,31 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from acoustic import (Tacotron2, Tacotron2Config, Tacotron2Loss, gate_targets,
-                      guided_attention_weights)
+from acoustic import Tacotron2, Tacotron2Config, Tacotron2Loss, gate_targets, guided_attention_weights
 
 # NVIDIA/tacotron2 hparams.py, model section (n_symbols = len(symbols) = 148).
 NVIDIA_HPARAMS = dict(
-    n_symbols=148, symbols_embedding_dim=512, encoder_kernel_size=5, encoder_n_convolutions=3,
-    encoder_embedding_dim=512, n_frames_per_step=1, decoder_rnn_dim=1024, prenet_dim=256,
-    max_decoder_steps=1000, gate_threshold=0.5, p_attention_dropout=0.1, p_decoder_dropout=0.1,
-    attention_rnn_dim=1024, attention_dim=128, attention_location_n_filters=32,
-    attention_location_kernel_size=31, postnet_embedding_dim=512, postnet_kernel_size=5,
-    postnet_n_convolutions=5, n_mel_channels=80, mask_padding=True,
+    n_symbols=148,
+    symbols_embedding_dim=512,
+    encoder_kernel_size=5,
+    encoder_n_convolutions=3,
+    encoder_embedding_dim=512,
+    n_frames_per_step=1,
+    decoder_rnn_dim=1024,
+    prenet_dim=256,
+    max_decoder_steps=1000,
+    gate_threshold=0.5,
+    p_attention_dropout=0.1,
+    p_decoder_dropout=0.1,
+    attention_rnn_dim=1024,
+    attention_dim=128,
+    attention_location_n_filters=32,
+    attention_location_kernel_size=31,
+    postnet_embedding_dim=512,
+    postnet_kernel_size=5,
+    postnet_n_convolutions=5,
+    n_mel_channels=80,
+    mask_padding=True,
 )
 
 
@@ -35,17 +49,20 @@ def test_config_defaults_are_nvidia_hparams_and_reference_behaviour():
     assert sum(p.numel() for p in model.parameters()) == 28_193_153  # NVIDIA's 28.2 M
 
 
-@pytest.mark.parametrize("changes, words", [
-    (dict(n_frames_per_step=0), "n_frames_per_step"),
-    (dict(encoder_kernel_size=4), "odd"),
-    (dict(symbols_embedding_dim=256), "equal to encoder_embedding_dim"),
-    (dict(decoder_rnn_dim=True), "decoder_rnn_dim"),
-    (dict(n_symbols=2.5), "n_symbols"),
-    (dict(prenet_dropout=1.0), "prenet_dropout"),
-    (dict(n_speakers=-1), "n_speakers"),
-    (dict(max_frames_per_symbol=0.0), "max_frames_per_symbol"),
-    (dict(postnet_n_convolutions=1), "postnet_n_convolutions"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        (dict(n_frames_per_step=0), "n_frames_per_step"),
+        (dict(encoder_kernel_size=4), "odd"),
+        (dict(symbols_embedding_dim=256), "equal to encoder_embedding_dim"),
+        (dict(decoder_rnn_dim=True), "decoder_rnn_dim"),
+        (dict(n_symbols=2.5), "n_symbols"),
+        (dict(prenet_dropout=1.0), "prenet_dropout"),
+        (dict(n_speakers=-1), "n_speakers"),
+        (dict(max_frames_per_symbol=0.0), "max_frames_per_symbol"),
+        (dict(postnet_n_convolutions=1), "postnet_n_convolutions"),
+    ],
+)
 def test_config_rejects_invalid_values(changes, words):
     with pytest.raises(ValueError, match=words):
         Tacotron2Config(**changes)
@@ -76,7 +93,7 @@ def test_forward_shapes_masking_and_alignment_rows(r, make_config, make_batch):
     # mask_padding: zero mel and a saturated stop logit past the item's end.
     assert torch.all(out.mel[short, :, n_frames:] == 0)
     assert torch.all(out.mel_postnet[short, :, n_frames:] == 0)
-    assert torch.all(out.gate[short, -(-n_frames // r):] == 1e3)
+    assert torch.all(out.gate[short, -(-n_frames // r) :] == 1e3)
     assert torch.any(out.mel[short, :, :n_frames] != 0)
     # Attention rows are distributions over the real symbols only.
     rows = out.alignments[short, : -(-n_frames // r)]
@@ -92,8 +109,7 @@ def test_loss_backward_reaches_every_parameter(make_config, make_batch):
     torch.nn.init.normal_(model.speaker_projection.linear_layer.weight)
     torch.nn.init.normal_(model.language_projection.linear_layer.weight)
     text, text_lengths, mel, mel_lengths = make_batch()
-    out = model(text, text_lengths, mel, mel_lengths, speaker=torch.tensor([0, 1]),
-                language=torch.tensor([1, 0]))
+    out = model(text, text_lengths, mel, mel_lengths, speaker=torch.tensor([0, 1]), language=torch.tensor([1, 0]))
     Tacotron2Loss(config)(out, mel, mel_lengths, text_lengths).total.backward()
     no_grad = [n for n, p in model.named_parameters() if p.grad is None or not p.grad.any()]
     assert no_grad == []
@@ -101,8 +117,7 @@ def test_loss_backward_reaches_every_parameter(make_config, make_batch):
 
 def _alone_vs_batch(model, text, text_lengths, mel, mel_lengths, i):
     n, t = int(text_lengths[i]), int(mel_lengths[i])
-    return model(text[i:i + 1, :n], text_lengths[i:i + 1], mel[i:i + 1, :, :t],
-                 mel_lengths[i:i + 1])
+    return model(text[i : i + 1, :n], text_lengths[i : i + 1], mel[i : i + 1, :, :t], mel_lengths[i : i + 1])
 
 
 @pytest.mark.parametrize("r", [1, 3])
@@ -119,18 +134,15 @@ def test_padded_batch_gives_each_item_its_solo_outputs(r, make_config, make_batc
             t, n = int(mel_lengths[i]), int(text_lengths[i])
             s = -(-t // r)
             for name in ("mel", "mel_postnet"):
-                torch.testing.assert_close(getattr(batch, name)[i, :, :t],
-                                           getattr(alone, name)[0], atol=1e-5, rtol=0)
+                torch.testing.assert_close(getattr(batch, name)[i, :, :t], getattr(alone, name)[0], atol=1e-5, rtol=0)
             torch.testing.assert_close(batch.gate[i, :s], alone.gate[0], atol=1e-5, rtol=0)
-            torch.testing.assert_close(batch.alignments[i, :s, :n], alone.alignments[0],
-                                       atol=1e-5, rtol=0)
+            torch.testing.assert_close(batch.alignments[i, :s, :n], alone.alignments[0], atol=1e-5, rtol=0)
 
 
 def test_infer_batched_equals_alone_and_limits_scale_with_length(make_config, caplog):
     torch.manual_seed(0)
     # A gate that never fires, so every item runs to its own length-based limit.
-    config = make_config(prenet_dropout=0.0, max_frames_per_symbol=3.0, gate_threshold=0.999,
-                         n_frames_per_step=2)
+    config = make_config(prenet_dropout=0.0, max_frames_per_symbol=3.0, gate_threshold=0.999, n_frames_per_step=2)
     model = Tacotron2(config).eval()
     torch.nn.init.constant_(model.decoder.gate_layer.linear_layer.bias, -20.0)
     text = torch.randint(1, 12, (3, 9))
@@ -145,13 +157,11 @@ def test_infer_batched_equals_alone_and_limits_scale_with_length(make_config, ca
     assert len([r for r in caplog.records if "did not stop" in r.getMessage()]) == 3
     for i in range(3):
         n, t = int(text_lengths[i]), int(out.mel_lengths[i])
-        alone = model.infer(text[i:i + 1, :n], text_lengths[i:i + 1])
+        alone = model.infer(text[i : i + 1, :n], text_lengths[i : i + 1])
         assert alone.mel_lengths.tolist() == [t]
-        torch.testing.assert_close(out.mel_postnet[i, :, :t], alone.mel_postnet[0],
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(out.mel_postnet[i, :, :t], alone.mel_postnet[0], atol=1e-5, rtol=0)
         assert torch.all(out.mel_postnet[i, :, t:] == 0)
-        torch.testing.assert_close(out.alignments[i, : t // 2, :n], alone.alignments[0],
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(out.alignments[i, : t // 2, :n], alone.alignments[0], atol=1e-5, rtol=0)
 
 
 def test_infer_hard_cap_and_gate_stop(make_config, caplog):
@@ -204,9 +214,12 @@ def test_default_loss_is_the_reference_loss(make_config, make_batch):
     # NVIDIA data_utils: gate_padded[i, len - 1:] = 1; loss_function: MSE + MSE + BCE, means.
     gate_target = torch.zeros(2, mel.size(2))
     for i, n in enumerate(mel_lengths.tolist()):
-        gate_target[i, n - 1:] = 1
-    expected = (F.mse_loss(out.mel, mel) + F.mse_loss(out.mel_postnet, mel)
-                + F.binary_cross_entropy_with_logits(out.gate, gate_target))
+        gate_target[i, n - 1 :] = 1
+    expected = (
+        F.mse_loss(out.mel, mel)
+        + F.mse_loss(out.mel_postnet, mel)
+        + F.binary_cross_entropy_with_logits(out.gate, gate_target)
+    )
     torch.testing.assert_close(terms.total, expected)
     assert terms.guided_attention > 0  # measured even when its weight is 0
 
@@ -218,8 +231,7 @@ def test_gate_targets_per_decoder_step():
 
 def test_guided_attention_prefers_the_diagonal_and_decays(make_config):
     n_steps, n_symbols = 20, 10
-    weights = guided_attention_weights(torch.tensor([10, 6]), torch.tensor([20, 12]), n_steps,
-                                       n_symbols, sigma=0.2)
+    weights = guided_attention_weights(torch.tensor([10, 6]), torch.tensor([20, 12]), n_steps, n_symbols, sigma=0.2)
     assert weights.shape == (2, 20, 10)
     assert torch.all(weights[1, 12:] == 0) and torch.all(weights[1, :, 6:] == 0)
     steps = torch.arange(n_steps)
@@ -240,8 +252,7 @@ def test_gate_positive_weight_scales_only_the_stop_targets(make_config, make_bat
     text, text_lengths, mel, mel_lengths = make_batch()
     out = model(text, text_lengths, mel, mel_lengths)
     plain = Tacotron2Loss(make_config())(out, mel, mel_lengths, text_lengths).gate
-    weighted = Tacotron2Loss(make_config(gate_positive_weight=10.0))(
-        out, mel, mel_lengths, text_lengths).gate
+    weighted = Tacotron2Loss(make_config(gate_positive_weight=10.0))(out, mel, mel_lengths, text_lengths).gate
     target = gate_targets(mel_lengths, 1, out.gate.size(1))
     positive = F.binary_cross_entropy_with_logits(out.gate, target, reduction="none") * target
     torch.testing.assert_close(weighted - plain, 9.0 * positive.mean())
@@ -250,8 +261,7 @@ def test_gate_positive_weight_scales_only_the_stop_targets(make_config, make_bat
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_matches_cpu(make_config, make_batch):
     torch.manual_seed(0)
-    config = make_config(prenet_dropout=0.0, n_frames_per_step=2, n_speakers=2,
-                         max_frames_per_symbol=4.0)
+    config = make_config(prenet_dropout=0.0, n_frames_per_step=2, n_speakers=2, max_frames_per_symbol=4.0)
     model = Tacotron2(config).eval()
     torch.nn.init.normal_(model.speaker_projection.linear_layer.weight)
     torch.nn.init.constant_(model.decoder.gate_layer.linear_layer.bias, -20.0)  # run to limits
@@ -267,13 +277,11 @@ def test_cuda_matches_cpu(make_config, make_batch):
     criterion = Tacotron2Loss(config)
     criterion(gpu, mel.cuda(), mel_lengths.cuda(), text_lengths.cuda()).total.backward()
     assert all(p.grad is not None and p.grad.is_cuda for p in gpu_model.parameters())
-    torch.testing.assert_close(gpu.mel_postnet.detach().cpu(), cpu.mel_postnet,
-                               atol=2e-3, rtol=2e-3)
+    torch.testing.assert_close(gpu.mel_postnet.detach().cpu(), cpu.mel_postnet, atol=2e-3, rtol=2e-3)
     inferred = gpu_model.infer(text.cuda(), text_lengths, speaker)
     assert inferred.mel_postnet.is_cuda
     assert inferred.mel_lengths.tolist() == cpu_inferred.mel_lengths.tolist() == [28, 40]
-    torch.testing.assert_close(inferred.mel_postnet.cpu(), cpu_inferred.mel_postnet,
-                               atol=2e-3, rtol=2e-3)
+    torch.testing.assert_close(inferred.mel_postnet.cpu(), cpu_inferred.mel_postnet, atol=2e-3, rtol=2e-3)
 
 
 def test_bad_text_input_is_a_clear_error(make_config):

@@ -28,16 +28,14 @@ def train(config, batch, steps):
         model.eval()
         torch.manual_seed(1)  # the prenet's dropout stays on: fix its masks
         with torch.no_grad():
-            loss = criterion(model(text, text_lengths, mel, mel_lengths), mel, mel_lengths,
-                             text_lengths).total.item()
+            loss = criterion(model(text, text_lengths, mel, mel_lengths), mel, mel_lengths, text_lengths).total.item()
         model.train()
         return loss
 
     before = teacher_forced_loss()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     for step in range(steps):
-        terms = criterion(model(text, text_lengths, mel, mel_lengths), mel, mel_lengths,
-                          text_lengths, step)
+        terms = criterion(model(text, text_lengths, mel, mel_lengths), mel, mel_lengths, text_lengths, step)
         optimizer.zero_grad()
         terms.total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # as NVIDIA's train.py
@@ -49,8 +47,9 @@ def train(config, batch, steps):
 @pytest.mark.parametrize("r", [1, 3])
 def test_overfit_two_utterances_aligns_and_stops(r, make_config, make_batch):
     torch.manual_seed(0)
-    config = make_config(n_frames_per_step=r, guided_attention_weight=5.0,
-                         guided_attention_sigma=0.2, gate_positive_weight=10.0)
+    config = make_config(
+        n_frames_per_step=r, guided_attention_weight=5.0, guided_attention_sigma=0.2, gate_positive_weight=10.0
+    )
     batch = make_batch((7, 10))
     text, text_lengths, mel, mel_lengths = batch
     model, before, after = train(config, batch, STEPS[r])
@@ -59,9 +58,18 @@ def test_overfit_two_utterances_aligns_and_stops(r, make_config, make_batch):
     out = model.infer(text, text_lengths)  # reference inference: prenet dropout on
     target_steps = (-(-mel_lengths // r)).tolist()
     steps = (out.mel_lengths // r).tolist()
-    log.info("r=%d: %d steps, teacher-forced loss %.3f -> %.4f (%.1f%% lower); inference stop "
-             "step %s (target %s), stopped by gate %s", r, STEPS[r], before, after,
-             100 * (1 - after / before), steps, target_steps, out.stopped.tolist())
+    log.info(
+        "r=%d: %d steps, teacher-forced loss %.3f -> %.4f (%.1f%% lower); inference stop "
+        "step %s (target %s), stopped by gate %s",
+        r,
+        STEPS[r],
+        before,
+        after,
+        100 * (1 - after / before),
+        steps,
+        target_steps,
+        out.stopped.tolist(),
+    )
 
     assert after <= 0.1 * before
     assert out.stopped.all(), "an item ran to the step limit instead of stopping by the gate"
@@ -80,8 +88,7 @@ def test_overfit_two_utterances_aligns_and_stops(r, make_config, make_batch):
     batched = exact.infer(text, text_lengths)
     for i in range(2):
         n = int(text_lengths[i])
-        alone = exact.infer(text[i:i + 1, :n], text_lengths[i:i + 1])
+        alone = exact.infer(text[i : i + 1, :n], text_lengths[i : i + 1])
         t = int(alone.mel_lengths[0])
         assert int(batched.mel_lengths[i]) == t
-        torch.testing.assert_close(batched.mel_postnet[i, :, :t], alone.mel_postnet[0],
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(batched.mel_postnet[i, :, :t], alone.mel_postnet[0], atol=1e-5, rtol=0)

@@ -7,22 +7,30 @@ import json
 import math
 
 import pytest
-
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import acoustic
 import text
 import vocoder
-from tts import bench
 from base.audio import MelConfig
 from base.errors import TTSError
+from tts import bench
 from vocoder import WaveGlow, WaveGlowConfig
 
 TINY_VOCODER = dict(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=8)
-TINY_ACOUSTIC = dict(symbols_embedding_dim=32, encoder_embedding_dim=32, attention_rnn_dim=64, decoder_rnn_dim=64,
-                     prenet_dim=32, attention_dim=32, attention_location_n_filters=8,
-                     attention_location_kernel_size=15, postnet_embedding_dim=32, postnet_n_convolutions=3)
+TINY_ACOUSTIC = dict(
+    symbols_embedding_dim=32,
+    encoder_embedding_dim=32,
+    attention_rnn_dim=64,
+    decoder_rnn_dim=64,
+    prenet_dim=32,
+    attention_dim=32,
+    attention_location_n_filters=8,
+    attention_location_kernel_size=15,
+    postnet_embedding_dim=32,
+    postnet_n_convolutions=3,
+)
 
 
 def run_cli(argv: list[str]) -> int:
@@ -36,13 +44,24 @@ def positive(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
-@pytest.mark.parametrize("config", [
-    dict(n_layers=3, n_channels=16),
-    dict(n_layers=2, n_channels=8, kernel_size=5),
-    dict(n_flows=6, n_group=64, n_early_every=2, n_early_size=8, n_layers=4, n_channels=16,
-         mel_conditioning="interpolated", depthwise=True),
-    dict(n_flows=3, n_group=16, n_early_every=1, n_early_size=4, n_layers=3, n_channels=8, depthwise=True),
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(n_layers=3, n_channels=16),
+        dict(n_layers=2, n_channels=8, kernel_size=5),
+        dict(
+            n_flows=6,
+            n_group=64,
+            n_early_every=2,
+            n_early_size=8,
+            n_layers=4,
+            n_channels=16,
+            mel_conditioning="interpolated",
+            depthwise=True,
+        ),
+        dict(n_flows=3, n_group=16, n_early_every=1, n_early_size=4, n_layers=3, n_channels=8, depthwise=True),
+    ],
+)
 def test_waveglow_flops_counts_every_convolution_of_reverse(config):
     config = WaveGlowConfig(**config)
     model = WaveGlow(config).eval()
@@ -94,17 +113,28 @@ def tiny_voice(tmp_path):
     symbols = list(text.symbols("en"))
     torch.manual_seed(0)
     model = acoustic.Tacotron2(acoustic.Tacotron2Config(n_symbols=len(symbols), max_decoder_steps=40, **TINY_ACOUSTIC))
-    acoustic.save_checkpoint(model, tmp_path / "acoustic.pt", text={"language": "en", "symbols": symbols},
-                             speakers=[], languages=[], mel_config=MelConfig().to_dict())
+    acoustic.save_checkpoint(
+        model,
+        tmp_path / "acoustic.pt",
+        text={"language": "en", "symbols": symbols},
+        speakers=[],
+        languages=[],
+        mel_config=MelConfig().to_dict(),
+    )
     vocoder.save_checkpoint(WaveGlow(WaveGlowConfig(**TINY_VOCODER)), tmp_path / "vocoder.pt", MelConfig())
-    return export_voice(tmp_path / "acoustic.pt", tmp_path / "vocoder.pt", tmp_path / "tiny-voice",
-                        languages=["en"], half=False)
+    return export_voice(
+        tmp_path / "acoustic.pt", tmp_path / "vocoder.pt", tmp_path / "tiny-voice", languages=["en"], half=False
+    )
 
 
 def test_every_section_with_a_voice(tiny_voice, tmp_path):
     settings = bench.BenchSettings.quick_settings(
-        voice=str(tiny_voice), repeats=1, published_vocoder=TINY_VOCODER,
-        base_acoustic=dict(TINY_ACOUSTIC, n_symbols=40), vocoder_presets=("fast",), acoustic_presets=(),
+        voice=str(tiny_voice),
+        repeats=1,
+        published_vocoder=TINY_VOCODER,
+        base_acoustic=dict(TINY_ACOUSTIC, n_symbols=40),
+        vocoder_presets=("fast",),
+        acoustic_presets=(),
     )
     messages = []
     record = bench.run_bench(settings, progress=messages.append)
@@ -125,7 +155,11 @@ def test_every_section_with_a_voice(tiny_voice, tmp_path):
     assert record["vocoder"][0]["config"]["n_channels"] == 8
 
     assert [(r["name"], r["batch"]) for r in record["acoustic"]] == [
-        ("base", 1), ("base", 8), ("voice:tiny-voice", 1), ("voice:tiny-voice", 8)]
+        ("base", 1),
+        ("base", 8),
+        ("voice:tiny-voice", 1),
+        ("voice:tiny-voice", 8),
+    ]
 
     e2e = record["end_to_end"]
     assert "error" not in e2e and "skipped" not in e2e, e2e
@@ -163,8 +197,9 @@ def test_the_onnx_engine_benchmarks_a_voice_end_to_end_without_torch(tiny_voice,
     from tts.voice import load_voice
 
     onnx_dir = export_voice_onnx(load_voice(tiny_voice), tmp_path / "onnx")
-    settings = bench.BenchSettings.quick_settings(voice=str(onnx_dir), engine="onnx", repeats=1,
-                                                  sections=("machine", "end_to_end"))
+    settings = bench.BenchSettings.quick_settings(
+        voice=str(onnx_dir), engine="onnx", repeats=1, sections=("machine", "end_to_end")
+    )
     record = bench.run_bench(settings)
     e2e = record["end_to_end"]
     assert "error" not in e2e, e2e

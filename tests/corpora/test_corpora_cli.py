@@ -6,9 +6,9 @@ import argparse
 
 import pytest
 
+from base.errors import TTSError
 from tts.commands import corpus as corpus_command
 from tts.corpora import read_corpus
-from base.errors import TTSError
 
 
 def run(argv: list[str]) -> int:
@@ -25,11 +25,29 @@ def table_rows(printed: str) -> list[list[str]]:
 
 def test_synth_then_info(tmp_path, capsys):
     out = tmp_path / "benglish-synth"
-    code = run(["corpus", "synth", "--lang", "benglish", "--utterances", "4", "--speakers", "2",
-                "--out", str(out), "--seed", "5", "--no-progress"])
+    code = run(
+        [
+            "corpus",
+            "synth",
+            "--lang",
+            "benglish",
+            "--utterances",
+            "4",
+            "--speakers",
+            "2",
+            "--out",
+            str(out),
+            "--seed",
+            "5",
+            "--no-progress",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
-    assert f"wrote {out / 'manifest.tsv'}: 4 utterances (4 synthesized, 0 kept from a previous run), 2 speaker(s)" in printed
+    assert (
+        f"wrote {out / 'manifest.tsv'}: 4 utterances (4 synthesized, 0 kept from a previous run), 2 speaker(s)"
+        in printed
+    )
     assert len(read_corpus("manifest", out).utterances) == 4
 
     assert run(["corpus", "info", "manifest", str(out)]) == 0
@@ -48,8 +66,9 @@ def test_info_with_options_and_problems(tmp_path, tone, capsys):
     root = tmp_path / "lj"
     tone(root / "wavs" / "a.wav", seconds=1.5)
     (root / "metadata.csv").write_text("a|Raw 1.|Raw one.\nb|missing|missing\n", encoding="utf-8")
-    assert run(["corpus", "info", "ljspeech", str(root), "--option", "speaker=linda",
-                "--option", "normalized=true"]) == 0
+    assert (
+        run(["corpus", "info", "ljspeech", str(root), "--option", "speaker=linda", "--option", "normalized=true"]) == 0
+    )
     printed = capsys.readouterr().out
     assert table_rows(printed)[0] == ["linda", "en", "1", "0:00:02", "0"]  # 1.5 s rounds to 2 s
     assert "1 entries left out" in printed
@@ -57,9 +76,11 @@ def test_info_with_options_and_problems(tmp_path, tone, capsys):
 
 @pytest.mark.parametrize(
     "argv, message",
-    [(["corpus", "info", "ljspeech", ".", "--option", "normalized=maybe"], "normalized takes true or false"),
-     (["corpus", "info", "ljspeech", ".", "--option", "speaker"], "write it as KEY=VALUE"),
-     (["corpus", "info", "timit", "."], "unknown corpus format 'timit'")],
+    [
+        (["corpus", "info", "ljspeech", ".", "--option", "normalized=maybe"], "normalized takes true or false"),
+        (["corpus", "info", "ljspeech", ".", "--option", "speaker"], "write it as KEY=VALUE"),
+        (["corpus", "info", "timit", "."], "unknown corpus format 'timit'"),
+    ],
 )
 def test_user_errors_are_tts_errors(argv, message):
     with pytest.raises(TTSError, match=message):

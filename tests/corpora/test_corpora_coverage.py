@@ -39,7 +39,11 @@ def test_corpus_info_prints_coverage_and_warns_about_missing_phones(tmp_path):
     soundfile.write(tmp_path / "wavs" / "a.wav", tone.astype(np.float32), 22050)
     manifest = tmp_path / "manifest.tsv"
     manifest.write_text("path\ttext\tspeaker\tlanguage\nwavs/a.wav\tमाँ माँ माँ\ts\thi\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "tts.cli", "corpus", "info", "manifest", str(tmp_path)],
-                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    result = subprocess.run(
+        [sys.executable, "-m", "tts.cli", "corpus", "info", "manifest", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert "text coverage" in result.stdout
     assert "warning: the hi text never has the phones" in result.stdout and " k " in result.stdout

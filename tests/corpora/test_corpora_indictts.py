@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from base.audio import load_wav
-from tts.corpora import read_corpus
 from base.errors import TTSError
+from tts.corpora import read_corpus
 
 
 @pytest.fixture

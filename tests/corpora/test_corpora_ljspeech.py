@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tts.corpora import read_corpus
 from base.errors import TTSError
+from tts.corpora import read_corpus
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def ljspeech(tmp_path, tone):
     for utt_id in ("LJ001-0001", "LJ001-0002", "LJ001-0003"):
         tone(root / "wavs" / f"{utt_id}.wav")
     (root / "metadata.csv").write_text(
-        "LJ001-0001|Printing, in 1455, was \"new\".|Printing, in fourteen fifty-five, was \"new\".\n"
+        'LJ001-0001|Printing, in 1455, was "new".|Printing, in fourteen fifty-five, was "new".\n'
         "LJ001-0002|Only two fields here\n"
         "\n"
         "LJ001-0003|raw|normalized|an extra field\n"

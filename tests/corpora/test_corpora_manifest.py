@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tts.corpora import Utterance, read_corpus, write_manifest
 from base.errors import TTSError
+from tts.corpora import Utterance, read_corpus, write_manifest
 
 
 def test_tsv_with_relative_and_absolute_paths_and_optional_columns(tmp_path, tone):
@@ -15,9 +15,7 @@ def test_tsv_with_relative_and_absolute_paths_and_optional_columns(tmp_path, ton
     elsewhere = tone(tmp_path / "elsewhere" / "b.wav")
     manifest = tmp_path / "corpus" / "manifest.tsv"
     manifest.write_text(
-        "Path\tText\tSpeaker\n"
-        'wavs/a.wav\tshe said "kal milte hain"\tasha\n'
-        f"{elsewhere}\t  मैं office जा रहा हूँ  \t\n",
+        f'Path\tText\tSpeaker\nwavs/a.wav\tshe said "kal milte hain"\tasha\n{elsewhere}\t  मैं office जा रहा हूँ  \t\n',
         encoding="utf-8",
     )
     result = read_corpus("manifest", tmp_path / "corpus", language="hinglish")
@@ -31,10 +29,15 @@ def test_tsv_with_relative_and_absolute_paths_and_optional_columns(tmp_path, ton
 def test_csv_quoting_language_column_and_utt_id_column(tmp_path, tone):
     tone(tmp_path / "one.wav")
     (tmp_path / "list.csv").write_text(
-        "utt_id,path,text,language\nfirst,one.wav,\"ami bhalo achi, thank you\",benglish\n", encoding="utf-8")
+        'utt_id,path,text,language\nfirst,one.wav,"ami bhalo achi, thank you",benglish\n', encoding="utf-8"
+    )
     (utterance,) = read_corpus("manifest", tmp_path / "list.csv", speaker="rina").utterances
     assert (utterance.utt_id, utterance.text, utterance.speaker, utterance.language) == (
-        "first", "ami bhalo achi, thank you", "rina", "benglish")
+        "first",
+        "ami bhalo achi, thank you",
+        "rina",
+        "benglish",
+    )
 
 
 def test_malformed_lines_and_missing_recordings_are_reported_with_line_numbers(tmp_path, tone):
@@ -42,17 +45,17 @@ def test_malformed_lines_and_missing_recordings_are_reported_with_line_numbers(t
         tone(tmp_path / "wavs" / f"{name}.wav")
     manifest = tmp_path / "manifest.tsv"
     manifest.write_text(
-        "path\ttext\n"                       # 1
-        "wavs/a.wav\tfine\n"                 # 2
-        "\n"                                 # 3: blank, skipped silently
-        "wavs/b.wav\ttoo\tmany\n"            # 4
-        "wavs/c.wav\n"                       # 5
-        "wavs/missing.wav\tno recording\n"   # 6
-        "\tno path\n"                        # 7
-        "wavs/c.wav\t\n"                     # 8: empty text
-        "wavs/b.wav\ta\tb\tc\td\n"           # 9
-        "wavs/a.wav\tagain\n"                # 10
-        "wavs/c.wav\tlast one is fine\n",    # 11
+        "path\ttext\n"  # 1
+        "wavs/a.wav\tfine\n"  # 2
+        "\n"  # 3: blank, skipped silently
+        "wavs/b.wav\ttoo\tmany\n"  # 4
+        "wavs/c.wav\n"  # 5
+        "wavs/missing.wav\tno recording\n"  # 6
+        "\tno path\n"  # 7
+        "wavs/c.wav\t\n"  # 8: empty text
+        "wavs/b.wav\ta\tb\tc\td\n"  # 9
+        "wavs/a.wav\tagain\n"  # 10
+        "wavs/c.wav\tlast one is fine\n",  # 11
         encoding="utf-8",
     )
     result = read_corpus("manifest", manifest)
@@ -70,8 +73,10 @@ def test_malformed_lines_and_missing_recordings_are_reported_with_line_numbers(t
 
 @pytest.mark.parametrize(
     "content, message",
-    [("file\ttranscript\nx.wav\thi\n", r"line 1: the header has no path, text column"),
-     ("", "the header has no path, text column; found nothing")],
+    [
+        ("file\ttranscript\nx.wav\thi\n", r"line 1: the header has no path, text column"),
+        ("", "the header has no path, text column; found nothing"),
+    ],
 )
 def test_a_manifest_without_the_required_columns_is_an_error(tmp_path, content, message):
     (tmp_path / "m.tsv").write_text(content, encoding="utf-8")
@@ -99,10 +104,12 @@ def test_write_then_read_round_trips(tmp_path, tone, name):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t" if name.endswith(".tsv") else ",") == ["path", "text", "speaker", "language", "utt_id"]
     assert lines[1].startswith("wavs/x1.wav")  # relative inside the manifest's folder
-    assert str(outside) in lines[2]             # absolute outside it
+    assert str(outside) in lines[2]  # absolute outside it
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
     assert read_corpus("manifest", path).utterances == [
-        utterances[0], Utterance(outside, "আমি ভালো আছি", "spk2", None, "custom-id")]
+        utterances[0],
+        Utterance(outside, "আমি ভালো আছি", "spk2", None, "custom-id"),
+    ]
 
 
 def test_write_leaves_out_utt_id_when_names_match_and_refuses_tabs_in_a_tsv(tmp_path):

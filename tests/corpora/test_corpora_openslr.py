@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tts.corpora import read_corpus
 from base.errors import TTSError
+from tts.corpora import read_corpus
 
 
 @pytest.fixture
 def slr37(tmp_path, tone):
-    for region, ids in (("bn_bd", ("bnb_00180_00045088447", "bnb_00180_00046010129")),
-                        ("bn_in", ("ben_00737_00028543902",))):
+    for region, ids in (
+        ("bn_bd", ("bnb_00180_00045088447", "bnb_00180_00046010129")),
+        ("bn_in", ("ben_00737_00028543902",)),
+    ):
         for file_id in ids:
             tone(tmp_path / region / "wavs" / f"{file_id}.wav")
     (tmp_path / "bn_bd" / "line_index.tsv").write_text(

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from tts.corpora import FORMATS, CorpusReadResult, Problem, Utterance, format_options, read_corpus, registry
 from base.errors import TTSError
+from tts.corpora import FORMATS, CorpusReadResult, Problem, Utterance, format_options, read_corpus, registry
 
 
 def test_all_formats_are_registered():

@@ -7,10 +7,10 @@ import re
 import pytest
 
 import text
+from base.errors import TTSError
 from tts.corpora import sentences as sentences_module
 from tts.corpora.phrasebook import PHRASEBOOK
 from tts.corpora.sentences import generate_sentences, languages
-from base.errors import TTSError
 
 LATIN = re.compile(r"[A-Za-z]")
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -77,7 +77,9 @@ def test_errors_name_the_language_or_the_limit(monkeypatch):
 @pytest.mark.parametrize("language, native", [("hinglish", DEVANAGARI), ("benglish", BENGALI)])
 def test_code_mixed_corpora_mix_in_plain_sentences_of_both_languages(language, native):
     sentences = generate_sentences(language, 1000, seed=0)
-    shares = {code: sum(s.language == code for s in sentences) / len(sentences) for code in {s.language for s in sentences}}
+    shares = {
+        code: sum(s.language == code for s in sentences) / len(sentences) for code in {s.language for s in sentences}
+    }
     assert set(shares) == {language, native is DEVANAGARI and "hi" or "bn", "en"}
     assert 0.5 < shares[language] < 0.7 and 0.1 < shares["en"] < 0.3
     for sentence in sentences:

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
+import text.espeak
+from base.errors import TTSError
 from tts.corpora import read_corpus
 from tts.corpora.sentences import generate_sentences
 from tts.corpora.synthetic import (
@@ -18,8 +20,6 @@ from tts.corpora.synthetic import (
     speak,
     synthesize_corpus,
 )
-from base.errors import TTSError
-import text.espeak
 
 N = 6
 
@@ -42,7 +42,7 @@ def test_wavs_are_22050_hz_speech_length_and_not_silent(corpus):
         assert 0.8 < len(audio) / 22050 < 12.0
         assert 0.1 < np.abs(audio).max() < 0.95  # loud enough, with headroom below clipping
         frames = librosa.util.frame(audio, frame_length=441, hop_length=441)
-        loud = np.sqrt((frames ** 2).mean(axis=0)) > 0.01
+        loud = np.sqrt((frames**2).mean(axis=0)) > 0.01
         # speech: mostly sound, with some quiet between and around the words
         assert 0.4 < loud.mean() < 0.98
     assert report.synthesized == N and report.reused == 0
@@ -93,8 +93,9 @@ def test_rerun_keeps_finished_wavs_redoes_broken_ones_and_extends(corpus, tmp_pa
     for name in ("hinglish_00002.wav", "hinglish_00003.wav"):
         assert (wavs / name).read_bytes() == (original / "wavs" / name).read_bytes()
     result = read_corpus("manifest", out)
-    assert [u.text for u in result.utterances] == [s.text for s in generate_sentences("hinglish", N + 2, seed=0,
-                                                                                  exclude=evaluation_sentences())]
+    assert [u.text for u in result.utterances] == [
+        s.text for s in generate_sentences("hinglish", N + 2, seed=0, exclude=evaluation_sentences())
+    ]
 
 
 def test_a_folder_made_with_other_settings_or_foreign_files_is_refused(corpus, tmp_path):
@@ -122,9 +123,11 @@ def test_speakers_differ_in_pitch(tmp_path):
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [(dict(language="ta", utterances=2), "no synthetic voice for language 'ta'"),
-     (dict(language="hi", utterances=0), "--utterances must be at least 1"),
-     (dict(language="hi", utterances=2, speakers=9), "--speakers must be between 1 and 8")],
+    [
+        (dict(language="ta", utterances=2), "no synthetic voice for language 'ta'"),
+        (dict(language="hi", utterances=0), "--utterances must be at least 1"),
+        (dict(language="hi", utterances=2, speakers=9), "--speakers must be between 1 and 8"),
+    ],
 )
 def test_bad_settings_are_clear_errors(tmp_path, kwargs, message):
     with pytest.raises(TTSError, match=message):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tts.corpora import read_corpus
 from base.errors import TTSError
+from tts.corpora import read_corpus
 
 SPEAKER = "IISc_SYSPINProject_Hindi_Female_Spk001_HC"
 
@@ -25,8 +25,9 @@ def syspin(tmp_path, tone):
             "hin_f_004": {"Transcript": "रिकॉर्डिंग गायब है", "Domain": "GENERAL"},
         }
     }
-    (root / f"{SPEAKER}_Transcripts.json").write_text(json.dumps(transcripts, ensure_ascii=False, indent=2),
-                                                      encoding="utf-8")
+    (root / f"{SPEAKER}_Transcripts.json").write_text(
+        json.dumps(transcripts, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -48,7 +49,8 @@ def test_invalid_json_is_reported_with_its_line_and_other_speakers_still_read(sy
     broken = syspin / "IISc_SYSPINProject_Bengali_Male_Spk002_HC"
     broken.mkdir()
     (broken / "IISc_SYSPINProject_Bengali_Male_Spk002_HC_Transcripts.json").write_text(
-        '{"Transcripts": {\n  "ben_m_001": {"Transcript": "ভালো",}\n}}', encoding="utf-8")
+        '{"Transcripts": {\n  "ben_m_001": {"Transcript": "ভালো",}\n}}', encoding="utf-8"
+    )
     result = read_corpus("syspin", syspin)
     assert len(result.utterances) == 2
     assert result.problems[0].line == 2 and "not valid JSON" in result.problems[0].reason

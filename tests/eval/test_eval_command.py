@@ -12,15 +12,15 @@ import torch
 import acoustic
 import text
 import tts.cli
-from tts.griffinlim import ITERATIONS
 import vocoder
 from base.audio import MelConfig, load_wav, mel_spectrogram
-from tts.corpora.synthetic import SPEAKER_STYLES, speak
 from base.errors import TTSError
-from tts.evalsets import unseen_sentences
-from tts.eval import evaluate_voice, held_out_sentences
-from tts.training.data import PreparedUtterance, write_split
 from tts.bundle import export_voice
+from tts.corpora.synthetic import SPEAKER_STYLES, speak
+from tts.eval import evaluate_voice, held_out_sentences
+from tts.evalsets import unseen_sentences
+from tts.griffinlim import ITERATIONS
+from tts.training.data import PreparedUtterance, write_split
 from tts.voice import load_voice
 
 SPEAKERS = ["hi_m3_p45_s160", "hi_f3_p65_s150"]  # names the synthetic corpus gives styles 0 and 1
@@ -36,14 +36,27 @@ def eval_command(monkeypatch):
 def _tiny_models():
     symbols = text.symbols("hinglish")
     config = acoustic.Tacotron2Config(
-        n_symbols=len(symbols), symbols_embedding_dim=32, encoder_embedding_dim=32, encoder_n_convolutions=1,
-        attention_rnn_dim=32, decoder_rnn_dim=32, prenet_dim=16, attention_dim=16, attention_location_n_filters=4,
-        postnet_embedding_dim=16, postnet_n_convolutions=2, n_frames_per_step=3, max_decoder_steps=40,
-        n_speakers=2, n_languages=1)
+        n_symbols=len(symbols),
+        symbols_embedding_dim=32,
+        encoder_embedding_dim=32,
+        encoder_n_convolutions=1,
+        attention_rnn_dim=32,
+        decoder_rnn_dim=32,
+        prenet_dim=16,
+        attention_dim=16,
+        attention_location_n_filters=4,
+        postnet_embedding_dim=16,
+        postnet_n_convolutions=2,
+        n_frames_per_step=3,
+        max_decoder_steps=40,
+        n_speakers=2,
+        n_languages=1,
+    )
     torch.manual_seed(0)
     tacotron = acoustic.Tacotron2(config).eval()
-    waveglow = vocoder.WaveGlow(vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2,
-                                                       n_layers=2, n_channels=16))
+    waveglow = vocoder.WaveGlow(
+        vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16)
+    )
     with torch.no_grad():  # non-identity couplings: an untrained vocoder that does make noise
         for wn in waveglow.WN:
             wn.end.weight.normal_(0, 0.05)
@@ -62,8 +75,14 @@ def real_mel_mean(tmp_path_factory):
 def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("ckpt")
     symbols, tacotron, waveglow = _tiny_models()
-    acoustic.save_checkpoint(tacotron, root / "acoustic.pt", text={"language": "hinglish", "symbols": list(symbols)},
-                             speakers=SPEAKERS, languages=["hinglish"], mel_config=MelConfig().to_dict())
+    acoustic.save_checkpoint(
+        tacotron,
+        root / "acoustic.pt",
+        text={"language": "hinglish", "symbols": list(symbols)},
+        speakers=SPEAKERS,
+        languages=["hinglish"],
+        mel_config=MelConfig().to_dict(),
+    )
     vocoder.save_checkpoint(waveglow, root / "vocoder.pt", MelConfig())
     return root / "acoustic.pt", root / "vocoder.pt"
 
@@ -84,20 +103,45 @@ def corpus(tmp_path_factory):
         soundfile.write(root / name, np.zeros(22050, np.float32), 22050, subtype="PCM_16")
     first = held_out_sentences("hinglish", 1, set())[0]
     unseen = unseen_sentences("hinglish")[1]
-    (root / "manifest.tsv").write_text(f"path\ttext\tspeaker\tlanguage\na.wav\t{first}\tspk\thinglish\n"
-                                       f"b.wav\t{unseen}\tspk\thinglish\n", encoding="utf-8")
+    (root / "manifest.tsv").write_text(
+        f"path\ttext\tspeaker\tlanguage\na.wav\t{first}\tspk\thinglish\nb.wav\t{unseen}\tspk\thinglish\n",
+        encoding="utf-8",
+    )
     return root / "manifest.tsv", first
 
 
 def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tmp_path, capsys):
     manifest, trained_sentence = corpus
     out, workdir = tmp_path / "results" / "eval.json", tmp_path / "work"
-    code = tts.cli.main(["eval", "--voice", str(voice_dir), "--language", "hinglish", "--set", "heldout",
-                         "--sentences", "2", "--speaker", "1", "--corpus", str(manifest), "--workdir", str(workdir),
-                         "--json", str(out), "--no-progress"])
+    code = tts.cli.main(
+        [
+            "eval",
+            "--voice",
+            str(voice_dir),
+            "--language",
+            "hinglish",
+            "--set",
+            "heldout",
+            "--sentences",
+            "2",
+            "--speaker",
+            "1",
+            "--corpus",
+            str(manifest),
+            "--workdir",
+            str(workdir),
+            "--json",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
-    assert "MCD voice" in printed and f"Griffin-Lim ({ITERATIONS} iterations)" in printed and "WaveGlow (sigma 0.666)" in printed
+    assert (
+        "MCD voice" in printed
+        and f"Griffin-Lim ({ITERATIONS} iterations)" in printed
+        and "WaveGlow (sigma 0.666)" in printed
+    )
     result = json.loads(out.read_text(encoding="utf-8"))
     assert not list(out.parent.glob(".*.tmp"))  # written atomically
 
@@ -144,9 +188,27 @@ def test_eval_identifies_unseen_sentences_per_vocoder_and_calibrates(voice_dir, 
     the default vocoder and of Griffin-Lim; --calibrate brackets the measure; --out writes JSON."""
     manifest, _ = corpus
     out = tmp_path / "eval.json"
-    code = tts.cli.main(["eval", "--voice", str(voice_dir), "--language", "hinglish", "--sentences", "3",
-                         "--speaker", "1", "--corpus", str(manifest), "--calibrate",
-                         "--workdir", str(tmp_path / "work"), "--out", str(out), "--no-progress"])
+    code = tts.cli.main(
+        [
+            "eval",
+            "--voice",
+            str(voice_dir),
+            "--language",
+            "hinglish",
+            "--sentences",
+            "3",
+            "--speaker",
+            "1",
+            "--corpus",
+            str(manifest),
+            "--calibrate",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "hinglish: sentence identification" in printed
@@ -192,8 +254,25 @@ def test_record_vocoder_quality_makes_griffin_lim_the_default(voice_dir, tmp_pat
     voice = tmp_path / "voice"
     shutil.copytree(voice_dir, voice)
     workdir = tmp_path / "work"
-    assert tts.cli.main(["eval", "--voice", str(voice), "--language", "hinglish", "--sentences", "2", "--vocoder-only",
-                         "--record-vocoder-quality", "--workdir", str(workdir), "--no-progress"]) == 0
+    assert (
+        tts.cli.main(
+            [
+                "eval",
+                "--voice",
+                str(voice),
+                "--language",
+                "hinglish",
+                "--sentences",
+                "2",
+                "--vocoder-only",
+                "--record-vocoder-quality",
+                "--workdir",
+                str(workdir),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert "the voice now vocodes with griffinlim by default" in capsys.readouterr().out
     quality = read_voice_manifest(voice).vocoder_quality
     assert quality["griffinlim"]["pesq"] > quality["waveglow"]["pesq"] + 1
@@ -201,8 +280,25 @@ def test_record_vocoder_quality_makes_griffin_lim_the_default(voice_dir, tmp_pat
     assert quality["source"].startswith("tts eval --voice ") and "--record-vocoder-quality" in quality["source"]
 
     out = tmp_path / "eval.json"
-    assert tts.cli.main(["eval", "--voice", str(voice), "--language", "hinglish", "--sentences", "2",
-                         "--workdir", str(workdir), "--json", str(out), "--no-progress"]) == 0
+    assert (
+        tts.cli.main(
+            [
+                "eval",
+                "--voice",
+                str(voice),
+                "--language",
+                "hinglish",
+                "--sentences",
+                "2",
+                "--workdir",
+                str(workdir),
+                "--json",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["settings"]["default_vocoder"] == "griffinlim"
     assert list(result["languages"]["hinglish"]["identification"]) == ["griffinlim"]
@@ -221,21 +317,37 @@ def test_eval_takes_the_baseline_from_prepared_data(checkpoints, tmp_path):
     for index, mel in enumerate(mels):
         np.save(data / "mels" / f"u{index}.npy", mel)
         normalized = text.normalize(first if index == 0 else "kuch aur", "hinglish")
-        items.append(PreparedUtterance(f"u{index}", data / f"u{index}.wav", data / "mels" / f"u{index}.npy",
-                                       normalized, "spk", "hinglish", mel.shape[1]))
+        items.append(
+            PreparedUtterance(
+                f"u{index}",
+                data / f"u{index}.wav",
+                data / "mels" / f"u{index}.npy",
+                normalized,
+                "spk",
+                "hinglish",
+                mel.shape[1],
+            )
+        )
     write_split(data, "train", items)
 
     voice = load_voice(voice_path)
     assert "mel_mean" not in voice.manifest.training
     with pytest.raises(TTSError, match="records no mean mel frame"):
         evaluate_voice(voice, ["hinglish"], sentences=2, progress=False)
-    result = evaluate_voice(voice, ["hinglish"], sentences=2, workdir=tmp_path / "work", progress=False,
-                            data_dir=data, vocoder_sentences=1, sentence_set="heldout")
+    result = evaluate_voice(
+        voice,
+        ["hinglish"],
+        sentences=2,
+        workdir=tmp_path / "work",
+        progress=False,
+        data_dir=data,
+        vocoder_sentences=1,
+        sentence_set="heldout",
+    )
     assert result["settings"]["baseline"]["source"] == f"mean frame of {data}/train.tsv"
     assert result["settings"]["excluded"]["normalized_transcripts"] == 2
     # The first held-out sentence is in train.tsv (normalized): the second and third are evaluated.
-    assert [i["text"] for i in result["languages"]["hinglish"]["items"]] == \
-        held_out_sentences("hinglish", 3, set())[1:]
+    assert [i["text"] for i in result["languages"]["hinglish"]["items"]] == held_out_sentences("hinglish", 3, set())[1:]
     # A flat baseline of -5.5 (the mean of 5 frames at -4 and 3 at -8) has no cepstral shape at all:
     # its MCD is the spectral shape of the reference itself.
     assert result["languages"]["hinglish"]["mcd_baseline"] > 3.0
@@ -248,11 +360,14 @@ def test_eval_errors_are_one_line(voice_dir, tmp_path, capsys):
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "0"]) == 2
     assert "--sentences must be at least 1" in capsys.readouterr().err
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "1", "--no-progress"]) == 2
-    assert capsys.readouterr().err.strip() == \
-        "tts eval: error: --sentences must be at least 2 (identification picks among them), got 1"
+    assert (
+        capsys.readouterr().err.strip()
+        == "tts eval: error: --sentences must be at least 2 (identification picks among them), got 1"
+    )
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "61", "--no-progress"]) == 2
-    assert capsys.readouterr().err.strip() == ("tts eval: error: --sentences 61: the unseen-v1 set has 60 hinglish "
-                                               "sentences; ask for at most 60")
+    assert capsys.readouterr().err.strip() == (
+        "tts eval: error: --sentences 61: the unseen-v1 set has 60 hinglish sentences; ask for at most 60"
+    )
     archive = tmp_path / "voice.tar.gz"
     archive.write_bytes(b"")
     assert tts.cli.main(["eval", "--voice", str(archive), "--vocoder-only", "--record-vocoder-quality"]) == 2
@@ -277,9 +392,25 @@ def test_eval_compares_vocoders_on_the_same_references(voice_dir, checkpoints, t
             wn.end.weight.normal_(0, 0.2)
     vocoder.save_checkpoint(other, run / "checkpoints" / "step_00000005.pt", MelConfig(), training={"step": 5})
     out = tmp_path / "eval.json"
-    code = tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "2", "--vocoder-only",
-                         "--compare-vocoder", f"same={checkpoints[1]}", "--compare-vocoder", f"other={run}",
-                         "--workdir", str(tmp_path / "work"), "--json", str(out), "--no-progress"])
+    code = tts.cli.main(
+        [
+            "eval",
+            "--voice",
+            str(voice_dir),
+            "--sentences",
+            "2",
+            "--vocoder-only",
+            "--compare-vocoder",
+            f"same={checkpoints[1]}",
+            "--compare-vocoder",
+            f"other={run}",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "MCD voice" not in printed and "other: WaveGlow (sigma 0.666)" in printed
@@ -304,8 +435,11 @@ def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
     assert "--compare-vocoder takes NAME=CHECKPOINT" in capsys.readouterr().err
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path}"]) == 2
     assert f"{tmp_path}: no step_*.pt checkpoint" in capsys.readouterr().err
-    hop128 = vocoder.WaveGlow(vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2,
-                                                     n_layers=2, n_channels=16, upsample_stride=128))
+    hop128 = vocoder.WaveGlow(
+        vocoder.WaveGlowConfig(
+            n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16, upsample_stride=128
+        )
+    )
     vocoder.save_checkpoint(hop128, tmp_path / "hop128.pt", MelConfig(hop_length=128))
     assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path / 'hop128.pt'}"]) == 2
     err = capsys.readouterr().err

@@ -12,9 +12,9 @@ from scipy.fft import idct
 
 import text
 from base.audio import MelConfig, load_wav, mel_spectrogram
+from base.errors import TTSError
 from tts.corpora.sentences import Sentence, generate_sentences
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
-from base.errors import TTSError
 from tts.eval import (
     MCD_CONSTANT,
     copy_synthesis_scores,
@@ -201,8 +201,11 @@ def test_held_out_sentences_say_when_the_phrasebook_runs_out(monkeypatch):
 
     monkeypatch.setattr(tts.corpora.sentences, "generate_sentences", small_phrasebook)
     assert len(held_out_sentences("en", 38, {"sentence 3"})) == 38
-    with pytest.raises(TTSError, match="phrasebook cannot give 38 sentences outside the training set "
-                                       r"\(37 found\); ask for fewer with --sentences"):
+    with pytest.raises(
+        TTSError,
+        match="phrasebook cannot give 38 sentences outside the training set "
+        r"\(37 found\); ask for fewer with --sentences",
+    ):
         held_out_sentences("en", 38, {"sentence 3", "sentence 5", "sentence 7"})
     monkeypatch.undo()
     with pytest.raises(TTSError, match="no sentences for language"):
@@ -225,8 +228,10 @@ def test_references_are_espeak_renderings_trimmed_and_cached(tmp_path):
     direct_audio = load_wav(direct, CONFIG.sampling_rate).numpy()
     assert abs(direct_audio.size - raw.size) < 0.01 * raw.size
     n = min(raw.size, direct_audio.size)
-    same = mcd_aligned(mel_spectrogram(torch.from_numpy(raw[:n]), CONFIG).numpy(),
-                       mel_spectrogram(torch.from_numpy(direct_audio[:n]), CONFIG).numpy())
+    same = mcd_aligned(
+        mel_spectrogram(torch.from_numpy(raw[:n]), CONFIG).numpy(),
+        mel_spectrogram(torch.from_numpy(direct_audio[:n]), CONFIG).numpy(),
+    )
     assert same < 3.0
     assert mcd_dtw(first.mel, mel_spectrogram(load_wav(other_style, CONFIG.sampling_rate), CONFIG).numpy()) > same + 2
     assert 0.3 * CONFIG.sampling_rate < first.audio.size <= raw.size  # trimmed like training clips

@@ -97,22 +97,28 @@ def test_dtw_distance_aligns_real_speech(references):
     assert dtw_distance(features, stretched) < 0.05 * dtw_distance(features, other)
     assert dtw_distance(features, other) == pytest.approx(dtw_distance(other, features), rel=1e-12)
     matrix = distance_matrix([features, other], [other, features, stretched])
-    np.testing.assert_allclose(matrix[1], [0.0, dtw_distance(other, features), dtw_distance(other, stretched)],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        matrix[1], [0.0, dtw_distance(other, features), dtw_distance(other, stretched)], atol=1e-6
+    )
     assert matrix[0, 1] < 1e-6
 
 
 def test_identify_on_a_hand_made_matrix():
-    distances = np.array([[1.0, 2.0, 3.0],
-                          [2.0, 1.0, 0.5],
-                          [3.0, 3.0, 3.0]])
+    distances = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 0.5], [3.0, 3.0, 3.0]])
     found = identify(distances)
     assert found.identified.tolist() == [True, False, False]  # row 2: a tie is not identified
     assert found.rank.tolist() == [1, 2, 3]
     np.testing.assert_allclose(found.right_wrong, [1 / 2.5, 1 / 1.25, 1.0])
     summary = found.summary()
-    assert summary == {"sentences": 3, "candidates": 3, "identified": 1, "identified_fraction": 0.3333,
-                       "chance": 0.3333, "right_wrong_ratio": round((0.4 + 0.8 + 1.0) / 3, 4), "mean_rank": 2.0}
+    assert summary == {
+        "sentences": 3,
+        "candidates": 3,
+        "identified": 1,
+        "identified_fraction": 0.3333,
+        "chance": 0.3333,
+        "right_wrong_ratio": round((0.4 + 0.8 + 1.0) / 3, 4),
+        "mean_rank": 2.0,
+    }
     # NaN: not a candidate for that output; its distance counts neither way.
     distances[1, 2] = np.nan
     found = identify(distances)
@@ -135,8 +141,12 @@ def test_references_through_griffin_lim_identify_themselves_and_the_mean_frame_d
     assert right.identified.all()
     # Measured 0.11-0.15: Griffin-Lim's audio is several times nearer the right rendering.
     assert (right.right_wrong < 0.5).all()
-    flat = [audio_features(griffin_lim(mean_frame_baseline(mean_frame, r.mel.shape[1]), CONFIG, n_iter=32, seed=0),
-                           CONFIG, trim) for r in references]
+    flat = [
+        audio_features(
+            griffin_lim(mean_frame_baseline(mean_frame, r.mel.shape[1]), CONFIG, n_iter=32, seed=0), CONFIG, trim
+        )
+        for r in references
+    ]
     floor = identify(distance_matrix(flat, reference_features))
     # A text-blind output is as near every sentence: one of the four at most, by luck.
     assert floor.identified.sum() <= 1

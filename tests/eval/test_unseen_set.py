@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import text
-from tts.corpora.sentences import generate_sentences
 from base.errors import TTSError
+from tts.corpora.sentences import generate_sentences
 from tts.evalsets import UNSEEN_LANGUAGES, UNSEEN_SET, unseen_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,8 +63,9 @@ def test_the_set_is_package_data():
 @pytest.fixture(scope="module")
 def unseen_normalized():
     """Every unseen sentence as the frontend reads it, in any language."""
-    return {text.normalize(s, language): (language, s) for language in UNSEEN_LANGUAGES
-            for s in unseen_sentences(language)}
+    return {
+        text.normalize(s, language): (language, s) for language in UNSEEN_LANGUAGES for s in unseen_sentences(language)
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -75,8 +76,11 @@ def test_no_synthetic_corpus_contains_an_unseen_sentence(language, seed, unseen_
     hi / bn and en sentences, each normalized in its own language."""
     generated = generate_sentences(language, 3000, seed)
     assert len(generated) == 3000
-    clashes = {(s.text, unseen_normalized[n]) for s in generated
-               if (n := text.normalize(s.text, getattr(s, "language", language))) in unseen_normalized}
+    clashes = {
+        (s.text, unseen_normalized[n])
+        for s in generated
+        if (n := text.normalize(s.text, getattr(s, "language", language))) in unseen_normalized
+    }
     assert not clashes
 
 
@@ -93,8 +97,9 @@ def test_a_corpus_leaves_out_what_reads_as_an_unseen_sentence(monkeypatch, tmp_p
     planted_read = {text.normalize(t, "en") for t in planted}
     assert planted_read == {text.normalize(t, "en") for t in made[:5]}
     real = tts.evalsets.unseen_sentences
-    monkeypatch.setattr(tts.evalsets, "unseen_sentences",
-                        lambda language: real(language) + (planted if language == "en" else []))
+    monkeypatch.setattr(
+        tts.evalsets, "unseen_sentences", lambda language: real(language) + (planted if language == "en" else [])
+    )
     plan = plan_corpus(tmp_path, "en", 20, 1, 0)
     assert len(plan) == 20
     assert not {item.spoken for item in plan} & planted_read

@@ -26,11 +26,24 @@ TOL = 1e-3
 
 def tiny_tacotron(gate_bias: float = -10.0, **changes) -> Tacotron2:
     """The tiny preset's sizes, speaker and language tables, r = 3, random conditioning."""
-    values = dict(n_symbols=len(SYMBOLS), symbols_embedding_dim=128, encoder_embedding_dim=128,
-                  encoder_n_convolutions=2, attention_rnn_dim=256, decoder_rnn_dim=256, prenet_dim=128,
-                  attention_dim=64, attention_location_n_filters=16, attention_location_kernel_size=31,
-                  postnet_embedding_dim=128, postnet_n_convolutions=3, n_frames_per_step=3,
-                  n_speakers=2, n_languages=3, max_frames_per_symbol=2.0)
+    values = dict(
+        n_symbols=len(SYMBOLS),
+        symbols_embedding_dim=128,
+        encoder_embedding_dim=128,
+        encoder_n_convolutions=2,
+        attention_rnn_dim=256,
+        decoder_rnn_dim=256,
+        prenet_dim=128,
+        attention_dim=64,
+        attention_location_n_filters=16,
+        attention_location_kernel_size=31,
+        postnet_embedding_dim=128,
+        postnet_n_convolutions=3,
+        n_frames_per_step=3,
+        n_speakers=2,
+        n_languages=3,
+        max_frames_per_symbol=2.0,
+    )
     values.update(changes)
     torch.manual_seed(0)
     model = Tacotron2(Tacotron2Config(**values))
@@ -49,9 +62,19 @@ def tiny_tacotron(gate_bias: float = -10.0, **changes) -> Tacotron2:
 
 def tiny_waveglow(mel_conditioning: str = "upsampled", depthwise: bool = False) -> WaveGlow:
     torch.manual_seed(1)
-    model = WaveGlow(WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3,
-                                    n_channels=32, kernel_size=3, mel_conditioning=mel_conditioning,
-                                    depthwise=depthwise))
+    model = WaveGlow(
+        WaveGlowConfig(
+            n_flows=4,
+            n_group=8,
+            n_early_every=2,
+            n_early_size=2,
+            n_layers=3,
+            n_channels=32,
+            kernel_size=3,
+            mel_conditioning=mel_conditioning,
+            depthwise=depthwise,
+        )
+    )
     with torch.no_grad():
         for wn in model.WN:  # zero-initialised: make the couplings do something
             torch.nn.init.normal_(wn.end.weight, std=0.05)
@@ -60,12 +83,20 @@ def tiny_waveglow(mel_conditioning: str = "upsampled", depthwise: bool = False) 
 
 
 def tiny_manifest(**changes) -> VoiceManifest:
-    values = dict(name="tiny", languages=["hinglish", "hi", "en"], symbols=list(SYMBOLS),
-                  text_language="hinglish", sample_rate=22050, mel_config=MelConfig().to_dict(),
-                  files={"acoustic": "acoustic.pt", "vocoder": "vocoder.pt"},
-                  sha256={"acoustic.pt": "0" * 64, "vocoder.pt": "1" * 64},
-                  speakers=["asha", "ravi"], language_table=["hinglish", "hi", "en"],
-                  description="a tiny random voice", training={"steps": 0})
+    values = dict(
+        name="tiny",
+        languages=["hinglish", "hi", "en"],
+        symbols=list(SYMBOLS),
+        text_language="hinglish",
+        sample_rate=22050,
+        mel_config=MelConfig().to_dict(),
+        files={"acoustic": "acoustic.pt", "vocoder": "vocoder.pt"},
+        sha256={"acoustic.pt": "0" * 64, "vocoder.pt": "1" * 64},
+        speakers=["asha", "ravi"],
+        language_table=["hinglish", "hi", "en"],
+        description="a tiny random voice",
+        training={"steps": 0},
+    )
     values.update(changes)
     return VoiceManifest(**values)
 
@@ -77,14 +108,18 @@ def sentence_ids(voice, raw: str = "namaste, aaj mausam bahut achha hai") -> lis
 def torch_mel(model: Tacotron2, ids: list[int], speaker: int | None, language: int | None):
     """Tacotron2.infer with the prenet's dropout off: (mel [n_mel, frames], stopped)."""
     model.decoder.prenet.dropout = 0.0
-    out = model.infer(torch.tensor([ids]), torch.tensor([len(ids)]),
-                      None if speaker is None else torch.tensor([speaker]),
-                      None if language is None else torch.tensor([language]))
+    out = model.infer(
+        torch.tensor([ids]),
+        torch.tensor([len(ids)]),
+        None if speaker is None else torch.tensor([speaker]),
+        None if language is None else torch.tensor([language]),
+    )
     return out.mel_postnet[0, :, : int(out.mel_lengths[0])].numpy(), bool(out.stopped[0])
 
 
-@pytest.fixture(scope="module", params=[("upsampled", False), ("interpolated", True)],
-                ids=["upsampled", "interpolated-depthwise"])
+@pytest.fixture(
+    scope="module", params=[("upsampled", False), ("interpolated", True)], ids=["upsampled", "interpolated-depthwise"]
+)
 def exported(request, tmp_path_factory):
     acoustic_model = tiny_tacotron()
     vocoder_model = tiny_waveglow(*request.param)
@@ -102,8 +137,18 @@ def test_export_writes_a_voice(exported):
     assert set(manifest.sha256) == set(GRAPH_FILES.values())
     for name, digest in manifest.sha256.items():
         assert sha256_file(path / name) == digest
-    for field in ("name", "languages", "symbols", "text_language", "sample_rate", "mel_config", "speakers",
-                  "language_table", "training", "description"):
+    for field in (
+        "name",
+        "languages",
+        "symbols",
+        "text_language",
+        "sample_rate",
+        "mel_config",
+        "speakers",
+        "language_table",
+        "training",
+        "description",
+    ):
         assert getattr(manifest, field) == getattr(source, field), field
     assert manifest.acoustic_config["n_frames_per_step"] == 3
     assert manifest.vocoder_config["mel_conditioning"] == vocoder_model.config.mel_conditioning
@@ -117,8 +162,9 @@ def test_encoder_matches_torch(exported):
     for ids, speaker, language in ((sentence_ids(voice), 1, 2), ([5, 9, 3], 0, 1), ([7], 1, 0)):
         memory, processed = voice.acoustic.encode(ids, speaker, language)
         with torch.no_grad():
-            ref = model.encode(torch.tensor([ids]), torch.tensor([len(ids)]), torch.tensor([speaker]),
-                               torch.tensor([language]))
+            ref = model.encode(
+                torch.tensor([ids]), torch.tensor([len(ids)]), torch.tensor([speaker]), torch.tensor([language])
+            )
             ref_processed = model.decoder.attention_layer.memory_layer(ref)
         assert memory.shape == tuple(ref.shape)
         assert np.abs(memory - ref.numpy()).max() <= TOL
@@ -153,8 +199,13 @@ def test_forced_steps_match_torch_step(exported):
         frame = torch.zeros(1, 80 * 3)
         frames = []
         for _ in range(k):
-            frame, _, state = decoder.step(decoder.prenet(frame), state, mem, torch.from_numpy(processed),
-                                           torch.ones(1, len(ids), dtype=torch.bool))
+            frame, _, state = decoder.step(
+                decoder.prenet(frame),
+                state,
+                mem,
+                torch.from_numpy(processed),
+                torch.ones(1, len(ids), dtype=torch.bool),
+            )
             frames.append(frame)
         ref = decoder._to_mel(frames).numpy()
     assert mel.shape == ref.shape == (1, 80, 3 * k) and not stopped
@@ -178,15 +229,22 @@ def test_vocoder_matches_torch_with_the_same_noise(exported):
         assert np.abs(audio - ref).max() <= TOL
 
 
-@pytest.mark.parametrize("gate_bias, changes", [
-    (10.0, {}),  # the gate fires on the first step: stopped, r frames
-    (-10.0, dict(n_speakers=0, n_languages=0, n_frames_per_step=1, max_frames_per_symbol=None,
-                 max_decoder_steps=12)),  # no tables, r = 1, only the hard cap ends decoding
-])
+@pytest.mark.parametrize(
+    "gate_bias, changes",
+    [
+        (10.0, {}),  # the gate fires on the first step: stopped, r frames
+        (
+            -10.0,
+            dict(n_speakers=0, n_languages=0, n_frames_per_step=1, max_frames_per_symbol=None, max_decoder_steps=12),
+        ),  # no tables, r = 1, only the hard cap ends decoding
+    ],
+)
 def test_stop_rules_match_torch(tmp_path, gate_bias, changes):
     model = tiny_tacotron(gate_bias, **changes)
-    manifest = tiny_manifest(language_table=[] if "n_languages" in changes else ["hinglish", "hi", "en"],
-                             speakers=[] if "n_speakers" in changes else ["asha", "ravi"])
+    manifest = tiny_manifest(
+        language_table=[] if "n_languages" in changes else ["hinglish", "hi", "en"],
+        speakers=[] if "n_speakers" in changes else ["asha", "ravi"],
+    )
     path = export_onnx(model, tiny_waveglow(), manifest, tmp_path / "voice")
     voice = load_voice(path, threads=1, engine="onnx")
     ids = sentence_ids(voice)
@@ -226,8 +284,9 @@ def test_models_are_left_unchanged(tmp_path):
 @pytest.mark.slow
 def test_dynamo_exporter(tmp_path):
     """The torch.export based exporter (the fallback) gives graphs that pass the same check."""
-    path = export_onnx(tiny_tacotron(), tiny_waveglow("interpolated"), tiny_manifest(), tmp_path / "voice",
-                       exporter="dynamo")
+    path = export_onnx(
+        tiny_tacotron(), tiny_waveglow("interpolated"), tiny_manifest(), tmp_path / "voice", exporter="dynamo"
+    )
     voice = load_voice(path, threads=1, engine="onnx")
     metadata = json.loads(voice.acoustic._decoder.get_modelmeta().custom_metadata_map["swaratts"])
     assert metadata["graph"] == "decoder_step"

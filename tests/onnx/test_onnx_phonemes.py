@@ -24,17 +24,37 @@ pytest.importorskip("onnxruntime")
 @pytest.fixture(scope="module")
 def phoneme_voice(tmp_path_factory):
     torch.manual_seed(0)
-    acoustic_model = Tacotron2(Tacotron2Config(
-        n_symbols=len(text.PHONEME_SYMBOLS), symbols_embedding_dim=32, encoder_embedding_dim=32,
-        encoder_n_convolutions=1, attention_rnn_dim=32, decoder_rnn_dim=32, prenet_dim=16, attention_dim=16,
-        attention_location_n_filters=4, postnet_embedding_dim=16, postnet_n_convolutions=2,
-        n_frames_per_step=3, max_frames_per_symbol=1.5)).eval()
-    vocoder_model = WaveGlow(WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2,
-                                            n_channels=16)).eval()
+    acoustic_model = Tacotron2(
+        Tacotron2Config(
+            n_symbols=len(text.PHONEME_SYMBOLS),
+            symbols_embedding_dim=32,
+            encoder_embedding_dim=32,
+            encoder_n_convolutions=1,
+            attention_rnn_dim=32,
+            decoder_rnn_dim=32,
+            prenet_dim=16,
+            attention_dim=16,
+            attention_location_n_filters=4,
+            postnet_embedding_dim=16,
+            postnet_n_convolutions=2,
+            n_frames_per_step=3,
+            max_frames_per_symbol=1.5,
+        )
+    ).eval()
+    vocoder_model = WaveGlow(
+        WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16)
+    ).eval()
     manifest = VoiceManifest(
-        name="phonemes", languages=["hinglish", "hi", "en"], symbols=list(text.PHONEME_SYMBOLS),
-        text_language="hinglish", text_input="phonemes", sample_rate=22050, mel_config=MelConfig().to_dict(),
-        files={}, sha256={})
+        name="phonemes",
+        languages=["hinglish", "hi", "en"],
+        symbols=list(text.PHONEME_SYMBOLS),
+        text_language="hinglish",
+        text_input="phonemes",
+        sample_rate=22050,
+        mel_config=MelConfig().to_dict(),
+        files={},
+        sha256={},
+    )
     return export_onnx(acoustic_model, vocoder_model, manifest, tmp_path_factory.mktemp("onnx") / "phonemes")
 
 
@@ -55,8 +75,12 @@ WITHOUT_TORCH = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
 
 
 def test_an_onnx_phoneme_voice_phonemizes_with_the_wheels_espeak_and_no_torch(phoneme_voice):
-    result = subprocess.run([sys.executable, "-c", WITHOUT_TORCH, str(phoneme_voice)], capture_output=True, text=True,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TORCH, str(phoneme_voice)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert result.returncode == 0, result.stderr
     # espeak-ng writes nasal vowels with a combining tilde (U+0303), as the phoneme table has them.
     assert result.stdout.split("\n")[:2] == ["m\u025b\u0303 ˈɒfɪs ɟˈaː ɾˌəhaː hu\u0303", "ok"]

@@ -42,17 +42,32 @@ WAVEGLOW_WINS = {"waveglow": {"pesq": 3.41, "stoi": 0.971}, "griffinlim": {"pesq
 
 def _models() -> tuple[Tacotron2, WaveGlow]:
     torch.manual_seed(0)
-    acoustic_model = Tacotron2(Tacotron2Config(
-        n_symbols=len(SYMBOLS), symbols_embedding_dim=128, encoder_embedding_dim=128, encoder_n_convolutions=2,
-        attention_rnn_dim=256, decoder_rnn_dim=256, prenet_dim=128, attention_dim=64,
-        attention_location_n_filters=16, postnet_embedding_dim=128, postnet_n_convolutions=3,
-        n_frames_per_step=3, n_speakers=2, n_languages=3, max_frames_per_symbol=1.5)).eval()
+    acoustic_model = Tacotron2(
+        Tacotron2Config(
+            n_symbols=len(SYMBOLS),
+            symbols_embedding_dim=128,
+            encoder_embedding_dim=128,
+            encoder_n_convolutions=2,
+            attention_rnn_dim=256,
+            decoder_rnn_dim=256,
+            prenet_dim=128,
+            attention_dim=64,
+            attention_location_n_filters=16,
+            postnet_embedding_dim=128,
+            postnet_n_convolutions=3,
+            n_frames_per_step=3,
+            n_speakers=2,
+            n_languages=3,
+            max_frames_per_symbol=1.5,
+        )
+    ).eval()
     with torch.no_grad():
         for name in ("speaker_projection", "language_projection"):
             torch.nn.init.normal_(getattr(acoustic_model, name).linear_layer.weight, std=0.1)
         acoustic_model.decoder.gate_layer.linear_layer.bias.fill_(-10.0)  # never stops: step limit
-    vocoder_model = WaveGlow(WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3,
-                                            n_channels=32)).eval()
+    vocoder_model = WaveGlow(
+        WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3, n_channels=32)
+    ).eval()
     with torch.no_grad():
         for wn in vocoder_model.WN:  # zero-initialised: give the couplings (and the bias) something
             torch.nn.init.normal_(wn.end.weight, std=0.05)
@@ -68,9 +83,17 @@ def models():
 @pytest.fixture(scope="module")
 def voice_dir(models, tmp_path_factory):
     manifest = VoiceManifest(
-        name="tiny", languages=["hinglish", "hi", "en"], symbols=list(SYMBOLS), text_language="hinglish",
-        sample_rate=22050, mel_config=MelConfig().to_dict(), files={}, sha256={}, speakers=["asha", "ravi"],
-        language_table=["hinglish", "hi", "en"])
+        name="tiny",
+        languages=["hinglish", "hi", "en"],
+        symbols=list(SYMBOLS),
+        text_language="hinglish",
+        sample_rate=22050,
+        mel_config=MelConfig().to_dict(),
+        files={},
+        sha256={},
+        speakers=["asha", "ravi"],
+        language_table=["hinglish", "hi", "en"],
+    )
     return export_onnx(*models, manifest, tmp_path_factory.mktemp("onnx") / "tiny")
 
 
@@ -122,11 +145,11 @@ def test_mel_and_vocode(voice):
 def test_speaker_and_language_choose_rows(voice):
     normalized = voice.text_processor.normalize("namaste")
     ids = voice.text_processor.ids(normalized)
-    (default, _), = voice.mel([normalized])
+    ((default, _),) = voice.mel([normalized])
     np.testing.assert_array_equal(default, voice.acoustic.decode_one(ids, 0, 0)[0])  # hinglish is row 0
-    (hindi, _), = voice.mel([normalized], language="hindi")  # an alias of hi, row 1
+    ((hindi, _),) = voice.mel([normalized], language="hindi")  # an alias of hi, row 1
     np.testing.assert_array_equal(hindi, voice.acoustic.decode_one(ids, 0, 1)[0])
-    (other, _), = voice.mel([normalized], speaker="ravi")
+    ((other, _),) = voice.mel([normalized], speaker="ravi")
     np.testing.assert_array_equal(other, voice.acoustic.decode_one(ids, 1, 0)[0])
     assert not np.allclose(default, other)
     assert voice.speaker_id("1") == 1
@@ -141,8 +164,9 @@ def test_speaker_and_language_choose_rows(voice):
 def test_language_outside_the_table_uses_the_text_language(voice_dir, models, tmp_path):
     # A voice whose model was trained with another language table (one without en).
     manifest = VoiceManifest.from_dict(json.loads((voice_dir / "voice.json").read_text()))
-    manifest = dataclasses.replace(manifest, engine="torch", files={}, sha256={},
-                                   language_table=["hi", "hinglish", "bn"])
+    manifest = dataclasses.replace(
+        manifest, engine="torch", files={}, sha256={}, language_table=["hi", "hinglish", "bn"]
+    )
     voice = load_voice(export_onnx(*models, manifest, tmp_path / "other"), threads=1, engine="onnx")
     assert voice.language_id("en") == 1  # en has no row: hinglish's
     assert voice.language_id("hi") == 0
@@ -208,7 +232,8 @@ def test_the_vocoder_follows_voice_json_and_can_be_forced(voice, voice_dir, tmp_
     assert measured.vocoder_kind == "griffinlim" and "vocoder=griffinlim" in repr(measured)
     assert caplog.records[-1].getMessage() == (
         "voice 'tiny' vocodes with griffinlim: copy-synthesis PESQ 2.95 / STOI 0.963 vs WaveGlow 1.05 / 0.512, "
-        "better on both (2 test references; voice.json)")
+        "better on both (2 test references; voice.json)"
+    )
     mel = np.random.default_rng(2).normal(-5, 1, (80, 40)).astype(np.float32)
     audio = measured.vocode(mel, seed=2)
     np.testing.assert_array_equal(audio, griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS, seed=2))
@@ -243,8 +268,9 @@ def test_griffin_lim_sentences_and_both_engines_agree(voice, voice_dir, models):
     np.testing.assert_array_equal(chunks[2], griffin_lim(mels[1], voice.mel_config, seed=8))
 
     torch_voice = torch_voice_of(vocoder_kind="griffinlim")
-    np.testing.assert_array_equal(torch_voice.vocode(torch.from_numpy(mels[0]), seed=4),
-                                  onnx_voice.vocode(mels[0], seed=4))
+    np.testing.assert_array_equal(
+        torch_voice.vocode(torch.from_numpy(mels[0]), seed=4), onnx_voice.vocode(mels[0], seed=4)
+    )
 
     # A postfilter applies to the predicted mels before vocoding, as in the torch voice.
     sharp = load_voice(voice_dir, threads=1, vocoder_kind="griffinlim", postfilter=1.4, engine="onnx")
@@ -321,8 +347,12 @@ BLOCKER = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
 def test_runtime_never_imports_torch(voice_dir, tmp_path):
     wav = tmp_path / "out.wav"
     measured = _griffin_lim_voice(voice_dir, tmp_path)
-    result = subprocess.run([sys.executable, "-c", BLOCKER, str(voice_dir), str(wav), str(measured)], capture_output=True,
-                            text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCKER, str(voice_dir), str(wav), str(measured)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["ok", "22050"]
     audio, rate = soundfile.read(wav)
@@ -346,9 +376,13 @@ CLI_WITHOUT_TORCH = WITHOUT_TORCH_PREAMBLE + textwrap.dedent("""
 
 def test_tts_synth_engine_onnx_runs_where_torch_is_not_installed(voice_dir, tmp_path):
     wav, griffin_lim_wav = tmp_path / "cli.wav", tmp_path / "cli-griffinlim.wav"
-    result = subprocess.run([sys.executable, "-c", CLI_WITHOUT_TORCH, str(voice_dir), str(wav), str(griffin_lim_wav)],
-                            capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", CLI_WITHOUT_TORCH, str(voice_dir), str(wav), str(griffin_lim_wav)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        cwd=tmp_path,
+    )
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
     assert "`tts train` needs PyTorch" in result.stderr
     assert "INFO tts.voice: voice 'tiny' vocodes with waveglow: the bundle's own vocoder" in result.stderr

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from tts.cli import main
 from base.errors import TTSError
+from tts.cli import main
 from tts.prepare import PrepareConfig, prepare_corpus
 from tts.training.data import read_split
 

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def run_recipe(name: str, *args: str, launcher: tuple[str, ...] = (sys.executable,)) -> subprocess.CompletedProcess:
-    result = subprocess.run([*launcher, str(ROOT / "recipes" / name / "run.sh"), *args],
-                            capture_output=True, text=True)
+    result = subprocess.run([*launcher, str(ROOT / "recipes" / name / "run.sh"), *args], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-4000:]
     return result
 
@@ -34,7 +33,7 @@ def check_report(out: Path, min_stopped_share: float) -> dict:
     for sample in report["samples"]:
         audio, rate = soundfile.read(sample["wav"])
         assert rate == 22050
-        assert (audio ** 2).mean() ** 0.5 > 0.01, f"{sample['wav']} is silent"
+        assert (audio**2).mean() ** 0.5 > 0.01, f"{sample['wav']} is silent"
         ratio = len(audio) / rate / sample["reference_seconds"]
         if sample["stopped_by_gate"]:
             assert 0.4 < ratio < 2.5, (sample, ratio)
@@ -45,30 +44,72 @@ def check_report(out: Path, min_stopped_share: float) -> dict:
 def test_hinglish_then_finetune_recipes(tmp_path):
     base = tmp_path / "exp" / "hinglish"
     common = ["--config", "tiny", "--workers", "2"]
-    run_recipe("hinglish", "--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"),
-               "--utterances", "60", "--acoustic-steps", "250", "--vocoder-steps", "60", *common)
+    run_recipe(
+        "hinglish",
+        "--out",
+        str(base),
+        "--data-dir",
+        str(tmp_path / "data" / "hinglish"),
+        "--utterances",
+        "60",
+        "--acoustic-steps",
+        "250",
+        "--vocoder-steps",
+        "60",
+        *common,
+    )
     report = check_report(base, min_stopped_share=0.5)
     print("hinglish recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
     # Stage 5 bundled the voice, with the command that made it.
     voice = tts.load_voice(base / "voice")
     assert voice.manifest.training["commands"] == [
         "python recipes/hinglish/run.sh --utterances 60 --speakers 2 --seed 0 --text-input phonemes "
-        "--acoustic-config tiny --acoustic-steps 250 --vocoder-config tiny --vocoder-steps 60"]
+        "--acoustic-config tiny --acoustic-steps 250 --vocoder-config tiny --vocoder-steps 60"
+    ]
     assert voice.manifest.text_input == "phonemes" and voice.text_processor.text_input == "phonemes"
     assert len(voice.manifest.training["mel_mean"]) == 80
     audio, rate = voice.synthesize("namaste, how are you", seed=0)
     assert 0.3 < len(audio) / rate < 5
 
     # Idempotent: running it again (here under bash) finds every stage done.
-    again = run_recipe("hinglish", "--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"),
-                       "--utterances", "60", "--acoustic-steps", "250", "--vocoder-steps", "60", "--stop-stage", "3",
-                       *common, launcher=("bash",))
+    again = run_recipe(
+        "hinglish",
+        "--out",
+        str(base),
+        "--data-dir",
+        str(tmp_path / "data" / "hinglish"),
+        "--utterances",
+        "60",
+        "--acoustic-steps",
+        "250",
+        "--vocoder-steps",
+        "60",
+        "--stop-stage",
+        "3",
+        *common,
+        launcher=("bash",),
+    )
     assert "already trained (250 steps)" in again.stderr and "already trained (60 steps)" in again.stderr
 
     tuned = tmp_path / "exp" / "finetune"
-    result = run_recipe("finetune", "--from-run", str(base), "--out", str(tuned), "--data-dir",
-                        str(tmp_path / "data" / "finetune"), "--utterances", "30", "--acoustic-steps", "40",
-                        "--vocoder-steps", "20", "--freeze", "encoder", *common)
+    result = run_recipe(
+        "finetune",
+        "--from-run",
+        str(base),
+        "--out",
+        str(tuned),
+        "--data-dir",
+        str(tmp_path / "data" / "finetune"),
+        "--utterances",
+        "30",
+        "--acoustic-steps",
+        "40",
+        "--vocoder-steps",
+        "20",
+        "--freeze",
+        "encoder",
+        *common,
+    )
     assert "warm start from" in result.stderr
     report = check_report(tuned, min_stopped_share=0.0)
     print("finetune recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
@@ -82,9 +123,21 @@ def test_recipe_errors_are_one_line(tmp_path):
     # A bare path is read in the recipe's own format (indictts for hindi).
     result = subprocess.run(hindi + ["--corpus", str(tmp_path / "IndicTTS")], capture_output=True, text=True)
     assert result.returncode == 2 and "IndicTTS does not exist" in result.stderr
-    result = subprocess.run([str(ROOT / "recipes" / "finetune" / "run.sh"), "--from-run", str(tmp_path / "none"),
-                             "--out", str(tmp_path / "ft"), "--data-dir", str(tmp_path / "d"), "--stage", "2"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(ROOT / "recipes" / "finetune" / "run.sh"),
+            "--from-run",
+            str(tmp_path / "none"),
+            "--out",
+            str(tmp_path / "ft"),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--stage",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "train the base voice first" in result.stderr
 
 

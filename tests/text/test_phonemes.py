@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import text
+from base.errors import TTSError
 from text.espeak import engine
 from text.phonemes import PHONEME_SYMBOLS, script_voice, to_phonemes
-from base.errors import TTSError
 from tts.text_processor import TextProcessor
 
 
@@ -16,8 +16,9 @@ def test_code_mixed_words_are_read_by_the_voice_of_their_script():
     mixed = to_phonemes(text.normalize("मैं office जा रहा हूँ", "hinglish"))
     espeak = engine()
     # Each run of words phonemized alone by its own voice gives the same symbols.
-    assert mixed == " ".join([espeak.phonemes("मैं", "hi"), espeak.phonemes("office", "en"),
-                              espeak.phonemes("जा रहा हूँ", "hi")])
+    assert mixed == " ".join(
+        [espeak.phonemes("मैं", "hi"), espeak.phonemes("office", "en"), espeak.phonemes("जा रहा हूँ", "hi")]
+    )
     # "office" by English rules, not Hindi ones: espeak-ng's Hindi voice would give other vowels.
     assert "ˈɒfɪs" in mixed
     bengali = to_phonemes(text.normalize("ami bhalo achi, thank you", "benglish"))
@@ -35,13 +36,16 @@ def test_espeak_retroflex_flap_is_one_symbol_and_dot_stays_punctuation():
     assert "ɽ" in ipa and "." not in ipa
 
 
-@pytest.mark.parametrize("language, sentence", [
-    ("en", "The quick brown fox jumps over 13 lazy dogs at 10:30."),
-    ("hi", "कल सुबह दिल्ली में भारी बारिश हुई, सड़कें बंद रहीं।"),
-    ("bn", "আজ সকালে কলকাতায় খুব বৃষ্টি হয়েছে।"),
-    ("hinglish", "kal meeting 3 baje hai, please time pe aana"),
-    ("benglish", "ami aaj office jabo na, khub tired"),
-])
+@pytest.mark.parametrize(
+    "language, sentence",
+    [
+        ("en", "The quick brown fox jumps over 13 lazy dogs at 10:30."),
+        ("hi", "कल सुबह दिल्ली में भारी बारिश हुई, सड़कें बंद रहीं।"),
+        ("bn", "আজ সকালে কলকাতায় খুব বৃষ্টি হয়েছে।"),
+        ("hinglish", "kal meeting 3 baje hai, please time pe aana"),
+        ("benglish", "ami aaj office jabo na, khub tired"),
+    ],
+)
 def test_every_language_phonemizes_into_the_one_table(language, sentence):
     ipa = to_phonemes(text.normalize(sentence, language))
     assert ipa and set(ipa) <= set(PHONEME_SYMBOLS)

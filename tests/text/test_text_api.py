@@ -11,8 +11,15 @@ from text.symbols import BENGALI, DEVANAGARI, LATIN, PUNCTUATION
 
 @pytest.mark.parametrize(
     ("alias", "code"),
-    [("english", "en"), ("Hindi", "hi"), ("bangla", "bn"), ("bengali", "bn"), ("hi-en", "hinglish"),
-     ("bn-en", "benglish"), ("HINGLISH", "hinglish")],
+    [
+        ("english", "en"),
+        ("Hindi", "hi"),
+        ("bangla", "bn"),
+        ("bengali", "bn"),
+        ("hi-en", "hinglish"),
+        ("bn-en", "benglish"),
+        ("HINGLISH", "hinglish"),
+    ],
 )
 def test_aliases_resolve_to_the_same_inventory(alias: str, code: str) -> None:
     assert text.symbols(alias) == text.symbols(code)
@@ -101,13 +108,19 @@ def test_sequence_to_text_rejects_ids_outside_the_inventory(bad: list) -> None:
 
 def test_tag_tokens_shows_each_decision() -> None:
     assert text.tag_tokens("kal meeting 3 baje hai", "hinglish") == [
-        ("kal", "hi"), ("meeting", "en"), ("3", "hi"), ("baje", "hi"), ("hai", "hi")
+        ("kal", "hi"),
+        ("meeting", "en"),
+        ("3", "hi"),
+        ("baje", "hi"),
+        ("hai", "hi"),
     ]
-    assert text.tag_tokens("I have 3 cats", "hinglish") == [
-        ("I", "en"), ("have", "en"), ("3", "en"), ("cats", "en")
-    ]
+    assert text.tag_tokens("I have 3 cats", "hinglish") == [("I", "en"), ("have", "en"), ("3", "en"), ("cats", "en")]
     assert text.tag_tokens("मैं office जा रहा हूँ", "hinglish") == [
-        ("मैं", "hi"), ("office", "en"), ("जा", "hi"), ("रहा", "hi"), ("हूँ", "hi")
+        ("मैं", "hi"),
+        ("office", "en"),
+        ("जा", "hi"),
+        ("रहा", "hi"),
+        ("हूँ", "hi"),
     ]
     assert text.tag_tokens("ami bhalo achi", "bn") == [("ami", "bn"), ("bhalo", "bn"), ("achi", "bn")]
     assert text.tag_tokens("আমি ok", "en") == [("আমি", "bn"), ("ok", "en")]

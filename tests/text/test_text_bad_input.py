@@ -48,7 +48,7 @@ def test_control_and_invisible_characters_are_removed(caplog) -> None:
 
 def test_symbols_are_spoken_or_silent() -> None:
     assert text.normalize("salt & pepper", "en") == "salt and pepper"
-    assert text.normalize("(hello) \"world\"", "en") == "hello world"
+    assert text.normalize('(hello) "world"', "en") == "hello world"
     assert text.normalize("2 + 2 = 4", "hi") == "दो प्लस दो बराबर चार"
 
 
@@ -119,7 +119,8 @@ def test_normalize_never_crashes_and_stays_in_the_inventory(sample: str, lang: s
 
 INDIC_ALPHABET = st.sampled_from(
     list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,?!-:;'₹$%/@&")
-    + [chr(c) for c in range(0x0900, 0x0980)] + [chr(c) for c in range(0x0980, 0x0A00)]
+    + [chr(c) for c in range(0x0900, 0x0980)]
+    + [chr(c) for c in range(0x0980, 0x0A00)]
     + ["\u200c", "\u200d", "।", "॥", "😀"]
 )
 
@@ -147,9 +148,49 @@ def test_split_sentences_never_crashes(sample: str) -> None:
 
 NUMBERISH = st.lists(
     st.sampled_from(
-        ["0", "7", "12", "1999", "1,00,000", "3.5", "-", "%", "₹", "$", "৳", "Rs.", "INR", "/", ":",
-         ".", ",", " ", "st", "nd", "pm", "a.m.", "lakh", "k", "cr", "हज़ार", "লাখ", "কোটি", "/-",
-         "०", "৯", "baje", "सन्", "में", "সালে", "Dr.", "No.", "etc.", "e.g.", "U.S.", "x@y.in"]
+        [
+            "0",
+            "7",
+            "12",
+            "1999",
+            "1,00,000",
+            "3.5",
+            "-",
+            "%",
+            "₹",
+            "$",
+            "৳",
+            "Rs.",
+            "INR",
+            "/",
+            ":",
+            ".",
+            ",",
+            " ",
+            "st",
+            "nd",
+            "pm",
+            "a.m.",
+            "lakh",
+            "k",
+            "cr",
+            "हज़ार",
+            "লাখ",
+            "কোটি",
+            "/-",
+            "०",
+            "৯",
+            "baje",
+            "सन्",
+            "में",
+            "সালে",
+            "Dr.",
+            "No.",
+            "etc.",
+            "e.g.",
+            "U.S.",
+            "x@y.in",
+        ]
     ),
     max_size=12,
 ).map("".join)

@@ -10,11 +10,24 @@ from text.spelling import romanized_to_native
 from text.transliterate import rules_to_native
 
 HINDI_WORDS = {
-    "namaste": "नमस्ते", "aap": "आप", "kaise": "कैसे", "ho": "हो", "main": "मैं", "theek": "ठीक",
-    "hoon": "हूँ", "accha": "अच्छा", "nahi": "नहीं", "kya": "क्या",
+    "namaste": "नमस्ते",
+    "aap": "आप",
+    "kaise": "कैसे",
+    "ho": "हो",
+    "main": "मैं",
+    "theek": "ठीक",
+    "hoon": "हूँ",
+    "accha": "अच्छा",
+    "nahi": "नहीं",
+    "kya": "क्या",
 }
 BENGALI_WORDS = {
-    "ami": "আমি", "bhalo": "ভালো", "achi": "আছি", "tumi": "তুমি", "kemon": "কেমন", "ki": "কী",
+    "ami": "আমি",
+    "bhalo": "ভালো",
+    "achi": "আছি",
+    "tumi": "তুমি",
+    "kemon": "কেমন",
+    "ki": "কী",
 }
 
 

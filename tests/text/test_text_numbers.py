@@ -17,7 +17,10 @@ import text
         ("pi is 3.14", "pi is three point one four"),
         ("it is -5 outside", "it is minus five outside"),
         ("born in 1999", "born in nineteen ninety nine"),
-        ("in 2005 and 2024 and 1900 and 1905", "in two thousand five and twenty twenty four and nineteen hundred and nineteen oh five"),
+        (
+            "in 2005 and 2024 and 1900 and 1905",
+            "in two thousand five and twenty twenty four and nineteen hundred and nineteen oh five",
+        ),
         ("12,345 people", "twelve thousand three hundred forty five people"),
         ("1,00,000 people", "one lakh people"),
         ("2,50,00,000 rupees", "two crore fifty lakh rupees"),

@@ -16,15 +16,24 @@ LENGTHS = [random.Random(i).randint(40, 700) for i in range(1000)]
 
 
 def _sampler(epoch: int, bucket_windows: int, start: int = 0) -> _ResumableSampler:
-    sampler = _ResumableSampler(list(range(len(LENGTHS))), num_replicas=1, rank=0, shuffle=True, seed=7,
-                                drop_last=True, lengths=LENGTHS, batch_size=8, bucket_windows=bucket_windows)
+    sampler = _ResumableSampler(
+        list(range(len(LENGTHS))),
+        num_replicas=1,
+        rank=0,
+        shuffle=True,
+        seed=7,
+        drop_last=True,
+        lengths=LENGTHS,
+        batch_size=8,
+        bucket_windows=bucket_windows,
+    )
     sampler.set_epoch(epoch)
     sampler.start = start
     return sampler
 
 
 def _padding(order: list[int]) -> float:
-    batches = [order[i:i + 8] for i in range(0, len(order) - 7, 8)]
+    batches = [order[i : i + 8] for i in range(0, len(order) - 7, 8)]
     padded = sum(8 * max(LENGTHS[i] for i in b) for b in batches)
     return 1 - sum(LENGTHS[i] for b in batches for i in b) / padded
 
@@ -40,7 +49,7 @@ def test_bucketed_order_depends_on_seed_and_epoch_only_and_resumes_mid_epoch():
     assert first == list(_sampler(3, 32)) and first != list(_sampler(4, 32))
     assert list(_sampler(3, 32, start=40)) == first[40:]
     # Batches come in random order, not sorted by length over the epoch.
-    means = [sum(LENGTHS[i] for i in first[b:b + 8]) for b in range(0, 64, 8)]
+    means = [sum(LENGTHS[i] for i in first[b : b + 8]) for b in range(0, 64, 8)]
     assert means != sorted(means)
 
 

@@ -9,20 +9,31 @@ import pytest
 import torch
 
 import acoustic
-from tts.cli import main
 from base.errors import TTSError
+from tts.cli import main
 
 SMALL_MODEL = dict(
-    symbols_embedding_dim=32, encoder_embedding_dim=32, encoder_n_convolutions=1, attention_rnn_dim=64,
-    decoder_rnn_dim=64, prenet_dim=32, attention_dim=32, attention_location_n_filters=8,
-    attention_location_kernel_size=15, postnet_embedding_dim=32, postnet_n_convolutions=2,
-    n_frames_per_step=3, guided_attention_weight=2.0, max_decoder_steps=60,
+    symbols_embedding_dim=32,
+    encoder_embedding_dim=32,
+    encoder_n_convolutions=1,
+    attention_rnn_dim=64,
+    decoder_rnn_dim=64,
+    prenet_dim=32,
+    attention_dim=32,
+    attention_location_n_filters=8,
+    attention_location_kernel_size=15,
+    postnet_embedding_dim=32,
+    postnet_n_convolutions=2,
+    n_frames_per_step=3,
+    guided_attention_weight=2.0,
+    max_decoder_steps=60,
 )
 
 
 def write_config(path, **training):
-    train = dict(batch_size=4, learning_rate=2e-3, max_steps=16, checkpoint_every=8, log_every=1, seed=3,
-                 grad_clip_thresh=1.0)
+    train = dict(
+        batch_size=4, learning_rate=2e-3, max_steps=16, checkpoint_every=8, log_every=1, seed=3, grad_clip_thresh=1.0
+    )
     train.update(training)
     path.write_text(json.dumps({"model": SMALL_MODEL, "training": train}))
     return path
@@ -63,8 +74,24 @@ def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prep
     settings["symbols"] = settings["symbols"] + ["x1", "x2"]
     (prepared_data / "prepare.json").write_text(json.dumps(settings))
     run = tmp_path / "ft"
-    code = main(["finetune", "acoustic", "--from", str(source), "--data", str(prepared_data), "--config", str(config),
-                 "--out", str(run), "--freeze", "encoder", "--max-steps", "3"])
+    code = main(
+        [
+            "finetune",
+            "acoustic",
+            "--from",
+            str(source),
+            "--data",
+            str(prepared_data),
+            "--config",
+            str(config),
+            "--out",
+            str(run),
+            "--freeze",
+            "encoder",
+            "--max-steps",
+            "3",
+        ]
+    )
     assert code == 0
     before = acoustic.read_checkpoint(source).state_dict
     after = acoustic.read_checkpoint(run / "checkpoints" / "step_00000003.pt")
@@ -73,8 +100,9 @@ def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prep
     for name, tensor in after.state_dict.items():
         if name.startswith("encoder."):
             assert torch.equal(tensor, before[name]), f"{name} changed though frozen"
-    assert not torch.equal(after.state_dict["decoder.gate_layer.linear_layer.weight"],
-                           before["decoder.gate_layer.linear_layer.weight"])
+    assert not torch.equal(
+        after.state_dict["decoder.gate_layer.linear_layer.weight"], before["decoder.gate_layer.linear_layer.weight"]
+    )
     record = json.loads((run / "training_config.json").read_text())
     assert record["learning_rate"] == pytest.approx(2e-4)  # a tenth of the config's
 
@@ -83,8 +111,22 @@ def test_freeze_of_unknown_module_is_a_clear_error(tmp_path, prepared_data, caps
     base = tmp_path / "base"
     config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
     assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(base)]) == 0
-    code = main(["finetune", "acoustic", "--from", str(base / "checkpoints" / "step_00000002.pt"), "--data",
-                 str(prepared_data), "--config", str(config), "--out", str(tmp_path / "ft"), "--freeze", "brain"])
+    code = main(
+        [
+            "finetune",
+            "acoustic",
+            "--from",
+            str(base / "checkpoints" / "step_00000002.pt"),
+            "--data",
+            str(prepared_data),
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "ft"),
+            "--freeze",
+            "brain",
+        ]
+    )
     assert code == 2 and "--freeze brain" in capsys.readouterr().err
 
 
@@ -94,10 +136,17 @@ def test_resuming_with_another_model_config_is_one_line(tmp_path, prepared_data,
     assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
     capsys.readouterr()
     other = tmp_path / "other.json"
-    other.write_text(json.dumps({"model": {**SMALL_MODEL, "decoder_rnn_dim": 96},
-                                 "training": json.loads(config.read_text())["training"] | {"max_steps": 4}}))
-    code = main(["train", "acoustic", "--data", str(prepared_data), "--config", str(other), "--out", str(run),
-                 "--resume"])
+    other.write_text(
+        json.dumps(
+            {
+                "model": {**SMALL_MODEL, "decoder_rnn_dim": 96},
+                "training": json.loads(config.read_text())["training"] | {"max_steps": 4},
+            }
+        )
+    )
+    code = main(
+        ["train", "acoustic", "--data", str(prepared_data), "--config", str(other), "--out", str(run), "--resume"]
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "Traceback" not in err[0], err
     assert "step_00000002.pt: --resume needs the configuration this run was started with" in err[0]
@@ -114,15 +163,41 @@ def test_acoustic_needs_prepared_settings(tmp_path):
 
 def test_finetune_from_an_nvidia_tacotron2_statedict(tmp_path, prepared_data):
     """NVIDIA's train.py layout: {'state_dict', 'optimizer', 'learning_rate', 'iteration'}, no config."""
-    nvidia_like = acoustic.Tacotron2(acoustic.Tacotron2Config(n_symbols=148, **{
-        k: v for k, v in SMALL_MODEL.items() if k not in ("guided_attention_weight", "max_decoder_steps")}))
+    nvidia_like = acoustic.Tacotron2(
+        acoustic.Tacotron2Config(
+            n_symbols=148,
+            **{k: v for k, v in SMALL_MODEL.items() if k not in ("guided_attention_weight", "max_decoder_steps")},
+        )
+    )
     path = tmp_path / "tacotron2_statedict.pt"
-    torch.save({"state_dict": nvidia_like.state_dict(), "iteration": 5000, "learning_rate": 1e-3,
-                "optimizer": {"state": {}, "param_groups": []}}, path)
+    torch.save(
+        {
+            "state_dict": nvidia_like.state_dict(),
+            "iteration": 5000,
+            "learning_rate": 1e-3,
+            "optimizer": {"state": {}, "param_groups": []},
+        },
+        path,
+    )
     config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
     run = tmp_path / "ft"
-    assert main(["finetune", "acoustic", "--from", str(path), "--data", str(prepared_data), "--config", str(config),
-                 "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "finetune",
+                "acoustic",
+                "--from",
+                str(path),
+                "--data",
+                str(prepared_data),
+                "--config",
+                str(config),
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     tuned = acoustic.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
     assert tuned.config.n_symbols == len(tuned.extra["text"]["symbols"]) != 148
     assert tuned.config.decoder_rnn_dim == 64  # inferred from the file's shapes
@@ -135,16 +210,47 @@ def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, pre
     config = vocoder.WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=16)
     source = vocoder.WaveGlow(config)
     path = tmp_path / "nvidia_waveglowpyt.pt"
-    torch.save({"state_dict": {f"module.{k}": v for k, v in source.state_dict().items()},
-                "config": {"n_mel_channels": 80, "n_flows": 4, "n_group": 8, "n_early_every": 2, "n_early_size": 2,
-                           "WN_config": {"n_layers": 2, "n_channels": 16, "kernel_size": 3}}}, path)
+    torch.save(
+        {
+            "state_dict": {f"module.{k}": v for k, v in source.state_dict().items()},
+            "config": {
+                "n_mel_channels": 80,
+                "n_flows": 4,
+                "n_group": 8,
+                "n_early_every": 2,
+                "n_early_size": 2,
+                "WN_config": {"n_layers": 2, "n_channels": 16, "kernel_size": 3},
+            },
+        },
+        path,
+    )
     settings = tmp_path / "v.json"
-    settings.write_text(json.dumps({"data": {"segment_length": 2048},
-                                    "training": {"batch_size": 4, "max_steps": 2, "checkpoint_every": 2,
-                                                 "learning_rate": 1e-3}}))
+    settings.write_text(
+        json.dumps(
+            {
+                "data": {"segment_length": 2048},
+                "training": {"batch_size": 4, "max_steps": 2, "checkpoint_every": 2, "learning_rate": 1e-3},
+            }
+        )
+    )
     run = tmp_path / "voc"
-    assert main(["finetune", "vocoder", "--from", str(path), "--data", str(prepared_data), "--config", str(settings),
-                 "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "finetune",
+                "vocoder",
+                "--from",
+                str(path),
+                "--data",
+                str(prepared_data),
+                "--config",
+                str(settings),
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     tuned = vocoder.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
     assert tuned.model.config == config  # the checkpoint's architecture, not the preset's
     assert not torch.equal(tuned.model.upsample.weight, source.upsample.weight)
@@ -162,8 +268,12 @@ def test_a_run_resumed_at_an_epoch_end_logs_each_row_once(tmp_path, prepared_dat
     assert [json.loads(r)["step"] for r in first if "val_loss" in json.loads(r)] == [2]
     # As if killed after step 3 was logged but before its checkpoint landed.
     (run / "checkpoints" / "step_00000003.pt").rename(run / "checkpoints" / ".step_00000003.pt.x1y2.tmp")
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run),
-                 "--resume"]) == 0
+    assert (
+        main(
+            ["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run), "--resume"]
+        )
+        == 0
+    )
     records = [json.loads(r) for r in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if "val_loss" in r] == [2]
     assert [r["step"] for r in records if "loss" in r] == [1, 2, 3]
@@ -179,9 +289,22 @@ def test_acoustic_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, pre
 
     config = write_config(tmp_path / "c.json", max_steps=10, checkpoint_every=4, keep_last=5)
     reference = tmp_path / "reference"
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
-    command = [sys.executable, "-m", "tts.cli", "train", "acoustic", "--data", str(prepared_data), "--config",
-               str(config), "--out", str(tmp_path / "killed")]
+    assert (
+        main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "tts.cli",
+        "train",
+        "acoustic",
+        "--data",
+        str(prepared_data),
+        "--config",
+        str(config),
+        "--out",
+        str(tmp_path / "killed"),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # No deadline: a busy machine only makes this wait longer. A process that ends first fails it.
     while not (tmp_path / "killed" / "checkpoints" / "step_00000004.pt").exists():
@@ -207,10 +330,28 @@ def test_acoustic_on_two_gloo_processes_stays_close_to_one_process(tmp_path, pre
     single = tmp_path / "single"
     assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(single)]) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29733", "-m",
-         "tts.cli", "train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out",
-         str(tmp_path / "ddp")],
-        capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            "2",
+            "--master_port",
+            "29733",
+            "-m",
+            "tts.cli",
+            "train",
+            "acoustic",
+            "--data",
+            str(prepared_data),
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "ddp"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     one, two = losses(single), losses(tmp_path / "ddp")

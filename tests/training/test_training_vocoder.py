@@ -13,8 +13,8 @@ import pytest
 import torch
 
 import vocoder
-from tts.cli import main
 from base.errors import TTSError
+from tts.cli import main
 from tts.training import Trainer, TrainingConfig, TrainingError
 from tts.training.config import read_config_file
 from tts.training.vocoder_task import VocoderDataConfig, VocoderTask
@@ -23,7 +23,9 @@ MICRO = vocoder.WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_si
 
 
 def write_config(path, **training):
-    model = {k: getattr(MICRO, k) for k in ("n_flows", "n_group", "n_early_every", "n_early_size", "n_layers", "n_channels")}
+    model = {
+        k: getattr(MICRO, k) for k in ("n_flows", "n_group", "n_early_every", "n_early_size", "n_layers", "n_channels")
+    }
     train = dict(batch_size=4, learning_rate=1e-3, max_steps=12, checkpoint_every=4, keep_last=2, log_every=1, seed=7)
     train.update(training)
     path.write_text(json.dumps({"model": model, "data": {"segment_length": 2048}, "training": train}))
@@ -71,16 +73,32 @@ def test_existing_run_needs_resume(tmp_path, prepared_data, capsys):
 
 def _train_process(prepared_data, config, run, *extra):
     return subprocess.Popen(
-        [sys.executable, "-m", "tts.cli", "train", "vocoder", "--data", str(prepared_data), "--config", str(config),
-         "--out", str(run), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tts.cli",
+            "train",
+            "vocoder",
+            "--data",
+            str(prepared_data),
+            "--config",
+            str(config),
+            "--out",
+            str(run),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 def test_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
     config = write_config(tmp_path / "c.json", max_steps=16, checkpoint_every=4, keep_last=5)
     reference = tmp_path / "reference"
-    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
+    assert (
+        main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
+    )
 
     run = tmp_path / "killed"
     process = _train_process(prepared_data, config, run)
@@ -112,9 +130,28 @@ def test_two_gloo_processes_match_one_process_with_the_same_global_batch(tmp_pat
     ddp = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29731",
-         "-m", "tts.cli", "train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(ddp)],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            "2",
+            "--master_port",
+            "29731",
+            "-m",
+            "tts.cli",
+            "train",
+            "vocoder",
+            "--data",
+            str(prepared_data),
+            "--config",
+            str(config),
+            "--out",
+            str(ddp),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     one, two = losses(single), losses(ddp)
@@ -140,8 +177,9 @@ class _PoisonedTask(VocoderTask):
 
 
 def test_non_finite_steps_are_skipped_and_a_streak_stops_training(tmp_path, prepared_data):
-    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=6, checkpoint_every=2, log_every=1,
-                              max_consecutive_nonfinite=3)
+    training = TrainingConfig(
+        batch_size=4, learning_rate=1e-3, max_steps=6, checkpoint_every=2, log_every=1, max_consecutive_nonfinite=3
+    )
     task = _PoisonedTask(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), poisoned={2, 3})
     result = Trainer(task, training, tmp_path / "run").fit()
     assert result["step"] == 6 and result["nonfinite_skipped"] == 2
@@ -170,8 +208,9 @@ class _PoisonedGradients(VocoderTask):
 
 
 def test_a_streak_of_non_finite_gradients_stops_training(tmp_path, prepared_data):
-    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=20, checkpoint_every=2, log_every=1,
-                              max_consecutive_nonfinite=3)
+    training = TrainingConfig(
+        batch_size=4, learning_rate=1e-3, max_steps=20, checkpoint_every=2, log_every=1, max_consecutive_nonfinite=3
+    )
     task = _PoisonedGradients(prepared_data, MICRO, VocoderDataConfig(segment_length=2048), from_call=3)
     with pytest.raises(TrainingError, match="3 non-finite losses or gradients in a row at step 2") as info:
         Trainer(task, training, tmp_path / "run").fit()
@@ -204,8 +243,16 @@ def test_weight_average_and_stft_loss_train_and_resume_exactly(tmp_path, prepare
     for resuming), and a run stopped and resumed ends with the same average as one run straight
     through; the STFT loss's terms are logged beside the likelihood."""
     data = VocoderDataConfig(segment_length=2048, stft_loss_weight=1.0)
-    training = TrainingConfig(batch_size=4, learning_rate=1e-3, max_steps=6, checkpoint_every=3, log_every=1,
-                              keep_last=5, ema_decay=0.5, seed=7)
+    training = TrainingConfig(
+        batch_size=4,
+        learning_rate=1e-3,
+        max_steps=6,
+        checkpoint_every=3,
+        log_every=1,
+        keep_last=5,
+        ema_decay=0.5,
+        seed=7,
+    )
     Trainer(VocoderTask(prepared_data, MICRO, data), training, tmp_path / "straight").fit()
     records = [json.loads(x) for x in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
     steps = [r for r in records if "loss" in r]
@@ -225,8 +272,11 @@ def test_weight_average_and_stft_loss_train_and_resume_exactly(tmp_path, prepare
     loaded = vocoder.load_checkpoint(checkpoints / "step_00000006.pt")
     torch.testing.assert_close(loaded.state_dict()[name], averaged6[name])
 
-    Trainer(VocoderTask(prepared_data, MICRO, data),
-            TrainingConfig.from_dict({**training.to_dict(), "max_steps": 3}), tmp_path / "stopped").fit()
+    Trainer(
+        VocoderTask(prepared_data, MICRO, data),
+        TrainingConfig.from_dict({**training.to_dict(), "max_steps": 3}),
+        tmp_path / "stopped",
+    ).fit()
     Trainer(VocoderTask(prepared_data, MICRO, data), training, tmp_path / "stopped", resume=True).fit()
     resumed, resumed_training = _state(tmp_path / "stopped" / "checkpoints" / "step_00000006.pt")
     for key, tensor in averaged6.items():

@@ -31,8 +31,13 @@ def _signals() -> dict[str, np.ndarray]:
 def _librosa_reference(audio: np.ndarray, c: MelConfig) -> np.ndarray:
     magnitude = np.abs(
         librosa.stft(
-            audio.astype(np.float64), n_fft=c.filter_length, hop_length=c.hop_length, win_length=c.win_length,
-            window="hann", center=True, pad_mode="reflect",
+            audio.astype(np.float64),
+            n_fft=c.filter_length,
+            hop_length=c.hop_length,
+            win_length=c.win_length,
+            window="hann",
+            center=True,
+            pad_mode="reflect",
         )
     )
     basis = librosa.filters.mel(
@@ -54,7 +59,9 @@ def _fourier_basis_reference(audio: np.ndarray, c: MelConfig) -> np.ndarray:
     spec = frames @ basis.T
     half = n // 2 + 1
     magnitude = np.sqrt(spec[:, :half] ** 2 + spec[:, half:] ** 2).T
-    mel_basis = librosa.filters.mel(sr=c.sampling_rate, n_fft=n, n_mels=c.n_mel_channels, fmin=c.mel_fmin, fmax=c.mel_fmax)
+    mel_basis = librosa.filters.mel(
+        sr=c.sampling_rate, n_fft=n, n_mels=c.n_mel_channels, fmin=c.mel_fmin, fmax=c.mel_fmax
+    )
     return np.log(np.clip(mel_basis.astype(np.float64) @ magnitude, 1e-5, None))
 
 
@@ -71,9 +78,19 @@ def test_mel_matches_independent_reference(name, reference):
 
 
 def test_mel_with_other_settings_matches_reference():
-    config = MelConfig(sampling_rate=16000, filter_length=512, hop_length=128, win_length=400, n_mel_channels=64, mel_fmin=50.0, mel_fmax=7000.0)
+    config = MelConfig(
+        sampling_rate=16000,
+        filter_length=512,
+        hop_length=128,
+        win_length=400,
+        n_mel_channels=64,
+        mel_fmin=50.0,
+        mel_fmax=7000.0,
+    )
     audio = _signals()["noise"][:16000]
-    error = np.abs(mel_spectrogram(torch.from_numpy(audio), config).numpy() - _fourier_basis_reference(audio, config)).max()
+    error = np.abs(
+        mel_spectrogram(torch.from_numpy(audio), config).numpy() - _fourier_basis_reference(audio, config)
+    ).max()
     assert error < 1e-4
 
 

@@ -45,14 +45,39 @@ def test_mel_command_writes_the_shared_mel(tmp_path, wav):
 def test_vocode_command_is_reproducible_with_seed(tmp_path, checkpoint):
     np.save(tmp_path / "m.npy", np.random.default_rng(0).standard_normal((80, 10)).astype(np.float32))
     for name in ("a.wav", "b.wav"):
-        code = main(["vocode", str(tmp_path / "m.npy"), "-o", str(tmp_path / name), "--checkpoint", str(checkpoint), "--seed", "3"])
+        code = main(
+            [
+                "vocode",
+                str(tmp_path / "m.npy"),
+                "-o",
+                str(tmp_path / name),
+                "--checkpoint",
+                str(checkpoint),
+                "--seed",
+                "3",
+            ]
+        )
         assert code == 0
     a, rate = soundfile.read(tmp_path / "a.wav")
     b, _ = soundfile.read(tmp_path / "b.wav")
     assert rate == 22050 and a.shape == (10 * 256,)
     assert np.array_equal(a, b) and np.abs(a).max() > 0
-    code = main(["vocode", str(tmp_path / "m.npy"), "-o", str(tmp_path / "d.wav"), "--checkpoint", str(checkpoint),
-                 "--seed", "3", "--denoise", "0.1", "--sigma", "0.5"])
+    code = main(
+        [
+            "vocode",
+            str(tmp_path / "m.npy"),
+            "-o",
+            str(tmp_path / "d.wav"),
+            "--checkpoint",
+            str(checkpoint),
+            "--seed",
+            "3",
+            "--denoise",
+            "0.1",
+            "--sigma",
+            "0.5",
+        ]
+    )
     assert code == 0 and soundfile.info(tmp_path / "d.wav").frames == 2560
 
 
@@ -91,13 +116,15 @@ def test_mel_command_clear_errors(tmp_path, capsys):
 def test_console_script_runs_as_a_real_process(tmp_path, wav):
     result = subprocess.run(
         [sys.executable, "-m", "tts.cli", "mel", str(wav), "-o", str(tmp_path / "m.npy")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert np.load(tmp_path / "m.npy").shape == (80, 44)
     result = subprocess.run(
         [sys.executable, "-m", "tts.cli", "mel", str(tmp_path / "missing.wav"), "-o", str(tmp_path / "x.npy")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "missing.wav: no such audio file" in result.stderr
@@ -126,17 +153,24 @@ def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, ca
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1, err
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    assert main(["vocode", str(tmp_path / "objects.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint",
-                 str(checkpoint)]) == 2
+    assert (
+        main(["vocode", str(tmp_path / "objects.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "holds Python objects, not numbers" in err and "allow_pickle" not in err and err.count("\n") == 1
     torch.save({"evil": _Thing()}, tmp_path / "objects.pt")
-    assert main(["vocode", str(tmp_path / "objects.pt"), "-o", str(tmp_path / "x.wav"), "--checkpoint",
-                 str(checkpoint)]) == 2
+    assert (
+        main(["vocode", str(tmp_path / "objects.pt"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "weights-only load refuses" in err and "weights_only" not in err and err.count("\n") == 1
     np.save(tmp_path / "empty.npy", np.zeros((80, 0), dtype=np.float32))
-    assert main(["vocode", str(tmp_path / "empty.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)]) == 2
+    assert (
+        main(["vocode", str(tmp_path / "empty.npy"), "-o", str(tmp_path / "x.wav"), "--checkpoint", str(checkpoint)])
+        == 2
+    )
     assert "mel has no frames" in capsys.readouterr().err
     (tmp_path / "taken.wav").mkdir()
     assert main(base + ["-o", str(tmp_path / "taken.wav")]) == 2

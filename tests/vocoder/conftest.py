@@ -59,16 +59,10 @@ def make_glow_module(layout: str) -> types.ModuleType:
             if layout == "current":
                 self.cond_layer = _wn(nn.Conv1d(n_cond, 2 * n_channels * n_layers, 1))
             else:
-                self.cond_layers = nn.ModuleList(
-                    _wn(nn.Conv1d(n_cond, 2 * n_channels, 1)) for _ in range(n_layers)
-                )
+                self.cond_layers = nn.ModuleList(_wn(nn.Conv1d(n_cond, 2 * n_channels, 1)) for _ in range(n_layers))
             if layout == "old":
-                self.res_layers = nn.ModuleList(
-                    _wn(nn.Conv1d(n_channels, n_channels, 1)) for _ in range(n_layers - 1)
-                )
-                self.skip_layers = nn.ModuleList(
-                    _wn(nn.Conv1d(n_channels, n_channels, 1)) for _ in range(n_layers)
-                )
+                self.res_layers = nn.ModuleList(_wn(nn.Conv1d(n_channels, n_channels, 1)) for _ in range(n_layers - 1))
+                self.skip_layers = nn.ModuleList(_wn(nn.Conv1d(n_channels, n_channels, 1)) for _ in range(n_layers))
             else:
                 self.res_skip_layers = nn.ModuleList(
                     _wn(nn.Conv1d(n_channels, 2 * n_channels if i < n_layers - 1 else n_channels, 1))
@@ -77,7 +71,11 @@ def make_glow_module(layout: str) -> types.ModuleType:
             for i in range(n_layers):
                 d = 2**i
                 self.in_layers.append(
-                    _wn(nn.Conv1d(n_channels, 2 * n_channels, kernel_size, dilation=d, padding=d * (kernel_size - 1) // 2))
+                    _wn(
+                        nn.Conv1d(
+                            n_channels, 2 * n_channels, kernel_size, dilation=d, padding=d * (kernel_size - 1) // 2
+                        )
+                    )
                 )
 
         def forward(self, audio, spect):

@@ -15,12 +15,28 @@ CONFIGS = {
     "published-shape": dict(n_layers=3, n_channels=16),
     "deep-dilations": dict(n_layers=9, n_channels=8),  # dilations up to 256 > the groups
     "kernel5": dict(n_layers=3, n_channels=16, kernel_size=5),
-    "interpolated": dict(n_flows=6, n_group=64, n_early_every=2, n_early_size=8, n_layers=4, n_channels=24,
-                         mel_conditioning="interpolated"),
-    "depthwise": dict(n_flows=6, n_group=128, n_early_every=2, n_early_size=16, n_layers=5, n_channels=32,
-                      mel_conditioning="interpolated", depthwise=True),
-    "depthwise-upsampled-k5": dict(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3,
-                                   n_channels=16, kernel_size=5, depthwise=True),
+    "interpolated": dict(
+        n_flows=6,
+        n_group=64,
+        n_early_every=2,
+        n_early_size=8,
+        n_layers=4,
+        n_channels=24,
+        mel_conditioning="interpolated",
+    ),
+    "depthwise": dict(
+        n_flows=6,
+        n_group=128,
+        n_early_every=2,
+        n_early_size=16,
+        n_layers=5,
+        n_channels=32,
+        mel_conditioning="interpolated",
+        depthwise=True,
+    ),
+    "depthwise-upsampled-k5": dict(
+        n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3, n_channels=16, kernel_size=5, depthwise=True
+    ),
 }
 
 

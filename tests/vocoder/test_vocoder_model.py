@@ -66,7 +66,7 @@ def test_invertible_1x1_conv_is_a_rotation_and_its_log_det_matches_slogdet():
         out, log_det = conv(z)
         assert torch.allclose(out, torch.einsum("ij,bjt->bit", w, z), atol=1e-6)
         # log|det| of the whole linear map z -> W z, through its full Jacobian.
-        jac = torch.autograd.functional.jacobian(lambda x: conv(x)[0], z).reshape(z.numel(), z.numel())
+        jac = torch.autograd.functional.jacobian(lambda x, conv=conv: conv(x)[0], z).reshape(z.numel(), z.numel())
         assert log_det.item() == pytest.approx(torch.linalg.slogdet(jac)[1].item(), abs=1e-3)
         assert log_det.item() == pytest.approx(3 * 5 * torch.linalg.slogdet(w)[1].item(), abs=1e-4)
 
@@ -172,9 +172,7 @@ def test_inference_caches_folded_weights_and_inverse_until_parameters_change():
         refolded = conv.folded_weight()
         expected = conv.weight_g * conv.weight_v / conv.weight_v.norm(dim=(1, 2), keepdim=True)
         assert refolded is not first and torch.allclose(refolded, expected)
-        assert torch.allclose(
-            inv.inverse_weight().squeeze(-1) @ inv.conv.weight.squeeze(-1), torch.eye(8), atol=1e-5
-        )
+        assert torch.allclose(inv.inverse_weight().squeeze(-1) @ inv.conv.weight.squeeze(-1), torch.eye(8), atol=1e-5)
 
 
 def test_forward_rejects_bad_shapes():

@@ -17,16 +17,29 @@ SPEAKERS = ["spk_a", "spk_b"]
 
 def tiny_tacotron2(n_symbols: int, **overrides) -> acoustic.Tacotron2:
     config = acoustic.Tacotron2Config(
-        n_symbols=n_symbols, symbols_embedding_dim=32, encoder_embedding_dim=32, encoder_n_convolutions=1,
-        attention_rnn_dim=32, decoder_rnn_dim=32, prenet_dim=16, attention_dim=16, attention_location_n_filters=4,
-        postnet_embedding_dim=16, postnet_n_convolutions=2, n_frames_per_step=3, max_decoder_steps=30, **overrides)
+        n_symbols=n_symbols,
+        symbols_embedding_dim=32,
+        encoder_embedding_dim=32,
+        encoder_n_convolutions=1,
+        attention_rnn_dim=32,
+        decoder_rnn_dim=32,
+        prenet_dim=16,
+        attention_dim=16,
+        attention_location_n_filters=4,
+        postnet_embedding_dim=16,
+        postnet_n_convolutions=2,
+        n_frames_per_step=3,
+        max_decoder_steps=30,
+        **overrides,
+    )
     torch.manual_seed(0)
     return acoustic.Tacotron2(config).eval()
 
 
 def tiny_waveglow(**overrides) -> vocoder.WaveGlow:
-    config = vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2,
-                                    n_channels=16, **overrides)
+    config = vocoder.WaveGlowConfig(
+        n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16, **overrides
+    )
     torch.manual_seed(0)
     model = vocoder.WaveGlow(config)
     # The end layers start at zero (identity couplings); give them weights so the flows do work.
@@ -45,9 +58,15 @@ def voice_checkpoints(tmp_path_factory):
     with torch.no_grad():  # zero-initialised: give the speakers a say, as training would
         model.speaker_projection.linear_layer.weight.normal_(0, 0.5)
         model.decoder.gate_layer.linear_layer.bias.fill_(-20.0)  # a random gate would stop at once
-    acoustic.save_checkpoint(model, root / "acoustic.pt", text={"language": "hinglish", "symbols": list(symbols)},
-                             speakers=SPEAKERS, languages=["hinglish"], mel_config=MelConfig().to_dict(),
-                             training={"step": 123})
+    acoustic.save_checkpoint(
+        model,
+        root / "acoustic.pt",
+        text={"language": "hinglish", "symbols": list(symbols)},
+        speakers=SPEAKERS,
+        languages=["hinglish"],
+        mel_config=MelConfig().to_dict(),
+        training={"step": 123},
+    )
     vocoder.save_checkpoint(tiny_waveglow(), root / "vocoder.pt", MelConfig())
     return root / "acoustic.pt", root / "vocoder.pt"
 

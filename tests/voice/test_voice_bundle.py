@@ -61,7 +61,7 @@ def test_the_parts_work_on_their_own(voice_dir):
     voice = load_voice(voice_dir)
     ids = voice.text_processor("namaste")
     assert ids == [voice.manifest.symbols.index(ch) for ch in text.normalize("namaste", "hinglish")]
-    (mel, stopped), = voice.mel([voice.text_processor.normalize("namaste")])
+    ((mel, stopped),) = voice.mel([voice.text_processor.normalize("namaste")])
     assert mel.shape[0] == 80 and mel.shape[1] > 0 and isinstance(stopped, bool)
     audio = voice.vocode(mel, seed=0)
     assert audio.shape == (mel.shape[1] * 256,)
@@ -72,7 +72,7 @@ def test_batched_decoding_equals_one_by_one(voice_dir):
     texts = [voice.text_processor.normalize(t) for t in ("namaste", "how are you", "main ghar ja raha hoon")]
     batched = voice.mel(texts)
     for t, (mel, _) in zip(texts, batched):
-        (alone, _), = voice.mel([t])
+        ((alone, _),) = voice.mel([t])
         torch.testing.assert_close(mel, alone, atol=1e-4, rtol=1e-4)
 
 
@@ -115,11 +115,14 @@ def test_a_symbol_table_that_does_not_fit_the_model_is_refused(voice_dir, tmp_pa
         load_voice(copy)
 
 
-@pytest.mark.parametrize("field, change, message", [
-    ("symbols", lambda s: s[:11] + [s[12], s[11]] + s[13:], r"symbols do not match .*\(position 11: "),
-    ("text_input", lambda s: "phonemes", r"text_input do not match .*'phonemes' in voice.json, 'characters'"),
-    ("speakers", lambda s: list(reversed(s)), r"speakers do not match .*position 0"),
-])
+@pytest.mark.parametrize(
+    "field, change, message",
+    [
+        ("symbols", lambda s: s[:11] + [s[12], s[11]] + s[13:], r"symbols do not match .*\(position 11: "),
+        ("text_input", lambda s: "phonemes", r"text_input do not match .*'phonemes' in voice.json, 'characters'"),
+        ("speakers", lambda s: list(reversed(s)), r"speakers do not match .*position 0"),
+    ],
+)
 def test_a_reordered_table_in_voice_json_is_refused(voice_dir, tmp_path, field, change, message):
     """voice.json has no sha256 of its own; the model file has one and records what it was trained
     with, so a table of the right size in another order is caught too."""
@@ -155,8 +158,9 @@ def test_nvidia_checkpoints_are_exported_with_the_language_given(tmp_path, voice
     model = make_tacotron2(len(text.symbols("hi")))
     torch.save({"state_dict": model.state_dict(), "iteration": 10}, tmp_path / "nvidia.pt")
     torch.save(waveglow.state_dict(), tmp_path / "waveglow_state_dict.pt")  # a bare WaveGlow state dict
-    out = export_voice(tmp_path / "nvidia.pt", tmp_path / "waveglow_state_dict.pt", tmp_path / "hindi_voice",
-                       languages=["hindi"])
+    out = export_voice(
+        tmp_path / "nvidia.pt", tmp_path / "waveglow_state_dict.pt", tmp_path / "hindi_voice", languages=["hindi"]
+    )
     manifest = read_voice_manifest(out)
     assert manifest.languages == ["hi"] and manifest.symbols == list(text.symbols("hi"))
     assert manifest.vocoder_config["n_flows"] == waveglow.config.n_flows

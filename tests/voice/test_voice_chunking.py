@@ -52,27 +52,31 @@ def test_chunked_waveglow_matches_one_pass_and_has_no_clicks(waveglow):
         whole = model.reverse(mel.unsqueeze(0), z)[0].numpy()
 
         def vocode(a: int, b: int) -> np.ndarray:
-            return model.reverse(mel[:, a:b].unsqueeze(0), z[:, :, a * HOP // 8: b * HOP // 8])[0].numpy()
+            return model.reverse(mel[:, a:b].unsqueeze(0), z[:, :, a * HOP // 8 : b * HOP // 8])[0].numpy()
 
         config = ChunkConfig(chunk_frames=128, context_frames=16, fade_frames=8)
         chunked = np.concatenate(list(vocode_in_chunks(vocode, frames, HOP, config)))
     assert chunked.shape == whole.shape
+
     # The same audio in its spectrum: log-magnitude STFTs agree closely everywhere.
-    spec = lambda x: np.log(np.abs(torch.stft(torch.tensor(x), 1024, 256, window=torch.hann_window(1024),  # noqa: E731
-                                              return_complex=True).numpy()) + 1e-5)
+    def spec(x):
+        stft = torch.stft(torch.tensor(x), 1024, 256, window=torch.hann_window(1024), return_complex=True)
+        return np.log(np.abs(stft.numpy()) + 1e-5)
+
     diff = np.abs(spec(chunked) - spec(whole))
     assert diff.mean() < 0.01 * np.abs(spec(whole)).mean()
     # Away from the joins, chunking changes nothing measurable.
-    assert np.abs(chunked[:100 * HOP] - whole[:100 * HOP]).max() < 1e-4
+    assert np.abs(chunked[: 100 * HOP] - whole[: 100 * HOP]).max() < 1e-4
     # At each join, no step between samples larger than the signal's own largest step.
     own_step = np.abs(np.diff(whole)).max()
     for join in chunk_bounds(frames, config.chunk_frames)[1:-1]:
-        window = chunked[join * HOP - 4 * HOP: join * HOP + 4 * HOP]
+        window = chunked[join * HOP - 4 * HOP : join * HOP + 4 * HOP]
         assert np.abs(np.diff(window)).max() <= own_step
 
 
-@pytest.mark.parametrize("bad", [dict(fade_frames=3), dict(context_frames=2, fade_frames=8),
-                                 dict(chunk_frames=10, fade_frames=8)])
+@pytest.mark.parametrize(
+    "bad", [dict(fade_frames=3), dict(context_frames=2, fade_frames=8), dict(chunk_frames=10, fade_frames=8)]
+)
 def test_chunk_config_refuses_impossible_settings(bad):
     with pytest.raises(ValueError):
         ChunkConfig(**bad)

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from tts.cli import main
 
-NOT_A_NUMBER = st.text(alphabet="abcxyz-+_.,;:!@ ", min_size=1, max_size=6).filter(
-    lambda s: not _is_float(s.strip()))
+NOT_A_NUMBER = st.text(alphabet="abcxyz-+_.,;:!@ ", min_size=1, max_size=6).filter(lambda s: not _is_float(s.strip()))
 NON_FINITE = st.sampled_from(["nan", "inf", "-inf", "NaN", "-nan", "1e999"])
 
 
@@ -25,15 +24,40 @@ def _is_float(text: str) -> bool:
 # Per option: values that must be refused, and a fragment the one-line error must contain.
 BAD = {
     "--sigma": (st.one_of(NOT_A_NUMBER, NON_FINITE, st.floats(max_value=-1e-6, allow_nan=False).map(repr)), "sigma"),
-    "--denoise": (st.one_of(NOT_A_NUMBER, NON_FINITE, st.floats(min_value=1.0001, max_value=1e300).map(repr),
-                            st.floats(max_value=-1e-6, allow_nan=False).map(repr)), "denoise"),
-    "--postfilter": (st.one_of(NOT_A_NUMBER, NON_FINITE, st.floats(min_value=2.0001, max_value=1e300).map(repr),
-                               st.floats(max_value=0.9999, allow_nan=False).map(repr)), "postfilter"),
-    "--seed": (st.one_of(NOT_A_NUMBER, st.integers(max_value=-1).map(str), st.integers(min_value=2**32).map(str),
-                         st.sampled_from(["1.5", "1e3"])), "seed"),
+    "--denoise": (
+        st.one_of(
+            NOT_A_NUMBER,
+            NON_FINITE,
+            st.floats(min_value=1.0001, max_value=1e300).map(repr),
+            st.floats(max_value=-1e-6, allow_nan=False).map(repr),
+        ),
+        "denoise",
+    ),
+    "--postfilter": (
+        st.one_of(
+            NOT_A_NUMBER,
+            NON_FINITE,
+            st.floats(min_value=2.0001, max_value=1e300).map(repr),
+            st.floats(max_value=0.9999, allow_nan=False).map(repr),
+        ),
+        "postfilter",
+    ),
+    "--seed": (
+        st.one_of(
+            NOT_A_NUMBER,
+            st.integers(max_value=-1).map(str),
+            st.integers(min_value=2**32).map(str),
+            st.sampled_from(["1.5", "1e3"]),
+        ),
+        "seed",
+    ),
     "--batch-size": (st.one_of(NOT_A_NUMBER, st.integers(max_value=0).map(str)), "batch-size"),
-    "--speaker": (st.one_of(st.integers(min_value=2, max_value=10**30).map(str),
-                            st.text(alphabet="qwxz", min_size=3, max_size=8)), "speaker"),
+    "--speaker": (
+        st.one_of(
+            st.integers(min_value=2, max_value=10**30).map(str), st.text(alphabet="qwxz", min_size=3, max_size=8)
+        ),
+        "speaker",
+    ),
 }
 
 
@@ -72,4 +96,3 @@ def test_vocode_options_with_bad_values_are_one_line_and_exit_2(voice_checkpoint
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("tts vocode: error: ") and fragment in err[0], (argv, err)
     assert not out.exists()
-

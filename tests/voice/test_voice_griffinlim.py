@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from base.audio import MelConfig, mel_filterbank, mel_spectrogram
-from tts.griffinlim import ITERATIONS, griffin_lim
 from base.mel_scale import mel_filterbank as numpy_filterbank
+from tts.griffinlim import ITERATIONS, griffin_lim
 
 CONFIG = MelConfig()
 
@@ -39,17 +39,34 @@ def _librosa_griffin_lim(mel: np.ndarray, n_iter: int, seed: int) -> np.ndarray:
     griffinlim, one sample short of frames * hop plus a zero."""
     c = CONFIG
     magnitudes = librosa.feature.inverse.mel_to_stft(
-        np.exp(mel.astype(np.float64)), sr=c.sampling_rate, n_fft=c.filter_length, power=1.0, fmin=c.mel_fmin,
-        fmax=c.mel_fmax, norm="slaney", htk=False)
-    audio = librosa.griffinlim(magnitudes, n_iter=n_iter, hop_length=c.hop_length, win_length=c.win_length,
-                               n_fft=c.filter_length, window="hann", center=True, pad_mode="reflect",
-                               length=mel.shape[1] * c.hop_length - 1, random_state=np.random.RandomState(seed))
+        np.exp(mel.astype(np.float64)),
+        sr=c.sampling_rate,
+        n_fft=c.filter_length,
+        power=1.0,
+        fmin=c.mel_fmin,
+        fmax=c.mel_fmax,
+        norm="slaney",
+        htk=False,
+    )
+    audio = librosa.griffinlim(
+        magnitudes,
+        n_iter=n_iter,
+        hop_length=c.hop_length,
+        win_length=c.win_length,
+        n_fft=c.filter_length,
+        window="hann",
+        center=True,
+        pad_mode="reflect",
+        length=mel.shape[1] * c.hop_length - 1,
+        random_state=np.random.RandomState(seed),
+    )
     return np.clip(np.append(audio, 0.0), -1, 1).astype(np.float32)
 
 
 def test_filterbank_is_the_one_of_the_mels():
-    ours = numpy_filterbank(CONFIG.sampling_rate, CONFIG.filter_length, CONFIG.n_mel_channels, CONFIG.mel_fmin,
-                            CONFIG.mel_fmax)
+    ours = numpy_filterbank(
+        CONFIG.sampling_rate, CONFIG.filter_length, CONFIG.n_mel_channels, CONFIG.mel_fmin, CONFIG.mel_fmax
+    )
     assert ours.shape == (80, 513)
     np.testing.assert_allclose(ours, mel_filterbank(CONFIG).numpy(), rtol=0, atol=1e-7)
 
@@ -89,8 +106,9 @@ def test_seed_config_and_input_forms(mel):
     first = griffin_lim(short, CONFIG, n_iter=4, seed=3)
     np.testing.assert_array_equal(first, griffin_lim(torch.from_numpy(short), CONFIG.to_dict(), n_iter=4, seed=3))
     assert not np.allclose(first, griffin_lim(short, CONFIG, n_iter=4, seed=4))
-    assert not np.allclose(griffin_lim(short, CONFIG, n_iter=4, seed=None),
-                           griffin_lim(short, CONFIG, n_iter=4, seed=None))  # None: a fresh phase each call
+    assert not np.allclose(
+        griffin_lim(short, CONFIG, n_iter=4, seed=None), griffin_lim(short, CONFIG, n_iter=4, seed=None)
+    )  # None: a fresh phase each call
     assert griffin_lim(short[:, :0], CONFIG).shape == (0,)
     with pytest.raises(ValueError, match=r"\[80, frames\]"):
         griffin_lim(short[:40], CONFIG)

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from tts.commands.synth import _write_streaming
 from base.errors import TTSError
-from tts.voice import load_voice
+from tts.commands.synth import _write_streaming
 from tts.vocoding import check_sigma_denoise
+from tts.voice import load_voice
 
 RATE = 22050
 
@@ -73,13 +73,14 @@ def test_default_names_step_aside_instead_of_colliding(tmp_path):
     def other_writer():
         written.append(_write_streaming(out, _pieces(0.5, 1), RATE, "WAV", "PCM_16", numbered=True)[0])
 
-    path, seconds = _write_streaming(out, _pieces(-0.25, between=other_writer), RATE, "WAV", "PCM_16",
-                                     numbered=True)
+    path, seconds = _write_streaming(out, _pieces(-0.25, between=other_writer), RATE, "WAV", "PCM_16", numbered=True)
     assert written == [out] and path == tmp_path / "tts_namaste_2.wav" and seconds == pytest.approx(0.3)
     assert np.allclose(_read(out), 0.5, atol=1e-4) and np.allclose(_read(path), -0.25, atol=1e-4)
     # A numbered name never replaces an existing file: the next free one is taken.
-    assert _write_streaming(out, _pieces(0.1, 1), RATE, "WAV", "PCM_16", numbered=True)[0] == \
-        tmp_path / "tts_namaste_3.wav"
+    assert (
+        _write_streaming(out, _pieces(0.1, 1), RATE, "WAV", "PCM_16", numbered=True)[0]
+        == tmp_path / "tts_namaste_3.wav"
+    )
     _no_temp_files(tmp_path)
 
 
@@ -102,14 +103,17 @@ def test_non_finite_audio_is_never_written(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("sigma, denoise, message", [
-    (math.nan, 0.0, "sigma must be a finite number, got nan"),
-    (math.inf, 0.0, "sigma must be a finite number, got inf"),
-    (-0.1, 0.0, "sigma must be >= 0"),
-    ("0.6", 0.0, "sigma must be a finite number"),
-    (0.6, math.nan, "denoise must be a finite number"),
-    (0.6, 5, "denoise must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "sigma, denoise, message",
+    [
+        (math.nan, 0.0, "sigma must be a finite number, got nan"),
+        (math.inf, 0.0, "sigma must be a finite number, got inf"),
+        (-0.1, 0.0, "sigma must be >= 0"),
+        ("0.6", 0.0, "sigma must be a finite number"),
+        (0.6, math.nan, "denoise must be a finite number"),
+        (0.6, 5, "denoise must be between 0 and 1"),
+    ],
+)
 def test_sigma_and_denoise_must_be_finite_and_in_range(sigma, denoise, message):
     with pytest.raises(TTSError, match=message):
         check_sigma_denoise(sigma, denoise)

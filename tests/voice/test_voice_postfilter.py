@@ -20,7 +20,7 @@ def _mel(frames: int = 40, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     bands = np.arange(80)[:, None]
     t = np.arange(frames)[None, :]
-    formants = 2.0 * np.exp(-((bands - 15 - 5 * np.sin(t / 7)) / 4) ** 2) + 1.5 * np.exp(-((bands - 45) / 6) ** 2)
+    formants = 2.0 * np.exp(-(((bands - 15 - 5 * np.sin(t / 7)) / 4) ** 2)) + 1.5 * np.exp(-(((bands - 45) / 6) ** 2))
     return (-4.0 - 0.03 * bands + formants + 0.2 * rng.standard_normal((80, frames))).astype(np.float32)
 
 
@@ -58,8 +58,16 @@ def test_limits_and_shapes():
 
 
 def test_voice_json_records_it_and_bundles_without_it_have_none(tmp_path):
-    fields = {"name": "v", "languages": ["hinglish"], "symbols": ["a"], "text_language": "hinglish",
-              "sample_rate": 22050, "mel_config": {}, "files": {}, "sha256": {}}
+    fields = {
+        "name": "v",
+        "languages": ["hinglish"],
+        "symbols": ["a"],
+        "text_language": "hinglish",
+        "sample_rate": 22050,
+        "mel_config": {},
+        "files": {},
+        "sha256": {},
+    }
     (tmp_path / "voice.json").write_text(json.dumps(fields))
     manifest = read_voice_manifest(tmp_path)
     assert manifest.postfilter == 1.0  # made before the postfilter: spoken as it was

@@ -46,17 +46,23 @@ def test_synth_to_stdout_is_a_wav(user_voices, capsysbinary):
 
 
 def test_stdin_and_files_refuse_bad_utf8_alike(user_voices, tmp_path, monkeypatch, capsys):
-    bad = "namaste ".encode() + b"\xff\xfe kaise"
+    bad = b"namaste " + b"\xff\xfe kaise"
     (tmp_path / "bad.txt").write_bytes(bad)
-    _one_line_error(capsys, main(["synth", "--text-file", str(tmp_path / "bad.txt"), "-l", "hinglish", "-o",
-                                  str(tmp_path / "a.wav")]), "bad.txt: not UTF-8 text (byte 8)")
+    _one_line_error(
+        capsys,
+        main(["synth", "--text-file", str(tmp_path / "bad.txt"), "-l", "hinglish", "-o", str(tmp_path / "a.wav")]),
+        "bad.txt: not UTF-8 text (byte 8)",
+    )
 
     class Stdin:
         buffer = io.BytesIO(bad)
 
     monkeypatch.setattr("sys.stdin", Stdin())
-    _one_line_error(capsys, main(["synth", "--text-file", "-", "-l", "hinglish", "-o", str(tmp_path / "b.wav")]),
-                    "stdin: not UTF-8 text (byte 8)")
+    _one_line_error(
+        capsys,
+        main(["synth", "--text-file", "-", "-l", "hinglish", "-o", str(tmp_path / "b.wav")]),
+        "stdin: not UTF-8 text (byte 8)",
+    )
     assert not list(tmp_path.glob("*.wav"))
 
 
@@ -64,8 +70,24 @@ def test_long_text_from_a_file_is_spoken_in_batches(user_voices, tmp_path):
     sentences = [f"vaakya {n} hai." for n in range(1, 8)]
     (tmp_path / "in.txt").write_text(" ".join(sentences), encoding="utf-8")
     out = tmp_path / "long.wav"
-    assert main(["synth", "--text-file", str(tmp_path / "in.txt"), "-l", "hinglish", "-o", str(out),
-                 "--batch-size", "3", "--seed", "0"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                "--text-file",
+                str(tmp_path / "in.txt"),
+                "-l",
+                "hinglish",
+                "-o",
+                str(out),
+                "--batch-size",
+                "3",
+                "--seed",
+                "0",
+            ]
+        )
+        == 0
+    )
     audio, rate = soundfile.read(str(out))
     # 7 sentences: 6 pauses of 0.25 s of silence between them.
     silent = np.convolve(np.abs(audio) < 1e-9, np.ones(int(0.2 * rate)), mode="valid") == int(0.2 * rate)
@@ -79,25 +101,28 @@ def test_griffin_lim_checks_an_acoustic_model_without_its_vocoder(user_voices, t
     assert soundfile.info(str(out)).duration > 0.1
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["synth", "", "-l", "hinglish"], ["the text is empty"]),
-    (["synth", "   ", "-l", "hinglish"], ["the text is empty"]),
-    (["synth", "hello", "-l", "klingon"], ["unsupported language 'klingon'"]),
-    (["synth", "hello", "-l", "bengali"], ["no voice speaks bn", "recipes/bengali/run.sh"]),
-    (["synth", "hello", "--voice", "missing"], ["no voice named 'missing'"]),
-    (["synth", "hello", "--voice", "/no/such/voice/dir"], ["no voice named"]),
-    (["synth", "... !!", "-l", "hinglish", "-o", "x.wav"], ["nothing to speak"]),
-    (["synth", "hello", "-l", "hinglish", "-o", "/no/such/dir/x.wav"], ["/no/such/dir", "does not exist"]),
-    (["synth", "hello", "-l", "hinglish", "-o", "x.mp3"], ["unknown audio format '.mp3'"]),
-    (["synth", "hello", "-l", "hinglish", "--speaker", "9"], ["speaker 9 is out of range"]),
-    (["synth", "hello"], ["say which language"]),
-    (["synth", "-l", "hinglish"], ["no text"]),
-    (["synth", "--text-file", "/no/such/file.txt", "-l", "hinglish"], ["no such file"]),
-    (["synth", "hello", "-l", "hinglish", "--sigma", "nan"], ["--sigma must be a finite number, got nan"]),
-    (["synth", "hello", "-l", "hinglish", "--denoise", "nan"], ["--denoise must be a finite number"]),
-    (["synth", "hello", "-l", "hinglish", "--postfilter", "nan"], ["postfilter must be between 1.0 (off) and 2.0"]),
-    (["synth", "hello", "-l", "hinglish", "--postfilter", "0.5"], ["postfilter must be between", "0.5"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["synth", "", "-l", "hinglish"], ["the text is empty"]),
+        (["synth", "   ", "-l", "hinglish"], ["the text is empty"]),
+        (["synth", "hello", "-l", "klingon"], ["unsupported language 'klingon'"]),
+        (["synth", "hello", "-l", "bengali"], ["no voice speaks bn", "recipes/bengali/run.sh"]),
+        (["synth", "hello", "--voice", "missing"], ["no voice named 'missing'"]),
+        (["synth", "hello", "--voice", "/no/such/voice/dir"], ["no voice named"]),
+        (["synth", "... !!", "-l", "hinglish", "-o", "x.wav"], ["nothing to speak"]),
+        (["synth", "hello", "-l", "hinglish", "-o", "/no/such/dir/x.wav"], ["/no/such/dir", "does not exist"]),
+        (["synth", "hello", "-l", "hinglish", "-o", "x.mp3"], ["unknown audio format '.mp3'"]),
+        (["synth", "hello", "-l", "hinglish", "--speaker", "9"], ["speaker 9 is out of range"]),
+        (["synth", "hello"], ["say which language"]),
+        (["synth", "-l", "hinglish"], ["no text"]),
+        (["synth", "--text-file", "/no/such/file.txt", "-l", "hinglish"], ["no such file"]),
+        (["synth", "hello", "-l", "hinglish", "--sigma", "nan"], ["--sigma must be a finite number, got nan"]),
+        (["synth", "hello", "-l", "hinglish", "--denoise", "nan"], ["--denoise must be a finite number"]),
+        (["synth", "hello", "-l", "hinglish", "--postfilter", "nan"], ["postfilter must be between 1.0 (off) and 2.0"]),
+        (["synth", "hello", "-l", "hinglish", "--postfilter", "0.5"], ["postfilter must be between", "0.5"]),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(user_voices, tmp_path, monkeypatch, capsys, argv, fragments):
     monkeypatch.chdir(tmp_path)
     _one_line_error(capsys, main(argv), *fragments)
@@ -132,13 +157,45 @@ def test_voices_lists_the_user_voice(user_voices, capsys, tmp_path):
 def test_export_voice_command(voice_checkpoints, tmp_path, capsys):
     acoustic_ckpt, vocoder_ckpt = voice_checkpoints
     out = tmp_path / "mine"
-    assert main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
-                 "--out", str(out), "--name", "mine", "--command", "python recipes/hinglish/run.sh"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "voice",
+                "--acoustic",
+                str(acoustic_ckpt),
+                "--vocoder",
+                str(vocoder_ckpt),
+                "--out",
+                str(out),
+                "--name",
+                "mine",
+                "--command",
+                "python recipes/hinglish/run.sh",
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((out / "voice.json").read_text())
     assert manifest["name"] == "mine" and manifest["training"]["commands"][0] == "python recipes/hinglish/run.sh"
     assert manifest["postfilter"] == 1.4  # tts.postfilter.DEFAULT
-    assert main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
-                 "--out", str(tmp_path / "flat"), "--postfilter", "1"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "voice",
+                "--acoustic",
+                str(acoustic_ckpt),
+                "--vocoder",
+                str(vocoder_ckpt),
+                "--out",
+                str(tmp_path / "flat"),
+                "--postfilter",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert json.loads((tmp_path / "flat" / "voice.json").read_text())["postfilter"] == 1.0
     capsys.readouterr()
     # An existing bundle is not replaced without --force.
@@ -148,8 +205,40 @@ def test_export_voice_command(voice_checkpoints, tmp_path, capsys):
     assert main(again + ["--postfilter", "1.2", "--force"]) == 0
     assert json.loads((out / "voice.json").read_text())["postfilter"] == 1.2
     capsys.readouterr()
-    _one_line_error(capsys, main(["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt),
-                                  "--out", str(tmp_path / "bad"), "--postfilter", "2.5"]), "postfilter", "2.5")
-    _one_line_error(capsys, main(["export", "voice", "--acoustic", str(tmp_path / "nope.pt"), "--vocoder",
-                                  str(vocoder_ckpt), "--out", str(out)]), "tts export: error: ", "nope.pt",
-                    "no such checkpoint")
+    _one_line_error(
+        capsys,
+        main(
+            [
+                "export",
+                "voice",
+                "--acoustic",
+                str(acoustic_ckpt),
+                "--vocoder",
+                str(vocoder_ckpt),
+                "--out",
+                str(tmp_path / "bad"),
+                "--postfilter",
+                "2.5",
+            ]
+        ),
+        "postfilter",
+        "2.5",
+    )
+    _one_line_error(
+        capsys,
+        main(
+            [
+                "export",
+                "voice",
+                "--acoustic",
+                str(tmp_path / "nope.pt"),
+                "--vocoder",
+                str(vocoder_ckpt),
+                "--out",
+                str(out),
+            ]
+        ),
+        "tts export: error: ",
+        "nope.pt",
+        "no such checkpoint",
+    )

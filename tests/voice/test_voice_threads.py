@@ -3,23 +3,30 @@ second thread measured slower), all of them otherwise; torch's setting is restor
 
 from __future__ import annotations
 
-import acoustic
 import torch
 
+import acoustic
 from tts.torch_parts import SMALL_DECODER_WEIGHTS, decoding_threads
 from tts.voice import load_voice
 
 
 def test_small_decoders_decode_one_sentence_on_one_thread():
-    tiny = acoustic.Tacotron2Config(n_symbols=10, attention_rnn_dim=256, decoder_rnn_dim=256, prenet_dim=128,
-                                    encoder_embedding_dim=128, symbols_embedding_dim=128)
+    tiny = acoustic.Tacotron2Config(
+        n_symbols=10,
+        attention_rnn_dim=256,
+        decoder_rnn_dim=256,
+        prenet_dim=128,
+        encoder_embedding_dim=128,
+        symbols_embedding_dim=128,
+    )
     reference = acoustic.Tacotron2Config(n_symbols=10)  # NVIDIA's sizes: 17 M LSTM weights
     assert decoding_threads(tiny, batch=1, threads=2) == 1
     assert decoding_threads(tiny, batch=4, threads=2) == 2  # a batch gives the threads work
     assert decoding_threads(reference, batch=1, threads=2) == 2
     c = reference
-    weights = (4 * c.attention_rnn_dim * (c.prenet_dim + c.encoder_embedding_dim + c.attention_rnn_dim)
-               + 4 * c.decoder_rnn_dim * (c.attention_rnn_dim + c.encoder_embedding_dim + c.decoder_rnn_dim))
+    weights = 4 * c.attention_rnn_dim * (
+        c.prenet_dim + c.encoder_embedding_dim + c.attention_rnn_dim
+    ) + 4 * c.decoder_rnn_dim * (c.attention_rnn_dim + c.encoder_embedding_dim + c.decoder_rnn_dim)
     assert weights > SMALL_DECODER_WEIGHTS
 
 

@@ -36,5 +36,18 @@ from tts.bench.render import render, write_json
 from tts.bench.runner import run_bench
 from tts.bench.settings import SAMPLE_TEXTS, SCHEMA, SECTIONS, BenchSettings
 
-__all__ = ["ENGINES", "SAMPLE_TEXTS", "SCHEMA", "SECTIONS", "BenchSettings", "Engine", "OnnxEngine",
-           "count_parameters", "get_engine", "render", "run_bench", "waveglow_flops", "write_json"]
+__all__ = [
+    "ENGINES",
+    "SAMPLE_TEXTS",
+    "SCHEMA",
+    "SECTIONS",
+    "BenchSettings",
+    "Engine",
+    "OnnxEngine",
+    "count_parameters",
+    "get_engine",
+    "render",
+    "run_bench",
+    "waveglow_flops",
+    "write_json",
+]

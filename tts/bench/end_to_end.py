@@ -5,13 +5,13 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tts.bench.engines import get_engine
 from tts.bench.machine import peak_rss_mb
 from tts.bench.settings import SAMPLE_TEXTS, BenchSettings
 from tts.bench.workers import run_worker
-
 
 # -- end to end ------------------------------------------------------------------------------
 
@@ -20,9 +20,14 @@ def bench_end_to_end(settings: BenchSettings, progress: Callable[[str], None]) -
     if not settings.voice:
         return {"skipped": "no --voice given"}
     progress("end to end")
-    request = {"voice": settings.voice, "engine": settings.engine, "threads": settings.threads,
-               "repeats": settings.repeats, "budget_seconds": settings.budget_seconds,
-               "quick": settings.quick}
+    request = {
+        "voice": settings.voice,
+        "engine": settings.engine,
+        "threads": settings.threads,
+        "repeats": settings.repeats,
+        "budget_seconds": settings.budget_seconds,
+        "quick": settings.quick,
+    }
     return run_worker("end-to-end", request, timeout=3600.0)
 
 

@@ -1,4 +1,5 @@
-"""The machine ``tts bench`` runs on, and how it times things: CPU, cores, RSS, the fp32 matmul rate."""
+"""The machine ``tts bench`` runs on, and how it times things: CPU, cores, RSS, the fp32 matmul
+rate."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import platform
 import statistics
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tts.bench.settings import BenchSettings
-
 
 # -- measuring -------------------------------------------------------------------------------
 
 
-def median_time(fn: Callable[[], Any], repeats: int, budget_seconds: float, warmup: bool = True
-                ) -> tuple[float, int]:
+def median_time(fn: Callable[[], Any], repeats: int, budget_seconds: float, warmup: bool = True) -> tuple[float, int]:
     """Median wall time of ``fn()`` over up to ``repeats`` runs after a warm-up run; repeating
     stops once ``budget_seconds`` have been spent (at least one timed run). Returns
     ``(median seconds, runs)``."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tts.bench.engines import Engine, get_engine
 from tts.bench.flops import count_parameters, waveglow_flops
 from tts.bench.machine import current_rss_mb, median_time, peak_rss_mb
 from tts.bench.settings import BenchSettings
 from tts.bench.workers import run_worker
-
 
 # -- vocoder ---------------------------------------------------------------------------------
 
@@ -42,8 +42,9 @@ def _bench_mel(frames: int, n_mel: int, seed: int = 0) -> Any:
     return torch.nn.functional.avg_pool1d(mel, 5, stride=1, padding=2, count_include_pad=False)
 
 
-def bench_vocoder(settings: BenchSettings, engine: Engine, peak_gflops: float, voice: Any | None,
-                  progress: Callable[[str], None]) -> list[dict[str, Any]]:
+def bench_vocoder(
+    settings: BenchSettings, engine: Engine, peak_gflops: float, voice: Any | None, progress: Callable[[str], None]
+) -> list[dict[str, Any]]:
     from base.audio import MelConfig
 
     mel_config = voice.mel_config if voice is not None else MelConfig()
@@ -59,38 +60,47 @@ def bench_vocoder(settings: BenchSettings, engine: Engine, peak_gflops: float, v
             frames = max(1, round(seconds * rate / hop))
             mel = _bench_mel(frames, config.n_mel_channels)
             n_samples = frames * hop
-            elapsed, runs = median_time(lambda vocode=vocode, mel=mel: vocode(mel), settings.repeats,
-                                        settings.budget_seconds,
-                                        warmup=False)
+            elapsed, runs = median_time(
+                lambda vocode=vocode, mel=mel: vocode(mel), settings.repeats, settings.budget_seconds, warmup=False
+            )
             flops = waveglow_flops(config, n_samples)
             audio_seconds = n_samples / rate
-            rows.append({
-                "seconds": seconds,
-                "audio_seconds": round(audio_seconds, 4),
-                "runs": runs,
-                "compute_seconds": round(elapsed, 4),
-                "khz": round(n_samples / elapsed / 1e3, 3),
-                "x_realtime": round(audio_seconds / elapsed, 4),
-                "gflops": round(flops / elapsed / 1e9, 3),
-                "peak_fraction": round(flops / elapsed / 1e9 / peak_gflops, 4) if peak_gflops else None,
-            })
+            rows.append(
+                {
+                    "seconds": seconds,
+                    "audio_seconds": round(audio_seconds, 4),
+                    "runs": runs,
+                    "compute_seconds": round(elapsed, 4),
+                    "khz": round(n_samples / elapsed / 1e3, 3),
+                    "x_realtime": round(audio_seconds / elapsed, 4),
+                    "gflops": round(flops / elapsed / 1e9, 3),
+                    "peak_fraction": round(flops / elapsed / 1e9 / peak_gflops, 4) if peak_gflops else None,
+                }
+            )
         del model, vocode
         rss: dict[float, dict[str, Any]] = {}
         for seconds in settings.rss_seconds:
             progress(f"vocoder {name}: peak RSS of {seconds:g} s")
-            rss[seconds] = _vocoder_rss(config, seconds, mel_config, settings,
-                                        voice.path if voice is not None and name.startswith("voice:") else None)
+            rss[seconds] = _vocoder_rss(
+                config,
+                seconds,
+                mel_config,
+                settings,
+                voice.path if voice is not None and name.startswith("voice:") else None,
+            )
         for row in rows:
             row["peak_rss_mb"] = rss.get(row["seconds"], {}).get("peak_rss_mb")
-        results.append({
-            "name": name,
-            "config": config.to_dict(),
-            "parameters": parameters,
-            "gflop_per_audio_second": round(waveglow_flops(config, rate) / 1e9, 4),
-            "lengths": rows,
-            "rss": [{"seconds": s, **r} for s, r in rss.items()],
-            "rss_ratio_60_to_5": _ratio(rss, 60.0, 5.0),
-        })
+        results.append(
+            {
+                "name": name,
+                "config": config.to_dict(),
+                "parameters": parameters,
+                "gflop_per_audio_second": round(waveglow_flops(config, rate) / 1e9, 4),
+                "lengths": rows,
+                "rss": [{"seconds": s, **r} for s, r in rss.items()],
+                "rss_ratio_60_to_5": _ratio(rss, 60.0, 5.0),
+            }
+        )
     return results
 
 
@@ -100,11 +110,17 @@ def _ratio(rss: dict[float, dict[str, Any]], a: float, b: float) -> float | None
     return None
 
 
-def _vocoder_rss(config: Any, seconds: float, mel_config: Any, settings: BenchSettings,
-                 voice_path: Path | None) -> dict[str, Any]:
-    request = {"config": config.to_dict(), "seconds": seconds, "mel_config": mel_config.to_dict(),
-               "voice": str(voice_path) if voice_path else None, "threads": settings.threads,
-               "engine": settings.engine}
+def _vocoder_rss(
+    config: Any, seconds: float, mel_config: Any, settings: BenchSettings, voice_path: Path | None
+) -> dict[str, Any]:
+    request = {
+        "config": config.to_dict(),
+        "seconds": seconds,
+        "mel_config": mel_config.to_dict(),
+        "voice": str(voice_path) if voice_path else None,
+        "threads": settings.threads,
+        "engine": settings.engine,
+    }
     return run_worker("vocoder-rss", request, timeout=max(600.0, 30 * seconds))
 
 
@@ -132,9 +148,13 @@ def worker_vocoder_rss(request: dict[str, Any]) -> dict[str, Any]:
     audio = np.asarray(vocode(mel))
     elapsed = time.perf_counter() - start
     assert audio.size == frames * mel_config.hop_length, (audio.size, frames)
-    return {"mode": mode, "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-            "compute_seconds": round(elapsed, 4),
-            "x_realtime": round(audio.size / mel_config.sampling_rate / elapsed, 3)}
+    return {
+        "mode": mode,
+        "rss_before_mb": round(before, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "compute_seconds": round(elapsed, 4),
+        "x_realtime": round(audio.size / mel_config.sampling_rate / elapsed, 3),
+    }
 
 
 def _chunked_vocoder(model: Any, mel_config: Any) -> tuple[Callable[[Any], Any], str]:
@@ -155,7 +175,7 @@ def _chunked_vocoder(model: Any, mel_config: Any) -> tuple[Callable[[Any], Any],
 
         @torch.inference_mode()
         def piece(start: int, end: int) -> Any:
-            chunk_z = (0.666 * z[:, start * hop // n_group: end * hop // n_group]).unsqueeze(0)
+            chunk_z = (0.666 * z[:, start * hop // n_group : end * hop // n_group]).unsqueeze(0)
             return model.reverse(mel[:, start:end].unsqueeze(0), chunk_z)[0].clamp(-1, 1).numpy()
 
         return np.concatenate(list(vocode_in_chunks(piece, mel.size(1), hop, ChunkConfig())))
@@ -182,8 +202,9 @@ def acoustic_configs(settings: BenchSettings, voice: Any | None) -> list[tuple[s
     return configs
 
 
-def bench_acoustic(settings: BenchSettings, engine: Engine, voice: Any | None,
-                   progress: Callable[[str], None]) -> list[dict[str, Any]]:
+def bench_acoustic(
+    settings: BenchSettings, engine: Engine, voice: Any | None, progress: Callable[[str], None]
+) -> list[dict[str, Any]]:
     import torch
 
     from base.audio import MelConfig
@@ -233,16 +254,18 @@ def bench_acoustic(settings: BenchSettings, engine: Engine, voice: Any | None,
             finally:
                 logger.disabled = level
             audio_seconds = batch * steps * r * mel_config.hop_length / mel_config.sampling_rate
-            results.append({
-                "name": name,
-                "parameters": count_parameters(model),
-                "frames_per_step": r,
-                "batch": batch,
-                "text_length": n,
-                "steps": steps,
-                "runs": runs,
-                "ms_per_step": round(loop / steps * 1e3, 3),
-                "seconds": round(total, 4),
-                "x_realtime": round(audio_seconds / total, 3),
-            })
+            results.append(
+                {
+                    "name": name,
+                    "parameters": count_parameters(model),
+                    "frames_per_step": r,
+                    "batch": batch,
+                    "text_length": n,
+                    "steps": steps,
+                    "runs": runs,
+                    "ms_per_step": round(loop / steps * 1e3, 3),
+                    "seconds": round(total, 4),
+                    "x_realtime": round(audio_seconds / total, 3),
+                }
+            )
     return results

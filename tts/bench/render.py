@@ -25,8 +25,9 @@ def render(record: dict[str, Any]) -> list[Any]:
     table.add_column("what")
     table.add_column("value")
     table.add_row("CPU", str(m["cpu_model"]))
-    table.add_row("cores / logical CPUs / torch threads",
-                  f"{m['physical_cores']} / {m['logical_cpus']} / {m['torch_threads']}")
+    table.add_row(
+        "cores / logical CPUs / torch threads", f"{m['physical_cores']} / {m['logical_cpus']} / {m['torch_threads']}"
+    )
     table.add_row("fp32 matmul (GFLOP/s)", f"{m['matmul_gflops']:.1f}")
     table.add_row("torch", str(m["torch_version"]))
     if m.get("load_average"):
@@ -35,16 +36,28 @@ def render(record: dict[str, Any]) -> list[Any]:
 
     if record.get("vocoder"):
         table = Table(title=f"Vocoder (WaveGlow.infer, {record['engine']}, random weights)")
-        table.caption = ("GFLOP: analytic count of the reference computation; GFLOP/s: that count over "
-                         "the time taken; peak: its fraction of the matmul rate")
+        table.caption = (
+            "GFLOP: analytic count of the reference computation; GFLOP/s: that count over "
+            "the time taken; peak: its fraction of the matmul rate"
+        )
         for column in ("config", "audio s", "runs", "kHz", "x real time", "GFLOP/s", "peak", "peak RSS MB"):
             table.add_column(column, justify="left" if column == "config" else "right")
         for entry in record["vocoder"]:
             for i, row in enumerate(entry["lengths"]):
-                label = (f"{entry['name']} ({entry['parameters'] / 1e6:.1f} M params, "
-                         f"{entry['gflop_per_audio_second']:.3g} GFLOP per audio s)") if i == 0 else ""
+                label = (
+                    (
+                        f"{entry['name']} ({entry['parameters'] / 1e6:.1f} M params, "
+                        f"{entry['gflop_per_audio_second']:.3g} GFLOP per audio s)"
+                    )
+                    if i == 0
+                    else ""
+                )
                 table.add_row(
-                    label, f"{row['seconds']:g}", str(row["runs"]), f"{row['khz']:.1f}", f"{row['x_realtime']:.2f}",
+                    label,
+                    f"{row['seconds']:g}",
+                    str(row["runs"]),
+                    f"{row['khz']:.1f}",
+                    f"{row['x_realtime']:.2f}",
                     f"{row['gflops']:.1f}",
                     f"{row['peak_fraction']:.0%}" if row.get("peak_fraction") is not None else "-",
                     f"{row['peak_rss_mb']:.0f}" if row.get("peak_rss_mb") else "-",
@@ -52,16 +65,24 @@ def render(record: dict[str, Any]) -> list[Any]:
         tables.append(table)
         rss_rows = [(e["name"], r) for e in record["vocoder"] for r in e["rss"]]
         if rss_rows:
-            table = Table(title="Vocoder memory (fresh process per length; chunked as the voices vocode)",
-                          caption="x real time here: one cold run (it includes packing the weights)")
+            table = Table(
+                title="Vocoder memory (fresh process per length; chunked as the voices vocode)",
+                caption="x real time here: one cold run (it includes packing the weights)",
+            )
             for column in ("config", "audio s", "mode", "RSS before MB", "peak RSS MB", "x real time"):
                 table.add_column(column, justify="left" if column in ("config", "mode") else "right")
             for name, r in rss_rows:
                 if "error" in r:
                     table.add_row(name, f"{r['seconds']:g}", r["error"], "", "", "")
                     continue
-                table.add_row(name, f"{r['seconds']:g}", r["mode"], f"{r['rss_before_mb']:.0f}",
-                              f"{r['peak_rss_mb']:.0f}", f"{r['x_realtime']:.2f}")
+                table.add_row(
+                    name,
+                    f"{r['seconds']:g}",
+                    r["mode"],
+                    f"{r['rss_before_mb']:.0f}",
+                    f"{r['peak_rss_mb']:.0f}",
+                    f"{r['x_realtime']:.2f}",
+                )
             tables.append(table)
 
     if record.get("acoustic"):
@@ -69,9 +90,15 @@ def render(record: dict[str, Any]) -> list[Any]:
         for column in ("config", "M params", "r", "batch", "steps", "ms / step", "x real time"):
             table.add_column(column, justify="left" if column == "config" else "right", no_wrap=column == "config")
         for row in record["acoustic"]:
-            table.add_row(row["name"], f"{row['parameters'] / 1e6:.2f}", str(row["frames_per_step"]),
-                          str(row["batch"]), str(row["steps"]), f"{row['ms_per_step']:.2f}",
-                          f"{row['x_realtime']:.2f}")
+            table.add_row(
+                row["name"],
+                f"{row['parameters'] / 1e6:.2f}",
+                str(row["frames_per_step"]),
+                str(row["batch"]),
+                str(row["steps"]),
+                f"{row['ms_per_step']:.2f}",
+                f"{row['x_realtime']:.2f}",
+            )
         tables.append(table)
 
     e2e = record.get("end_to_end")
@@ -85,11 +112,19 @@ def render(record: dict[str, Any]) -> list[Any]:
                 table.add_column(column, justify="left" if column == "text" else "right")
             for case in ("sentence", "paragraph"):
                 row = e2e[case]
-                table.add_row(case, str(row["words"]), f"{row['audio_seconds']:.2f}",
-                              f"{row['first_audio_seconds']:.3f}", f"{row['total_seconds']:.3f}",
-                              f"{row['rtf']:.3f}", f"{row['x_realtime']:.2f}")
-            table.caption = (f"voice {e2e['voice']} ({e2e['language']}), vocoder {e2e['vocoder']}, "
-                             f"peak RSS {e2e['peak_rss_mb']:.0f} MB")
+                table.add_row(
+                    case,
+                    str(row["words"]),
+                    f"{row['audio_seconds']:.2f}",
+                    f"{row['first_audio_seconds']:.3f}",
+                    f"{row['total_seconds']:.3f}",
+                    f"{row['rtf']:.3f}",
+                    f"{row['x_realtime']:.2f}",
+                )
+            table.caption = (
+                f"voice {e2e['voice']} ({e2e['language']}), vocoder {e2e['vocoder']}, "
+                f"peak RSS {e2e['peak_rss_mb']:.0f} MB"
+            )
         tables.append(table)
 
     if record.get("training"):
@@ -97,8 +132,13 @@ def render(record: dict[str, Any]) -> list[Any]:
         for column in ("stage", "M params", "batch", "steps", "samples/s", "mel frames/s"):
             table.add_column(column, justify="left" if column == "stage" else "right")
         for row in record["training"]:
-            table.add_row(row["stage"], f"{row['parameters'] / 1e6:.2f}", str(row["batch_size"]),
-                          str(row["steps"]), f"{row['samples_per_second']:.2f}",
-                          f"{row['mel_frames_per_second']:.0f}")
+            table.add_row(
+                row["stage"],
+                f"{row['parameters'] / 1e6:.2f}",
+                str(row["batch_size"]),
+                str(row["steps"]),
+                f"{row['samples_per_second']:.2f}",
+                f"{row['mel_frames_per_second']:.0f}",
+            )
         tables.append(table)
     return tables

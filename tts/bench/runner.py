@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tts.bench.end_to_end import bench_end_to_end
 from tts.bench.engines import get_engine
@@ -13,12 +14,10 @@ from tts.bench.models import bench_acoustic, bench_vocoder
 from tts.bench.settings import SCHEMA, SECTIONS, BenchSettings
 from tts.bench.training import bench_training
 
-
 # -- the whole bench -------------------------------------------------------------------------
 
 
-def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda message: None
-              ) -> dict[str, Any]:
+def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     """Run the sections of ``settings`` and return the JSON-ready record."""
     import torch
 
@@ -34,11 +33,12 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     if set(settings.sections) - set(supported):
         from base.errors import TTSError
 
-        raise TTSError(f"the {engine.name} engine benchmarks {', '.join(supported)} only: "
-                       f"pass --only {','.join(supported)}")
+        raise TTSError(
+            f"the {engine.name} engine benchmarks {', '.join(supported)} only: pass --only {','.join(supported)}"
+        )
     record: dict[str, Any] = {
         "schema": SCHEMA,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "quick": settings.quick,
         "engine": settings.engine,
         "voice": settings.voice,
@@ -59,5 +59,3 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     if "training" in settings.sections:
         record["training"] = bench_training(settings, progress)
     return record
-
-

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
-
 SCHEMA = "swaratts-bench/1"
 SECTIONS = ("machine", "vocoder", "acoustic", "end_to_end", "training")
 VOCODER_PRESETS = ("small", "balanced", "fast")
@@ -78,10 +76,16 @@ class BenchSettings:
     quick: bool = False
 
     @classmethod
-    def quick_settings(cls, **changes: Any) -> "BenchSettings":
+    def quick_settings(cls, **changes: Any) -> BenchSettings:
         values: dict[str, Any] = dict(
-            repeats=2, budget_seconds=5.0, vocoder_seconds=(0.25, 0.5), rss_seconds=(0.5,),
-            vocoder_presets=("fast",), acoustic_steps=8, acoustic_text_length=16, training_steps=1,
+            repeats=2,
+            budget_seconds=5.0,
+            vocoder_seconds=(0.25, 0.5),
+            rss_seconds=(0.5,),
+            vocoder_presets=("fast",),
+            acoustic_steps=8,
+            acoustic_text_length=16,
+            training_steps=1,
             quick=True,
         )
         values.update(changes)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from tts.bench.flops import count_parameters
 from tts.bench.settings import BenchSettings
 from tts.testing import make_synthetic_prepared_data
-
 
 # -- training --------------------------------------------------------------------------------
 
@@ -35,9 +35,14 @@ def bench_training(settings: BenchSettings, progress: Callable[[str], None]) -> 
             model = task.build_model()
             task.train_mode(model)
             optimizer = torch.optim.Adam(model.parameters(), lr=training.learning_rate)
-            loader = DataLoader(task.train_dataset(), batch_size=training.batch_size, shuffle=True,
-                                collate_fn=task.collate, drop_last=False,
-                                generator=torch.Generator().manual_seed(0))
+            loader = DataLoader(
+                task.train_dataset(),
+                batch_size=training.batch_size,
+                shuffle=True,
+                collate_fn=task.collate,
+                drop_last=False,
+                generator=torch.Generator().manual_seed(0),
+            )
             batches = [batch for _, batch in zip(range(settings.training_steps + 1), _cycle(loader))]
 
             def step(batch: dict[str, Any], index: int) -> None:
@@ -58,17 +63,19 @@ def bench_training(settings: BenchSettings, progress: Callable[[str], None]) -> 
                     samples += batch["audio"].size(0)
                     frames += batch["mel"].size(0) * batch["mel"].size(2)
             elapsed = time.perf_counter() - start
-            results.append({
-                "stage": stage,
-                "preset": "tiny",
-                "data": "synthetic tones, prepared layout (tts.testing.make_synthetic_prepared_data)",
-                "batch_size": training.batch_size,
-                "steps": len(batches) - 1,
-                "parameters": count_parameters(model),
-                "seconds": round(elapsed, 4),
-                "samples_per_second": round(samples / elapsed, 3),
-                "mel_frames_per_second": round(frames / elapsed, 1),
-            })
+            results.append(
+                {
+                    "stage": stage,
+                    "preset": "tiny",
+                    "data": "synthetic tones, prepared layout (tts.testing.make_synthetic_prepared_data)",
+                    "batch_size": training.batch_size,
+                    "steps": len(batches) - 1,
+                    "parameters": count_parameters(model),
+                    "seconds": round(elapsed, 4),
+                    "samples_per_second": round(samples / elapsed, 3),
+                    "mel_frames_per_second": round(frames / elapsed, 1),
+                }
+            )
     return results
 
 

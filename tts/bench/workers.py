@@ -1,4 +1,5 @@
-"""Measurements that need a fresh process (peak RSS, a torch-free run): run as ``python -m tts.bench --worker KIND REQUEST``."""
+"""Measurements that need a fresh process (peak RSS, a torch-free run), run as
+``python -m tts.bench --worker KIND REQUEST``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any, Callable, Sequence
-
-
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _workers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:

@@ -12,7 +12,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from tts.bench import SECTIONS
 
     parser = subparsers.add_parser(
-        "bench", help="measure synthesis and training speed on this machine",
+        "bench",
+        help="measure synthesis and training speed on this machine",
         description="Benchmark this machine: fp32 matmul rate; WaveGlow speed (kHz, times real time, "
         "GFLOP/s and the fraction of the matmul rate) and peak memory for 2, 10 and 60 s of audio, "
         "for the published 256-channel model, the shipped vocoder presets and the voice's vocoder; "
@@ -22,15 +23,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--voice", help="a voice name or bundle path: adds its models and the end-to-end timings")
     parser.add_argument("--json", dest="json_path", metavar="PATH", help="also write the results as JSON")
-    parser.add_argument("--quick", action="store_true",
-                        help="short lengths, few steps and repeats: a smoke test, not a measurement")
+    parser.add_argument(
+        "--quick", action="store_true", help="short lengths, few steps and repeats: a smoke test, not a measurement"
+    )
     parser.add_argument("--engine", default="torch", help="inference engine (default torch)")
-    parser.add_argument("--only", metavar="SECTIONS",
-                        help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--only", metavar="SECTIONS", help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}"
+    )
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     parser.add_argument("--repeats", type=int, help="timed runs per measurement (default 5, --quick 2)")
-    parser.add_argument("--no-rss", action="store_true",
-                        help="skip the vocoder peak-memory runs (one fresh process per length)")
+    parser.add_argument(
+        "--no-rss", action="store_true", help="skip the vocoder peak-memory runs (one fresh process per length)"
+    )
     parser.set_defaults(func=run)
 
 

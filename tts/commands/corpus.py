@@ -9,12 +9,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from base.errors import TTSError
+from tts.commands import seed
 from tts.corpora import FORMATS, read_corpus
 from tts.corpora.registry import get_reader
 from tts.corpora.summary import summarize
 from tts.corpora.synthetic import SPEAKER_STYLES, VOICES, synthesize_corpus
-from tts.commands import seed
-from base.errors import TTSError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--lang", required=True, choices=list(VOICES), help="language of the sentences")
     synth.add_argument("--utterances", type=int, required=True, help="number of sentences")
     synth.add_argument("--speakers", type=int, default=1, help=f"number of voices, 1-{len(SPEAKER_STYLES)}")
-    synth.add_argument("--first-speaker", type=int, default=0,
-                       help="index of the first voice: past another corpus's speakers gives new voices")
+    synth.add_argument(
+        "--first-speaker",
+        type=int,
+        default=0,
+        help="index of the first voice: past another corpus's speakers gives new voices",
+    )
     synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
     synth.add_argument("--seed", type=seed, default=0, help="seed for the choice of sentences")
     synth.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
@@ -56,8 +60,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     info.add_argument("format", help=f"corpus layout: {', '.join(sorted(FORMATS))}")
     info.add_argument("path", type=Path, help="corpus folder or transcript file")
-    info.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                      help="reader option, e.g. speaker=asha or language=hi (repeatable)")
+    info.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="reader option, e.g. speaker=asha or language=hi (repeatable)",
+    )
     info.set_defaults(func=run)
 
 
@@ -68,8 +77,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    report = synthesize_corpus(args.out, args.lang, args.utterances, speakers=args.speakers, seed=args.seed,
-                               first_speaker=args.first_speaker, progress=not args.no_progress)
+    report = synthesize_corpus(
+        args.out,
+        args.lang,
+        args.utterances,
+        speakers=args.speakers,
+        seed=args.seed,
+        first_speaker=args.first_speaker,
+        progress=not args.no_progress,
+    )
     print(
         f"wrote {report.manifest}: {report.utterances} utterances ({report.synthesized} synthesized, "
         f"{report.reused} kept from a previous run), {len(report.speakers)} speaker(s), "
@@ -87,10 +103,21 @@ def _info(args: argparse.Namespace) -> int:
         table.add_column(column, justify="left" if column in ("speaker", "language") else "right")
     summaries = summarize(result.utterances)
     for summary in summaries:
-        table.add_row(summary.speaker, ",".join(summary.languages), str(summary.utterances),
-                      _clock(summary.seconds), str(summary.unreadable))
-    table.add_row("total", "", str(len(result.utterances)), _clock(sum(s.seconds for s in summaries)),
-                  str(sum(s.unreadable for s in summaries)), style="bold")
+        table.add_row(
+            summary.speaker,
+            ",".join(summary.languages),
+            str(summary.utterances),
+            _clock(summary.seconds),
+            str(summary.unreadable),
+        )
+    table.add_row(
+        "total",
+        "",
+        str(len(result.utterances)),
+        _clock(sum(s.seconds for s in summaries)),
+        str(sum(s.unreadable for s in summaries)),
+        style="bold",
+    )
     console = Console()
     console.print(table)
     if result.problems:
@@ -126,12 +153,20 @@ def _print_coverage(console: Console, utterances: list) -> None:
         if code in UNSEEN_LANGUAGES:
             shares = coverage.share_of(measure(text.normalize(s, code) for s in unseen_sentences(code)))
             against = [f"{100 * shares[k]:.1f} %" for k in ("words", "phones", "phone_pairs")]
-        table.add_row(code, str(coverage.sentences), str(len(coverage.words)), str(len(coverage.phones)),
-                      str(len(coverage.pairs)), *against)
+        table.add_row(
+            code,
+            str(coverage.sentences),
+            str(len(coverage.words)),
+            str(len(coverage.phones)),
+            str(len(coverage.pairs)),
+            *against,
+        )
         missing = missing_phones(coverage, code)
         if missing:
-            warnings.append(f"warning: the {code} text never has the phones {' '.join(missing)}, which are common "
-                            f"in {code}; a voice trained on it cannot say them: add sentences that have them")
+            warnings.append(
+                f"warning: the {code} text never has the phones {' '.join(missing)}, which are common "
+                f"in {code}; a voice trained on it cannot say them: add sentences that have them"
+            )
     console.print(table)
     for line in warnings:
         print(line)

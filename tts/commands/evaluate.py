@@ -20,7 +20,8 @@ _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "eval", help="score a voice against espeak-ng on sentences it never saw (identification, MCD, PESQ, STOI)",
+        "eval",
+        help="score a voice against espeak-ng on sentences it never saw (identification, MCD, PESQ, STOI)",
         description="Synthesize the unseen evaluation set (sentences written for evaluation, in no training "
         "corpus) or held-out phrasebook sentences, and compare with espeak-ng's rendering of them: sentence "
         "identification (is the voice's audio nearest, by DTW, to the right sentence's rendering?) with the "
@@ -29,44 +30,103 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "synthesis of the reference mels, PESQ wide-band and STOI).",
     )
     parser.add_argument("--voice", required=True, help="voice name (`tts voices`) or bundle directory/archive")
-    parser.add_argument("--lang", "-l", "--language", action="append", default=None, dest="language",
-                        help="language to evaluate (repeat; default every language of the voice)")
-    parser.add_argument("--set", choices=("unseen", "heldout"), default="unseen", dest="sentence_set",
-                        help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
-                        "phrasebook sentences outside the training transcripts")
-    parser.add_argument("--sentences", type=int, default=None,
-                        help="sentences per language: the first N of the unseen set (default all 60), "
-                        "or N held-out sentences (default 50)")
+    parser.add_argument(
+        "--lang",
+        "-l",
+        "--language",
+        action="append",
+        default=None,
+        dest="language",
+        help="language to evaluate (repeat; default every language of the voice)",
+    )
+    parser.add_argument(
+        "--set",
+        choices=("unseen", "heldout"),
+        default="unseen",
+        dest="sentence_set",
+        help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
+        "phrasebook sentences outside the training transcripts",
+    )
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=None,
+        help="sentences per language: the first N of the unseen set (default all 60), "
+        "or N held-out sentences (default 50)",
+    )
     parser.add_argument("--speaker", type=int, default=0, help="speaker index of the voice (default 0)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="prepared training data: baseline mean frame when voice.json has none, transcripts "
-                        "to exclude (default: training.data_dir of voice.json when it exists)")
-    parser.add_argument("--corpus", type=Path, default=None,
-                        help="training corpus manifest.tsv whose sentences to exclude "
-                        "(default: data/VOICE/corpus/manifest.tsv when it exists)")
-    parser.add_argument("--style", type=int, default=None,
-                        help="espeak-ng speaker style of the references, 0-7 "
-                        "(default: the voice speaker's own, else 0)")
-    parser.add_argument("--vocoder-sentences", type=int, default=None,
-                        help="copy-synthesize only this many references (default all of the first language)")
-    parser.add_argument("--compare-vocoder", action="append", default=[], metavar="NAME=CHECKPOINT",
-                        help="also copy-synthesize with this WaveGlow (a checkpoint file, or a training run "
-                        "folder: its latest checkpoint); repeat to compare several, e.g. the vocoder presets")
-    parser.add_argument("--vocoder-only", action="store_true",
-                        help="score the vocoders alone (copy synthesis), not the acoustic model")
-    parser.add_argument("--record-vocoder-quality", action="store_true",
-                        help="write the copy-synthesis PESQ and STOI of WaveGlow and Griffin-Lim into the voice's "
-                        "voice.json, where they choose its default vocoder (usually with --vocoder-only)")
-    parser.add_argument("--calibrate", action="store_true",
-                        help="also identify outputs of known quality per language: espeak-ng's own mel through "
-                        "Griffin-Lim (the ceiling), the mean frame, another sentence, shuffled frames (floors)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="folder to cache the espeak-ng references in (default: a temporary folder)")
-    parser.add_argument("--json", "--out", type=Path, default=None, dest="json_path", metavar="FILE",
-                        help="write the full results (per-sentence scores, settings) here")
-    parser.add_argument("--postfilter", type=float, default=None, metavar="BETA",
-                        help="spectral-contrast factor for the voice's mels before vocoding, 1 (off) to 2 "
-                        "(default: the voice's own, as `tts synth` applies it)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="prepared training data: baseline mean frame when voice.json has none, transcripts "
+        "to exclude (default: training.data_dir of voice.json when it exists)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="training corpus manifest.tsv whose sentences to exclude "
+        "(default: data/VOICE/corpus/manifest.tsv when it exists)",
+    )
+    parser.add_argument(
+        "--style",
+        type=int,
+        default=None,
+        help="espeak-ng speaker style of the references, 0-7 (default: the voice speaker's own, else 0)",
+    )
+    parser.add_argument(
+        "--vocoder-sentences",
+        type=int,
+        default=None,
+        help="copy-synthesize only this many references (default all of the first language)",
+    )
+    parser.add_argument(
+        "--compare-vocoder",
+        action="append",
+        default=[],
+        metavar="NAME=CHECKPOINT",
+        help="also copy-synthesize with this WaveGlow (a checkpoint file, or a training run "
+        "folder: its latest checkpoint); repeat to compare several, e.g. the vocoder presets",
+    )
+    parser.add_argument(
+        "--vocoder-only", action="store_true", help="score the vocoders alone (copy synthesis), not the acoustic model"
+    )
+    parser.add_argument(
+        "--record-vocoder-quality",
+        action="store_true",
+        help="write the copy-synthesis PESQ and STOI of WaveGlow and Griffin-Lim into the voice's "
+        "voice.json, where they choose its default vocoder (usually with --vocoder-only)",
+    )
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="also identify outputs of known quality per language: espeak-ng's own mel through "
+        "Griffin-Lim (the ceiling), the mean frame, another sentence, shuffled frames (floors)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="folder to cache the espeak-ng references in (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--json",
+        "--out",
+        type=Path,
+        default=None,
+        dest="json_path",
+        metavar="FILE",
+        help="write the full results (per-sentence scores, settings) here",
+    )
+    parser.add_argument(
+        "--postfilter",
+        type=float,
+        default=None,
+        metavar="BETA",
+        help="spectral-contrast factor for the voice's mels before vocoding, 1 (off) to 2 "
+        "(default: the voice's own, as `tts synth` applies it)",
+    )
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(func=run)
@@ -88,18 +148,29 @@ def run(args: argparse.Namespace) -> int:
         raise TTSError(f"--compare-vocoder names must be distinct and not 'waveglow' or 'griffinlim', got {names}")
     if args.record_vocoder_quality and Path(args.voice).expanduser().is_file():
         # An archive is unpacked into a cache: scores written there would change nothing the user keeps.
-        raise TTSError(f"--record-vocoder-quality writes into a voice folder, and {args.voice} is an archive; "
-                       "unpack it and give the folder")
+        raise TTSError(
+            f"--record-vocoder-quality writes into a voice folder, and {args.voice} is an archive; "
+            "unpack it and give the folder"
+        )
     voice = tts.load_voice(str(args.voice), device=args.device, postfilter=args.postfilter)
     compare, sources = {}, {}
     for name, path in compared:
         compare[name], sources[name] = _compared_voice(voice, path, args.device)
     result = evaluate_voice(
-        voice, languages=args.language, sentences=args.sentences, workdir=args.workdir,
-        progress=not args.no_progress, speaker=voice.speaker_id(args.speaker) if hasattr(voice, "speaker_id")
-        else args.speaker, data_dir=args.data_dir, corpus=args.corpus, style=args.style,
-        vocoder_sentences=args.vocoder_sentences, compare=compare, acoustic=not args.vocoder_only,
-        sentence_set=args.sentence_set, calibrate=args.calibrate,
+        voice,
+        languages=args.language,
+        sentences=args.sentences,
+        workdir=args.workdir,
+        progress=not args.no_progress,
+        speaker=voice.speaker_id(args.speaker) if hasattr(voice, "speaker_id") else args.speaker,
+        data_dir=args.data_dir,
+        corpus=args.corpus,
+        style=args.style,
+        vocoder_sentences=args.vocoder_sentences,
+        compare=compare,
+        acoustic=not args.vocoder_only,
+        sentence_set=args.sentence_set,
+        calibrate=args.calibrate,
     )
     if sources:
         result["settings"]["compared"] = sources
@@ -122,8 +193,10 @@ def _record_vocoder_quality(bundle: Path, result: dict[str, Any], command: str) 
     scores = {}
     for kind in ("waveglow", "griffinlim"):
         if vocoders[kind]["pesq"] is None or vocoders[kind]["stoi"] is None:
-            raise TTSError(f"no reference could be scored with {kind} ({'; '.join(vocoders[kind]['failed'][:1])}): "
-                           "nothing recorded in voice.json")
+            raise TTSError(
+                f"no reference could be scored with {kind} ({'; '.join(vocoders[kind]['failed'][:1])}): "
+                "nothing recorded in voice.json"
+            )
         scores[kind] = {"pesq": vocoders[kind]["pesq"], "stoi": vocoders[kind]["stoi"]}
     sentence_set = result["settings"]["set"]
     what = "held-out" if sentence_set == "heldout" else sentence_set
@@ -151,19 +224,30 @@ def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str,
         folder = path / "checkpoints" if (path / "checkpoints").is_dir() else path
         latest = CheckpointDirectory(folder, keep_last=1).latest()
         if latest is None:
-            raise TTSError(f"{path}: no step_*.pt checkpoint in {folder}; give a checkpoint file or a training run folder")
+            raise TTSError(
+                f"{path}: no step_*.pt checkpoint in {folder}; give a checkpoint file or a training run folder"
+            )
         path = latest
     elif not path.is_file():
         raise TTSError(f"{path}: no such checkpoint file or run folder")
     checkpoint = vocoder.read_checkpoint(path, device)
-    compared = voice.with_vocoder(TorchWaveGlow(checkpoint.model, device),
-                                  checkpoint.mel_config if checkpoint.source == "swaratts" else None,
-                                  source=str(path))
+    compared = voice.with_vocoder(
+        TorchWaveGlow(checkpoint.model, device),
+        checkpoint.mel_config if checkpoint.source == "swaratts" else None,
+        source=str(path),
+    )
     config = checkpoint.model.config
-    record = {"checkpoint": str(path), "step": checkpoint.extra.get("training", {}).get("step"),
-              "parameters": sum(p.numel() for p in checkpoint.model.parameters()),
-              "n_flows": config.n_flows, "n_group": config.n_group, "n_channels": config.n_channels,
-              "n_layers": config.n_layers, "mel_conditioning": config.mel_conditioning, "depthwise": config.depthwise}
+    record = {
+        "checkpoint": str(path),
+        "step": checkpoint.extra.get("training", {}).get("step"),
+        "parameters": sum(p.numel() for p in checkpoint.model.parameters()),
+        "n_flows": config.n_flows,
+        "n_group": config.n_group,
+        "n_channels": config.n_channels,
+        "n_layers": config.n_layers,
+        "mel_conditioning": config.mel_conditioning,
+        "depthwise": config.depthwise,
+    }
     return compared, record
 
 
@@ -174,15 +258,23 @@ def _argv(args: argparse.Namespace) -> list[str]:
     argv = ["eval", "--voice", str(args.voice), "--set", args.sentence_set, "--speaker", str(args.speaker)]
     for language in args.language or []:
         argv += ["--lang", language]
-    for flag, value in (("--sentences", args.sentences), ("--data-dir", args.data_dir), ("--corpus", args.corpus),
-                        ("--style", args.style), ("--vocoder-sentences", args.vocoder_sentences),
-                        ("--postfilter", args.postfilter)):
+    for flag, value in (
+        ("--sentences", args.sentences),
+        ("--data-dir", args.data_dir),
+        ("--corpus", args.corpus),
+        ("--style", args.style),
+        ("--vocoder-sentences", args.vocoder_sentences),
+        ("--postfilter", args.postfilter),
+    ):
         if value is not None:
             argv += [flag, str(value)]
     for spec in args.compare_vocoder:
         argv += ["--compare-vocoder", spec]
-    for flag, on in (("--vocoder-only", args.vocoder_only), ("--calibrate", args.calibrate),
-                     ("--record-vocoder-quality", args.record_vocoder_quality)):
+    for flag, on in (
+        ("--vocoder-only", args.vocoder_only),
+        ("--calibrate", args.calibrate),
+        ("--record-vocoder-quality", args.record_vocoder_quality),
+    ):
         if on:
             argv.append(flag)
     return argv
@@ -200,8 +292,10 @@ def print_results(result: dict[str, Any]) -> None:
     console = Console()
     settings = result["settings"]
     set_name = "held-out" if settings["set"] == "heldout" else settings["set"]
-    labels = {"waveglow": f"WaveGlow (sigma {settings['waveglow']['sigma']})",
-              "griffinlim": f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)"}
+    labels = {
+        "waveglow": f"WaveGlow (sigma {settings['waveglow']['sigma']})",
+        "griffinlim": f"Griffin-Lim ({settings['griffinlim']['n_iter']} iterations)",
+    }
     for language, scores in result["languages"].items():
         table = Table(title=f"{result['voice']}: {language}, {scores['sentences']} {set_name} sentences")
         table.add_column("")
@@ -215,15 +309,25 @@ def print_results(result: dict[str, Any]) -> None:
         if scores.get("in_training"):
             table.add_row("[red]sentences trained on[/red]", str(scores["in_training"]))
         console.print(table)
-        _identification_table(console, f"{language}: sentence identification", {
-            _SHORT[kind] + (" (default)" if kind == settings["default_vocoder"] else ""): summary
-            for kind, summary in scores["identification"].items()})
+        _identification_table(
+            console,
+            f"{language}: sentence identification",
+            {
+                _SHORT[kind] + (" (default)" if kind == settings["default_vocoder"] else ""): summary
+                for kind, summary in scores["identification"].items()
+            },
+        )
     for language, calibration in result.get("calibration", {}).items():
-        _identification_table(console, f"{language}: identification calibrated (each through Griffin-Lim)", {
-            "ceiling: espeak-ng's mel": calibration["ceiling_griffinlim"],
-            "floor: mean frame": calibration["floor_mean_frame"],
-            "floor: other sentence": calibration["floor_other_sentence"],
-            "shuffled frames": calibration["shuffled_frames"]})
+        _identification_table(
+            console,
+            f"{language}: identification calibrated (each through Griffin-Lim)",
+            {
+                "ceiling: espeak-ng's mel": calibration["ceiling_griffinlim"],
+                "floor: mean frame": calibration["floor_mean_frame"],
+                "floor: other sentence": calibration["floor_other_sentence"],
+                "shuffled frames": calibration["shuffled_frames"],
+            },
+        )
     vocoders = result["vocoder"]
     table = Table(title=f"vocoder copy synthesis: {vocoders['sentences']} {vocoders['language']} references")
     table.add_column("vocoder")
@@ -249,8 +353,13 @@ def _identification_table(console: Any, title: str, rows: dict[str, dict[str, An
     for column in ("identified", "chance", "right/wrong", "mean rank"):
         table.add_column(column, justify="right")
     for label, summary in rows.items():
-        table.add_row(label, f"{summary['identified']}/{summary['sentences']} ({summary['identified_fraction']:.0%})",
-                      f"{summary['chance']:.1%}", f"{summary['right_wrong_ratio']:.3f}", f"{summary['mean_rank']:.1f}")
+        table.add_row(
+            label,
+            f"{summary['identified']}/{summary['sentences']} ({summary['identified_fraction']:.0%})",
+            f"{summary['chance']:.1%}",
+            f"{summary['right_wrong_ratio']:.3f}",
+            f"{summary['mean_rank']:.1f}",
+        )
     console.print(table)
 
 

@@ -11,37 +11,59 @@ from base.errors import TTSError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("export", help="make a voice bundle (voice) or an ONNX voice (onnx)",
-                                   description="Package models for synthesis.")
+    parser = subparsers.add_parser(
+        "export",
+        help="make a voice bundle (voice) or an ONNX voice (onnx)",
+        description="Package models for synthesis.",
+    )
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
 
     voice = kinds.add_parser(
-        "voice", help="a voice bundle from acoustic and vocoder checkpoints",
+        "voice",
+        help="a voice bundle from acoustic and vocoder checkpoints",
         description="Write a voice bundle (voice.json with sha256 of each file, acoustic.pt, vocoder.pt) "
         "from training checkpoints: this project's, NVIDIA's or DeepLearningExamples'. Put it in "
         "$TTS_VOICES (or ~/.local/share/swaratts/voices) to use it by name.",
     )
     voice.add_argument("--acoustic", type=Path, required=True, help="Tacotron2 checkpoint")
     voice.add_argument("--vocoder", type=Path, required=True, help="WaveGlow checkpoint")
-    voice.add_argument("--lang", action="append", default=None,
-                       help="a language the voice speaks (repeat; the first is its default). Default: "
-                       "its training language and every language its symbols cover")
+    voice.add_argument(
+        "--lang",
+        action="append",
+        default=None,
+        help="a language the voice speaks (repeat; the first is its default). Default: "
+        "its training language and every language its symbols cover",
+    )
     voice.add_argument("--out", type=Path, required=True, help="bundle directory to write")
     voice.add_argument("--name", default=None, help="voice name (default: the directory name)")
     voice.add_argument("--description", default="", help="one line about the voice")
-    voice.add_argument("--data-dir", type=Path, default=None,
-                       help="prepared training data: records its mean mel frame (the `tts eval` baseline)")
-    voice.add_argument("--command", action="append", default=[], dest="recorded_commands",
-                       help="a command that produced the models, recorded in voice.json (repeat)")
+    voice.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="prepared training data: records its mean mel frame (the `tts eval` baseline)",
+    )
+    voice.add_argument(
+        "--command",
+        action="append",
+        default=[],
+        dest="recorded_commands",
+        help="a command that produced the models, recorded in voice.json (repeat)",
+    )
     voice.add_argument("--fp32", action="store_true", help="keep fp32 weights (default: fp16 storage)")
-    voice.add_argument("--postfilter", type=float, default=None, metavar="BETA",
-                       help="spectral-contrast factor the voice applies to its predicted mels, 1 (off) to 2 "
-                       "(default 1.4)")
+    voice.add_argument(
+        "--postfilter",
+        type=float,
+        default=None,
+        metavar="BETA",
+        help="spectral-contrast factor the voice applies to its predicted mels, 1 (off) to 2 (default 1.4)",
+    )
     voice.add_argument("--force", action="store_true", help="replace an existing bundle at --out")
     voice.set_defaults(func=run_voice)
 
     onnx = kinds.add_parser(
-        "onnx", help="an ONNX voice for the torch-free runtime",
+        "onnx",
+        help="an ONNX voice for the torch-free runtime",
         description="Export a voice to ONNX graphs (encoder, one decoder step, postnet, vocoder), verified "
         "against PyTorch with onnxruntime; synthesize with `tts synth --engine onnx --voice DIR`.",
     )
@@ -70,9 +92,18 @@ def run_voice(args: argparse.Namespace) -> int:
     training = {"commands": list(args.recorded_commands) + ([export_command] if export_command else [])}
     if args.data_dir is not None:
         training["data_dir"] = str(args.data_dir)
-    out = export_voice(args.acoustic, args.vocoder, args.out, languages=args.lang, name=args.name,
-                       description=args.description, training=training, half=not args.fp32,
-                       data_dir=args.data_dir, **({} if args.postfilter is None else {"postfilter": args.postfilter}))
+    out = export_voice(
+        args.acoustic,
+        args.vocoder,
+        args.out,
+        languages=args.lang,
+        name=args.name,
+        description=args.description,
+        training=training,
+        half=not args.fp32,
+        data_dir=args.data_dir,
+        **({} if args.postfilter is None else {"postfilter": args.postfilter}),
+    )
     print(out)
     return 0
 

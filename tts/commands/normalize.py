@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("text", help="the text to normalize (quote it)")
     parser.add_argument(
-        "-l", "--lang", required=True,
+        "-l",
+        "--lang",
+        required=True,
         help=f"language: {', '.join(text.supported_languages())} (aliases: {', '.join(sorted(ALIASES))})",
     )
     parser.add_argument("--tags", action="store_true", help="also print each token's language tag")

@@ -25,8 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", type=Path, default=None, help="JSON/YAML file with PrepareConfig fields")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     parser.add_argument("--force", action="store_true", help="redo a directory prepared with other settings")
-    parser.add_argument("--text-input", choices=("characters", "phonemes"), default="characters",
-                        help="what the acoustic model will read: the normalized letters, or their espeak-ng IPA")
+    parser.add_argument(
+        "--text-input",
+        choices=("characters", "phonemes"),
+        default="characters",
+        help="what the acoustic model will read: the normalized letters, or their espeak-ng IPA",
+    )
     parser.set_defaults(func=run)
 
 
@@ -34,8 +38,16 @@ def run(args: argparse.Namespace) -> int:
     config = PrepareConfig()
     if args.config is not None:
         config = _read_config(args.config)
-    report = prepare_corpus(args.format, args.path, args.lang, args.out, config, workers=args.workers, force=args.force,
-                            text_input=args.text_input)
+    report = prepare_corpus(
+        args.format,
+        args.path,
+        args.lang,
+        args.out,
+        config,
+        workers=args.workers,
+        force=args.force,
+        text_input=args.text_input,
+    )
     _print_report(report, args.out, verbose=bool(getattr(args, "verbose", False)))
     return 0
 
@@ -79,6 +91,8 @@ def _print_report(report: dict, out: Path, verbose: bool = False) -> None:
         for row in dropped:
             console.print(f"dropped {row['utt_id']} ({row['audio']}): {row['reason']}", markup=False, soft_wrap=True)
     elif dropped:
-        console.print(f"{len(dropped)} dropped file{'s' if len(dropped) > 1 else ''} and why: 'dropped_files' in the "
-                      "report (-v prints them)")
+        console.print(
+            f"{len(dropped)} dropped file{'s' if len(dropped) > 1 else ''} and why: 'dropped_files' in the "
+            "report (-v prints them)"
+        )
     console.print(f"report: {out / 'report.json'}")

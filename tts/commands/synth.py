@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import unicodedata
 import struct
 import sys
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 import numpy as np
 import soundfile
 
-from tts.commands import seed
 from base.errors import TTSError
 from base.files import atomic_path
+from tts.commands import seed
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)
@@ -27,32 +28,56 @@ FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "synth", help="speak text with a voice (bundled, yours, or a bundle path)",
+        "synth",
+        help="speak text with a voice (bundled, yours, or a bundle path)",
         description="Synthesize speech. Without --voice, the voice for -l LANG is used (see `tts voices`). "
         "Long text is split into sentences and spoken in batches, in bounded memory.",
     )
     parser.add_argument("text", nargs="?", help="the text (or use --text-file)")
-    parser.add_argument("-l", "--lang", default=None,
-                        help="language: hinglish, hi (hindi), bn (bengali), benglish, en (english)")
-    parser.add_argument("-o", "--output", default=None,
-                        help="output .wav, .flac or .ogg; '-' writes wav to stdout (default: a name from the text)")
+    parser.add_argument(
+        "-l", "--lang", default=None, help="language: hinglish, hi (hindi), bn (bengali), benglish, en (english)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="output .wav, .flac or .ogg; '-' writes wav to stdout (default: a name from the text)",
+    )
     parser.add_argument("--voice", default=None, help="voice name (`tts voices`) or bundle directory/archive")
     parser.add_argument("--speaker", default="0", help="speaker index or name (default 0)")
-    parser.add_argument("--sigma", type=float, default=DEFAULT_SIGMA,
-                        help=f"WaveGlow latent scale (default {DEFAULT_SIGMA})")
-    parser.add_argument("--denoise", type=float, default=DEFAULT_DENOISE,
-                        help=f"WaveGlow denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)")
+    parser.add_argument(
+        "--sigma", type=float, default=DEFAULT_SIGMA, help=f"WaveGlow latent scale (default {DEFAULT_SIGMA})"
+    )
+    parser.add_argument(
+        "--denoise",
+        type=float,
+        default=DEFAULT_DENOISE,
+        help=f"WaveGlow denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)",
+    )
     parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible audio")
     parser.add_argument("--text-file", type=Path, default=None, help="read the text from a UTF-8 file ('-': stdin)")
-    parser.add_argument("--vocoder", choices=("auto", "waveglow", "griffinlim"), default="auto",
-                        help="auto (default): the better of the two by the copy-synthesis scores in the voice's "
-                        "voice.json, WaveGlow when it has none (the log says which and why); waveglow or "
-                        "griffinlim: that one")
-    parser.add_argument("--postfilter", type=float, default=None, metavar="BETA",
-                        help="spectral-contrast factor for the predicted mels, 1 (off) to 2; default the "
-                        "voice's (voice.json postfilter)")
-    parser.add_argument("--engine", choices=("torch", "onnx"), default=None,
-                        help="runtime; default the bundle's own (onnx bundles: `tts export onnx`)")
+    parser.add_argument(
+        "--vocoder",
+        choices=("auto", "waveglow", "griffinlim"),
+        default="auto",
+        help="auto (default): the better of the two by the copy-synthesis scores in the voice's "
+        "voice.json, WaveGlow when it has none (the log says which and why); waveglow or "
+        "griffinlim: that one",
+    )
+    parser.add_argument(
+        "--postfilter",
+        type=float,
+        default=None,
+        metavar="BETA",
+        help="spectral-contrast factor for the predicted mels, 1 (off) to 2; default the "
+        "voice's (voice.json postfilter)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("torch", "onnx"),
+        default=None,
+        help="runtime; default the bundle's own (onnx bundles: `tts export onnx`)",
+    )
     parser.add_argument("--batch-size", type=int, default=8, help="sentences decoded together (default 8)")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     parser.set_defaults(func=run)
@@ -110,8 +135,9 @@ def open_voice(args: argparse.Namespace):
         from tts.commands.vocode import check_device
 
         check_device(args.device)
-    return load_voice(path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder,
-                      postfilter=args.postfilter)
+    return load_voice(
+        path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder, postfilter=args.postfilter
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,15 +158,24 @@ def run(args: argparse.Namespace) -> int:
     voice = open_voice(args)
     speaker = args.speaker if not str(args.speaker).isdigit() else int(args.speaker)
     pieces = voice.pieces(raw, args.lang)  # checks the text before any output is opened
-    stream = voice.stream(raw, args.lang, speaker=speaker, sigma=args.sigma, denoise=args.denoise,
-                          seed=args.seed, batch_size=args.batch_size, progress=True)
+    stream = voice.stream(
+        raw,
+        args.lang,
+        speaker=speaker,
+        sigma=args.sigma,
+        denoise=args.denoise,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        progress=True,
+    )
     if to_stdout:
         seconds = write_wav_stream(sys.stdout.buffer, stream, voice.sample_rate)
     else:
         output, seconds = _write_streaming(output, stream, voice.sample_rate, fmt, subtype, numbered)
         print(output)
-    log.info("%.2f s of audio, %d sentence%s, voice %s", seconds, len(pieces), "s" if len(pieces) > 1 else "",
-             voice.name)
+    log.info(
+        "%.2f s of audio, %d sentence%s, voice %s", seconds, len(pieces), "s" if len(pieces) > 1 else "", voice.name
+    )
     return 0
 
 
@@ -152,14 +187,30 @@ def write_wav_stream(out: BinaryIO, pieces: Iterable[np.ndarray], sample_rate: i
     memory (``-o -``). The header's sizes say "unknown" and are filled in at the end when ``out``
     can seek (a file), as streaming WAV writers do for pipes. A piece with non-finite samples
     stops the stream with an error before it is written. Returns the seconds written."""
-    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", _UNKNOWN_SIZE, b"WAVE", b"fmt ", 16, 1, 1, sample_rate,
-                         2 * sample_rate, 2, 16, b"data", _UNKNOWN_SIZE)
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        _UNKNOWN_SIZE,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        sample_rate,
+        2 * sample_rate,
+        2,
+        16,
+        b"data",
+        _UNKNOWN_SIZE,
+    )
     out.write(header)
     samples = 0
     for piece in pieces:
         if not np.isfinite(piece).all():
-            raise TTSError("the voice produced non-finite samples; the stream was cut before them "
-                           "(check --sigma and --denoise, or the voice's files)")
+            raise TTSError(
+                "the voice produced non-finite samples; the stream was cut before them "
+                "(check --sigma and --denoise, or the voice's files)"
+            )
         out.write(np.round(np.clip(piece, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
         samples += len(piece)
     out.flush()
@@ -178,8 +229,9 @@ def write_wav_stream(out: BinaryIO, pieces: Iterable[np.ndarray], sample_rate: i
     return samples / sample_rate
 
 
-def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: str,
-                     numbered: bool = False) -> tuple[Path, float]:
+def _write_streaming(
+    output: Path, pieces, sample_rate: int, fmt: str, subtype: str, numbered: bool = False
+) -> tuple[Path, float]:
     """Write audio pieces as they come to a temporary file of this process's own in the output's
     folder, then move it into place atomically. Returns the path written and the seconds.
 
@@ -203,15 +255,19 @@ def _write_streaming(output: Path, pieces, sample_rate: int, fmt: str, subtype: 
                 low, high = np.inf, -np.inf
                 for piece in pieces:
                     if not np.isfinite(piece).all():
-                        raise TTSError(f"{output}: the voice produced non-finite samples; nothing was written "
-                                       "(check --sigma and --denoise, or the voice's files)")
+                        raise TTSError(
+                            f"{output}: the voice produced non-finite samples; nothing was written "
+                            "(check --sigma and --denoise, or the voice's files)"
+                        )
                     if len(piece):
                         low, high = min(low, float(piece.min())), max(high, float(piece.max()))
                     f.write(piece)
                     samples += len(piece)
             if samples and low == high:
-                raise TTSError(f"{output}: the voice produced {samples} samples all equal to {low:g}, not speech; "
-                               "nothing was written (check the voice's files)")
+                raise TTSError(
+                    f"{output}: the voice produced {samples} samples all equal to {low:g}, not speech; "
+                    "nothing was written (check the voice's files)"
+                )
     except OSError as exc:  # the folder takes no new file
         raise TTSError(f"{output}: cannot write there ({exc.strerror or exc})") from None
     output = claimed[0]
@@ -236,14 +292,18 @@ def _claim(tmp: Path, output: Path, seen: tuple[int, int, int, int] | None, numb
                 os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
             except FileExistsError:
                 if not numbered:
-                    raise TTSError(f"{output}: another process wrote this file while this one was speaking; "
-                                   "its file is kept and this audio was not saved: choose another -o") from None
+                    raise TTSError(
+                        f"{output}: another process wrote this file while this one was speaking; "
+                        "its file is kept and this audio was not saved: choose another -o"
+                    ) from None
                 n += 1
                 continue
             os.replace(tmp, candidate)
             return candidate
         if _identity(output) != seen:
-            raise TTSError(f"{output}: another process rewrote this file while this one was speaking; its file "
-                           "is kept and this audio was not saved: choose another -o")
+            raise TTSError(
+                f"{output}: another process rewrote this file while this one was speaking; its file "
+                "is kept and this audio was not saved: choose another -o"
+            )
         os.replace(tmp, output)
         return output

@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("stage", choices=STAGES, help="which model to train")
-    parser.add_argument("--data-dir", "--data", type=Path, required=True, dest="data",
-                        help="prepared data directory (tts prepare)")
+    parser.add_argument(
+        "--data-dir", "--data", type=Path, required=True, dest="data", help="prepared data directory (tts prepare)"
+    )
     parser.add_argument("--config", default="base", help="preset (base, tiny) or a .yaml/.json file")
     parser.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, logs)")
     parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --out")
@@ -47,20 +48,32 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _report(args: argparse.Namespace, result: dict) -> int:
-    print(f"{args.stage}: stopped at step {result['step']} (epoch {result['epoch']}); "
-          f"checkpoints in {args.out / 'checkpoints'}")
+    print(
+        f"{args.stage}: stopped at step {result['step']} (epoch {result['epoch']}); "
+        f"checkpoints in {args.out / 'checkpoints'}"
+    )
     return 0
 
 
 def run_train(args: argparse.Namespace) -> int:
-    result = train_stage(args.stage, args.data, args.config, args.out, resume=args.resume,
-                         max_steps=args.max_steps, device=args.device)
+    result = train_stage(
+        args.stage, args.data, args.config, args.out, resume=args.resume, max_steps=args.max_steps, device=args.device
+    )
     return _report(args, result)
 
 
 def run_finetune(args: argparse.Namespace) -> int:
     freeze = tuple(name.strip() for name in args.freeze.split(",") if name.strip())
-    result = train_stage(args.stage, args.data, args.config, args.out, resume=args.resume,
-                         max_steps=args.max_steps, device=args.device, init_from=args.init_from,
-                         freeze=freeze, learning_rate=args.learning_rate)
+    result = train_stage(
+        args.stage,
+        args.data,
+        args.config,
+        args.out,
+        resume=args.resume,
+        max_steps=args.max_steps,
+        device=args.device,
+        init_from=args.init_from,
+        freeze=freeze,
+        learning_rate=args.learning_rate,
+    )
     return _report(args, result)

@@ -12,8 +12,8 @@ import torch
 import vocoder
 from base.audio import save_wav
 from base.checkpoint import CheckpointError, load_weights_only
-from tts.commands import seed
 from base.errors import TTSError
+from tts.commands import seed
 from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--checkpoint", type=Path, required=True, help="WaveGlow checkpoint")
     parser.add_argument("--sigma", type=float, default=DEFAULT_SIGMA, help=f"latent scale (default {DEFAULT_SIGMA})")
     parser.add_argument(
-        "--denoise", type=float, default=DEFAULT_DENOISE,
-        help=f"denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)"
+        "--denoise",
+        type=float,
+        default=DEFAULT_DENOISE,
+        help=f"denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)",
     )
     parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible synthesis")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
@@ -63,8 +65,7 @@ def load_mel(path: Path) -> torch.Tensor:
         mel = mel[0]
     if mel.dim() != 2 or not mel.is_floating_point():
         raise TTSError(
-            f"{path}: mel must be a float array of shape [n_mels, frames], got "
-            f"{tuple(mel.shape)} of {mel.dtype}"
+            f"{path}: mel must be a float array of shape [n_mels, frames], got {tuple(mel.shape)} of {mel.dtype}"
         )
     if mel.size(1) == 0:
         raise TTSError(f"{path}: mel has no frames")
@@ -101,11 +102,15 @@ def run(args: argparse.Namespace) -> int:
     if args.denoise > 0:
         audio = vocoder.Denoiser(model)(audio, strength=args.denoise)
     if not bool(torch.isfinite(audio).all()):
-        raise TTSError(f"{args.mel}: the vocoder produced non-finite samples; {args.output} was not written "
-                       "(is the mel a log-mel of finite values?)")
+        raise TTSError(
+            f"{args.mel}: the vocoder produced non-finite samples; {args.output} was not written "
+            "(is the mel a log-mel of finite values?)"
+        )
     save_wav(args.output, audio[0], mel_config.sampling_rate)
     log.info(
-        "wrote %s: %.2f s at %d Hz", args.output, audio.size(1) / mel_config.sampling_rate,
+        "wrote %s: %.2f s at %d Hz",
+        args.output,
+        audio.size(1) / mel_config.sampling_rate,
         mel_config.sampling_rate,
     )
     return 0

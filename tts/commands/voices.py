@@ -14,29 +14,42 @@ from tts.voice_manifest import list_voices, user_voice_dirs
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "voices", help="list the voices: bundled ones and yours",
+        "voices",
+        help="list the voices: bundled ones and yours",
         description="List the voices tts synth can use by name: those in $TTS_VOICES (or "
         "~/.local/share/swaratts/voices) and those bundled with the package. A user voice hides a "
         "bundled one of the same name.",
     )
-    parser.add_argument("--json", nargs="?", const="-", default=None, dest="json_path", metavar="PATH",
-                        help="write the list as JSON to PATH (no PATH or -: print it instead of the table)")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        default=None,
+        dest="json_path",
+        metavar="PATH",
+        help="write the list as JSON to PATH (no PATH or -: print it instead of the table)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     entries = list_voices()
-    rows = [{
-        "name": e.manifest.name,
-        "languages": e.manifest.languages,
-        "speakers": e.manifest.speakers,
-        "sample_rate": e.manifest.sample_rate,
-        "engine": e.manifest.engine,
-        "origin": e.origin,
-        "path": str(e.path),
-        "megabytes": round(sum((e.path / f).stat().st_size for f in e.manifest.sha256 if (e.path / f).is_file()) / 1e6, 1),
-        "description": e.manifest.description,
-    } for e in entries]
+    rows = [
+        {
+            "name": e.manifest.name,
+            "languages": e.manifest.languages,
+            "speakers": e.manifest.speakers,
+            "sample_rate": e.manifest.sample_rate,
+            "engine": e.manifest.engine,
+            "origin": e.origin,
+            "path": str(e.path),
+            "megabytes": round(
+                sum((e.path / f).stat().st_size for f in e.manifest.sha256 if (e.path / f).is_file()) / 1e6, 1
+            ),
+            "description": e.manifest.description,
+        }
+        for e in entries
+    ]
     if args.json_path is not None:
         text = json.dumps(rows, indent=2, ensure_ascii=False)
         if args.json_path == "-":
@@ -49,8 +62,16 @@ def run(args: argparse.Namespace) -> int:
     for column in ("name", "languages", "speakers", "rate", "engine", "origin", "MB", "path"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["name"], ", ".join(row["languages"]), str(len(row["speakers"]) or 1),
-                      str(row["sample_rate"]), row["engine"], row["origin"], str(row["megabytes"]), row["path"])
+        table.add_row(
+            row["name"],
+            ", ".join(row["languages"]),
+            str(len(row["speakers"]) or 1),
+            str(row["sample_rate"]),
+            row["engine"],
+            row["origin"],
+            str(row["megabytes"]),
+            row["path"],
+        )
     Console().print(table)
     if not rows:
         print("no voices: train one with `python recipes/hinglish/run.sh` and add it with `tts export voice`")

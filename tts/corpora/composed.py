@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from functools import cache
 
+from base.errors import TTSError
 from text.romanize import romanize_variants
 from text.symbols import output_letters
-from base.errors import TTSError
 
 # Words drawn from, per language, and how much rarer words are favoured: weights are
 # frequency ** SMOOTHING (1 would be the text's own distribution, 0 uniform).
@@ -65,8 +65,7 @@ def compose(language: str, rng: random.Random, romanized: bool = False) -> tuple
     if language in _NATIVE:
         english = _draw("en", count, rng)
         words = [english[i] if rng.random() < ENGLISH_SHARE else w for i, w in enumerate(words)]
-    typed = [w if w.isascii() or not romanized else rng.choice(romanize_variants(w, native) or [w])
-             for w in words]
+    typed = [w if w.isascii() or not romanized else rng.choice(romanize_variants(w, native) or [w]) for w in words]
     if count > 6 and rng.random() < 0.5:
         cut = rng.randint(2, count - 2)
         typed[cut - 1] += ","

@@ -85,7 +85,8 @@ class CorpusCollector:
             self.problem(file, line, f"recording {utterance.audio_path} not found")
         elif utterance.utt_id in self._first_seen:
             self.problem(
-                file, line,
+                file,
+                line,
                 f"utterance id {utterance.utt_id!r} already used ({self._first_seen[utterance.utt_id]}); "
                 "ids must be unique",
             )

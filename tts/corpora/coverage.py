@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Iterable
 
 import text
 
@@ -57,15 +57,19 @@ class Coverage:
             self.phones.update(units)
             self.pairs.update(zip(units, units[1:]))
 
-    def share_of(self, other: "Coverage") -> dict[str, float]:
+    def share_of(self, other: Coverage) -> dict[str, float]:
         """The share of ``other``'s word, phone and pair *occurrences* that this coverage has
         seen (e.g. how much of an evaluation set a corpus prepares a voice for)."""
+
         def share(mine: Counter, theirs: Counter) -> float:
             total = sum(theirs.values())
             return sum(n for key, n in theirs.items() if key in mine) / total if total else 1.0
 
-        return {"words": share(self.words, other.words), "phones": share(self.phones, other.phones),
-                "phone_pairs": share(self.pairs, other.pairs)}
+        return {
+            "words": share(self.words, other.words),
+            "phones": share(self.phones, other.phones),
+            "phone_pairs": share(self.pairs, other.pairs),
+        }
 
 
 def measure(normalized_texts: Iterable[str]) -> Coverage:
@@ -87,7 +91,7 @@ def reference_phones(language: str) -> dict[str, float]:
         words, _ = vocabulary(code)
         # Phonemized in batches of words: one call per word would be slow and gives the same IPA.
         for start in range(0, len(words), 200):
-            counts.update(phones(text.to_phonemes(" ".join(words[start:start + 200]))))
+            counts.update(phones(text.to_phonemes(" ".join(words[start : start + 200]))))
     total = sum(counts.values())
     return {phone: n / total for phone, n in counts.items()}
 
@@ -96,5 +100,7 @@ def missing_phones(coverage: Coverage, language: str, min_share: float = MIN_SHA
     """Phones common in ``language`` (at least ``min_share`` of its phones) that ``coverage``
     never has, most common first."""
     reference = reference_phones(language)
-    return sorted((p for p, share in reference.items() if share >= min_share and p not in coverage.phones),
-                  key=lambda p: -reference[p])
+    return sorted(
+        (p for p, share in reference.items() if share >= min_share and p not in coverage.phones),
+        key=lambda p: -reference[p],
+    )

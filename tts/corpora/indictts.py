@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from base.errors import TTSError
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.languages import language_code
 from tts.corpora.registry import register_format
-from base.errors import TTSError
 
 TRANSCRIPT = "txt.done.data"
 GENDERS = ("male", "female")
@@ -37,9 +37,7 @@ def read_indictts(path: Path, language: str | None = None) -> CorpusReadResult:
     """
     transcripts = [path] if path.is_file() else sorted(path.rglob(TRANSCRIPT))
     if not transcripts:
-        raise TTSError(
-            f"{path}: no {TRANSCRIPT} found; an IndicTTS corpus has <Lang>/<male|female>/mono/{TRANSCRIPT}"
-        )
+        raise TTSError(f"{path}: no {TRANSCRIPT} found; an IndicTTS corpus has <Lang>/<male|female>/mono/{TRANSCRIPT}")
     collector = CorpusCollector()
     for transcript in transcripts:
         speaker, folder_language = speaker_of(transcript)

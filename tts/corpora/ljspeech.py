@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from base.errors import TTSError
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.registry import register_format
-from base.errors import TTSError
 
 METADATA = "metadata.csv"
 
@@ -42,7 +42,8 @@ def read_ljspeech(
             fields = line.split("|")
             if len(fields) not in (2, 3) or not fields[0].strip():
                 collector.problem(
-                    metadata, line_number,
+                    metadata,
+                    line_number,
                     f"expected 'id|text' or 'id|raw text|normalized text', got {len(fields)} field(s)",
                 )
                 continue

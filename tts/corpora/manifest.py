@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
-from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
-from tts.corpora.registry import register_format
 from base.errors import TTSError
 from base.files import atomic_path
+from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
+from tts.corpora.registry import register_format
 
 REQUIRED_COLUMNS = ("path", "text")
 OPTIONAL_COLUMNS = ("speaker", "language", "utt_id")
@@ -106,12 +106,25 @@ def _read_rows(manifest: Path, dialect: Dialect) -> tuple[list[str], pd.DataFram
     (as all-NaN rows) so that row ``i`` is line ``i + 1``; a field in the extra column, or the
     stand-in row, marks a line with too many fields.
     """
-    options = dict(sep=dialect.separator, quoting=dialect.quoting, encoding="utf-8-sig", dtype=str,
-                   keep_default_na=False, skip_blank_lines=False, engine="python")
+    options = dict(
+        sep=dialect.separator,
+        quoting=dialect.quoting,
+        encoding="utf-8-sig",
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        engine="python",
+    )
     try:
         columns = pd.read_csv(manifest, nrows=0, **options).columns
-        rows = pd.read_csv(manifest, header=None, names=range(len(columns) + 1), index_col=False,
-                           on_bad_lines=lambda fields: [_TOO_MANY_FIELDS], **options)
+        rows = pd.read_csv(
+            manifest,
+            header=None,
+            names=range(len(columns) + 1),
+            index_col=False,
+            on_bad_lines=lambda fields: [_TOO_MANY_FIELDS],
+            **options,
+        )
     except pd.errors.EmptyDataError:
         return [], pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
@@ -119,14 +132,18 @@ def _read_rows(manifest: Path, dialect: Dialect) -> tuple[list[str], pd.DataFram
     return [str(name).strip().lower() for name in columns], rows
 
 
-def _read_row(values: list, header: list[str], defaults: dict, manifest: Path, line: int,
-              collector: CorpusCollector) -> None:
+def _read_row(
+    values: list, header: list[str], defaults: dict, manifest: Path, line: int, collector: CorpusCollector
+) -> None:
     if all(pd.isna(v) for v in values):
         return
     extra = values[len(header)]
     if values[0] == _TOO_MANY_FIELDS or not (pd.isna(extra) or extra == ""):
-        collector.problem(manifest, line, f"more fields than the {len(header)} columns of the header "
-                                          "(an unquoted separator inside a transcript?)")
+        collector.problem(
+            manifest,
+            line,
+            f"more fields than the {len(header)} columns of the header (an unquoted separator inside a transcript?)",
+        )
         return
     row = {name: ("" if pd.isna(value) else value.strip()) for name, value in zip(header, values)}
     if not row["path"]:
@@ -173,8 +190,9 @@ def write_manifest(path: str | os.PathLike, utterances: Iterable[Utterance]) -> 
     _check_writable_fields(table, dialect, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, sep=dialect.separator, quoting=dialect.quoting, index=False, lineterminator="\n",
-                     encoding="utf-8")
+        table.to_csv(
+            tmp, sep=dialect.separator, quoting=dialect.quoting, index=False, lineterminator="\n", encoding="utf-8"
+        )
     return path
 
 
@@ -190,5 +208,7 @@ def _check_writable_fields(table: pd.DataFrame, dialect: Dialect, path: Path) ->
     for column in table.columns:
         for row, value in enumerate(table[column], start=2):
             if any(char in value for char in forbidden):
-                raise TTSError(f"{path}: cannot write {column} {value!r} (row for line {row}): "
-                               "it holds a line break or, in a TSV, a tab")
+                raise TTSError(
+                    f"{path}: cannot write {column} {value!r} (row for line {row}): "
+                    "it holds a line break or, in a TSV, a tab"
+                )

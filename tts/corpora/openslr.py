@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from base.errors import TTSError
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.registry import register_format
-from base.errors import TTSError
 
 LINE_INDEX = "line_index.tsv"
 
@@ -56,5 +56,8 @@ def _read_line_index(index: Path, language: str | None, collector: CorpusCollect
                 continue
             file_id, text = fields[0].strip(), fields[1].strip()
             speaker = speaker_of(file_id, default=index.parent.name)
-            collector.add(Utterance(index.parent / "wavs" / f"{file_id}.wav", text, speaker, language, file_id),
-                          index, line_number)
+            collector.add(
+                Utterance(index.parent / "wavs" / f"{file_id}.wav", text, speaker, language, file_id),
+                index,
+                line_number,
+            )

@@ -21,8 +21,8 @@ sentence needs it (``mera {thing}``: all ``thing`` words are masculine).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 Slots = Mapping[str, tuple[str, ...]]
 
@@ -67,23 +67,56 @@ HINGLISH_TEMPLATES = (
     "good morning {person}, chai=चाय pi=पी li=ली?",
 )
 
-HINGLISH_SLOTS: Slots = MappingProxyType({
-    "day": ("aaj=आज", "kal=कल", "parso|parson=परसों"),
-    "hour": _HOURS,
-    "count": _COUNTS,
-    "amount": _AMOUNTS,
-    "weekday": _WEEKDAYS_EN,
-    "event": _EVENTS_EN + ("doctor appointment",),
-    "place": ("office", "college", "mall", "hospital", "station", "airport", "bank", "gym", "market",
-              "mandir=मंदिर"),
-    "person": ("mummy=मम्मी", "papa=पापा", "boss", "bhaiya|bhaiyya=भैया", "didi=दीदी", "Rahul=राहुल",
-               "Priya=प्रिया", "Amit=अमित", "Neha=नेहा", "Sanjay=संजय", "Pooja|Puja=पूजा"),
-    # masculine in Hindi usage: templates say "mera {thing}" and "gaya"
-    "thing": ("phone", "laptop", "charger", "wallet", "passport", "ticket", "bag", "headphone", "remote"),
-    "food": ("chai=चाय", "samosa=समोसा", "pizza", "coffee", "biryani=बिरयानी", "paratha|parantha=पराठा",
-             "momos", "burger", "dosa=डोसा", "pav=पाव bhaji=भाजी"),
-    "feeling": ("busy", "tired", "free", "happy", "bored", "excited"),
-})
+HINGLISH_SLOTS: Slots = MappingProxyType(
+    {
+        "day": ("aaj=आज", "kal=कल", "parso|parson=परसों"),
+        "hour": _HOURS,
+        "count": _COUNTS,
+        "amount": _AMOUNTS,
+        "weekday": _WEEKDAYS_EN,
+        "event": _EVENTS_EN + ("doctor appointment",),
+        "place": (
+            "office",
+            "college",
+            "mall",
+            "hospital",
+            "station",
+            "airport",
+            "bank",
+            "gym",
+            "market",
+            "mandir=मंदिर",
+        ),
+        "person": (
+            "mummy=मम्मी",
+            "papa=पापा",
+            "boss",
+            "bhaiya|bhaiyya=भैया",
+            "didi=दीदी",
+            "Rahul=राहुल",
+            "Priya=प्रिया",
+            "Amit=अमित",
+            "Neha=नेहा",
+            "Sanjay=संजय",
+            "Pooja|Puja=पूजा",
+        ),
+        # masculine in Hindi usage: templates say "mera {thing}" and "gaya"
+        "thing": ("phone", "laptop", "charger", "wallet", "passport", "ticket", "bag", "headphone", "remote"),
+        "food": (
+            "chai=चाय",
+            "samosa=समोसा",
+            "pizza",
+            "coffee",
+            "biryani=बिरयानी",
+            "paratha|parantha=पराठा",
+            "momos",
+            "burger",
+            "dosa=डोसा",
+            "pav=पाव bhaji=भाजी",
+        ),
+        "feeling": ("busy", "tired", "free", "happy", "bored", "excited"),
+    }
+)
 
 BENGLISH_TEMPLATES = (
     "ami=আমি bhalo=ভালো achi|aachi=আছি, thank you",
@@ -118,22 +151,54 @@ BENGLISH_TEMPLATES = (
     "{day} {hour} tar=টার train ache=আছে",
 )
 
-BENGLISH_SLOTS: Slots = MappingProxyType({
-    "day": ("aaj|aj=আজ", "kal|kaal=কাল", "porshu|porsu=পরশু"),
-    "hour": _HOURS,
-    "count": _COUNTS,
-    "amount": _AMOUNTS,
-    "weekday": _WEEKDAYS_EN,
-    "event": _EVENTS_EN + ("puja=পুজো", "adda=আড্ডা"),
-    "place": ("office", "college", "mall", "hospital", "station", "airport", "bank", "gym", "market"),
-    "person": ("ma=মা", "baba=বাবা", "dada=দাদা", "didi=দিদি", "boss", "Rahul=রাহুল", "Priya=প্রিয়া",
-               "Arjun=অর্জুন", "Moumita=মৌমিতা", "Sourav=সৌরভ"),
-    "thing": ("phone", "laptop", "charger", "wallet", "passport", "ticket", "bag", "chabi|chaabi=চাবি",
-              "chhata|chata=ছাতা", "headphone"),
-    "food": ("cha=চা", "mishti|misti=মিষ্টি", "roshogolla|rosogolla=রসগোল্লা", "biryani=বিরিয়ানি", "pizza",
-             "coffee", "luchi=লুচি", "fuchka|phuchka=ফুচকা", "momo", "maach|mach=মাছ bhaja=ভাজা"),
-    "feeling": ("busy", "tired", "happy", "excited", "bored", "free"),
-})
+BENGLISH_SLOTS: Slots = MappingProxyType(
+    {
+        "day": ("aaj|aj=আজ", "kal|kaal=কাল", "porshu|porsu=পরশু"),
+        "hour": _HOURS,
+        "count": _COUNTS,
+        "amount": _AMOUNTS,
+        "weekday": _WEEKDAYS_EN,
+        "event": _EVENTS_EN + ("puja=পুজো", "adda=আড্ডা"),
+        "place": ("office", "college", "mall", "hospital", "station", "airport", "bank", "gym", "market"),
+        "person": (
+            "ma=মা",
+            "baba=বাবা",
+            "dada=দাদা",
+            "didi=দিদি",
+            "boss",
+            "Rahul=রাহুল",
+            "Priya=প্রিয়া",
+            "Arjun=অর্জুন",
+            "Moumita=মৌমিতা",
+            "Sourav=সৌরভ",
+        ),
+        "thing": (
+            "phone",
+            "laptop",
+            "charger",
+            "wallet",
+            "passport",
+            "ticket",
+            "bag",
+            "chabi|chaabi=চাবি",
+            "chhata|chata=ছাতা",
+            "headphone",
+        ),
+        "food": (
+            "cha=চা",
+            "mishti|misti=মিষ্টি",
+            "roshogolla|rosogolla=রসগোল্লা",
+            "biryani=বিরিয়ানি",
+            "pizza",
+            "coffee",
+            "luchi=লুচি",
+            "fuchka|phuchka=ফুচকা",
+            "momo",
+            "maach|mach=মাছ bhaja=ভাজা",
+        ),
+        "feeling": ("busy", "tired", "happy", "excited", "bored", "free"),
+    }
+)
 
 HINDI_TEMPLATES = (
     "{day} {hour} बजे {event} है।",
@@ -166,26 +231,28 @@ HINDI_TEMPLATES = (
     "{weekday} को {hour} बजे {event} है।",
 )
 
-HINDI_SLOTS: Slots = MappingProxyType({
-    "day": ("आज", "कल", "परसों"),
-    "hour": _HOURS,
-    "count": _COUNTS,
-    "amount": _AMOUNTS,
-    "weekday": ("सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार"),
-    # feminine: "{event} कब शुरू होगी"
-    "event": ("बैठक", "परीक्षा", "पूजा", "शादी", "दावत", "कक्षा"),
-    "place": ("बाज़ार", "दफ़्तर", "स्कूल", "अस्पताल", "मंदिर", "स्टेशन", "डाकघर"),
-    "person": ("माँ", "पापा", "भैया", "दीदी", "दादी", "राहुल", "प्रिया", "अमित", "नेहा", "चाचाजी"),
-    # masculine: "मेरा {thing}"
-    "thing": ("फ़ोन", "छाता", "चश्मा", "बटुआ", "थैला", "टिकट", "रूमाल"),
-    "food": ("चाय", "खिचड़ी", "दाल", "खीर", "पूरी", "जलेबी", "आम", "समोसा", "पनीर"),
-    "produce": ("आलू", "टमाटर", "प्याज़", "चावल", "आटा", "चीनी", "भिंडी"),
-    "weather": ("अच्छा", "सुहाना", "ठंडा", "गरम"),
-    "city": ("दिल्ली", "मुंबई", "जयपुर", "लखनऊ", "वाराणसी", "पटना", "भोपाल", "इंदौर", "शिमला"),
-    # a second list, so that "from {city} to {city2}" never names one city twice
-    "city2": ("कानपुर", "आगरा", "पुणे", "चेन्नई", "हैदराबाद", "बेंगलुरु", "अमृतसर", "गुवाहाटी"),
-    "date": ("26 जनवरी", "15 अगस्त", "2 अक्टूबर", "14 नवंबर", "5 सितंबर", "12 मार्च"),
-})
+HINDI_SLOTS: Slots = MappingProxyType(
+    {
+        "day": ("आज", "कल", "परसों"),
+        "hour": _HOURS,
+        "count": _COUNTS,
+        "amount": _AMOUNTS,
+        "weekday": ("सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार"),
+        # feminine: "{event} कब शुरू होगी"
+        "event": ("बैठक", "परीक्षा", "पूजा", "शादी", "दावत", "कक्षा"),
+        "place": ("बाज़ार", "दफ़्तर", "स्कूल", "अस्पताल", "मंदिर", "स्टेशन", "डाकघर"),
+        "person": ("माँ", "पापा", "भैया", "दीदी", "दादी", "राहुल", "प्रिया", "अमित", "नेहा", "चाचाजी"),
+        # masculine: "मेरा {thing}"
+        "thing": ("फ़ोन", "छाता", "चश्मा", "बटुआ", "थैला", "टिकट", "रूमाल"),
+        "food": ("चाय", "खिचड़ी", "दाल", "खीर", "पूरी", "जलेबी", "आम", "समोसा", "पनीर"),
+        "produce": ("आलू", "टमाटर", "प्याज़", "चावल", "आटा", "चीनी", "भिंडी"),
+        "weather": ("अच्छा", "सुहाना", "ठंडा", "गरम"),
+        "city": ("दिल्ली", "मुंबई", "जयपुर", "लखनऊ", "वाराणसी", "पटना", "भोपाल", "इंदौर", "शिमला"),
+        # a second list, so that "from {city} to {city2}" never names one city twice
+        "city2": ("कानपुर", "आगरा", "पुणे", "चेन्नई", "हैदराबाद", "बेंगलुरु", "अमृतसर", "गुवाहाटी"),
+        "date": ("26 जनवरी", "15 अगस्त", "2 अक्टूबर", "14 नवंबर", "5 सितंबर", "12 मार्च"),
+    }
+)
 
 BENGALI_TEMPLATES = (
     "{day} {hour}টায় {event} আছে।",
@@ -218,25 +285,27 @@ BENGALI_TEMPLATES = (
     "{weekday} {hour}টায় {event} আছে।",
 )
 
-BENGALI_SLOTS: Slots = MappingProxyType({
-    "day": ("আজ", "কাল", "পরশু"),
-    # Bengali typists use both digit sets
-    "hour": ("১", "২", "৩", "৪", "৫", "৬", "৭", "৮", "৯", "১০", "১১", "১২", "3", "5", "8", "10"),
-    "count": ("২", "৩", "৫", "১০", "2", "4", "15"),
-    "amount": ("৫০", "১০০", "২৫০", "৫০০", "150", "200", "1200"),
-    "weekday": ("সোমবার", "মঙ্গলবার", "বুধবার", "বৃহস্পতিবার", "শুক্রবার", "শনিবার", "রবিবার"),
-    "event": ("মিটিং", "পরীক্ষা", "পুজো", "বিয়ে", "অনুষ্ঠান", "ক্লাস"),
-    # locative forms: "আমি {place} যাচ্ছি"
-    "place": ("বাজারে", "অফিসে", "স্কুলে", "হাসপাতালে", "স্টেশনে", "কলেজে", "পোস্ট অফিসে"),
-    "person": ("মা", "বাবা", "দাদা", "দিদি", "ঠাকুমা", "রাহুল", "প্রিয়া", "অর্জুন", "মৌমিতা", "সৌরভ"),
-    "thing": ("ফোন", "ছাতা", "চশমা", "মানিব্যাগ", "চাবি", "টিকিট", "ব্যাগ"),
-    "food": ("চা", "মিষ্টি", "রসগোল্লা", "ইলিশ মাছ", "খিচুড়ি", "লুচি", "পায়েস", "সন্দেশ"),
-    "produce": ("আলু", "পেঁয়াজ", "টমাটো", "চাল", "ডাল", "বেগুন"),
-    "weather": ("ভালো", "সুন্দর", "ঠান্ডা", "গরম"),
-    "city": ("কলকাতা", "ঢাকা", "শিলিগুড়ি", "দার্জিলিং", "আসানসোল", "দুর্গাপুর", "চট্টগ্রাম"),
-    "city2": ("হাওড়া", "বর্ধমান", "খড়গপুর", "মালদা", "সিলেট", "খুলনা", "রাজশাহী", "বহরমপুর"),
-    "date": ("১৫ আগস্ট", "২১ ফেব্রুয়ারি", "২৬ জানুয়ারি", "৫ সেপ্টেম্বর", "২৫ ডিসেম্বর"),
-})
+BENGALI_SLOTS: Slots = MappingProxyType(
+    {
+        "day": ("আজ", "কাল", "পরশু"),
+        # Bengali typists use both digit sets
+        "hour": ("১", "২", "৩", "৪", "৫", "৬", "৭", "৮", "৯", "১০", "১১", "১২", "3", "5", "8", "10"),
+        "count": ("২", "৩", "৫", "১০", "2", "4", "15"),
+        "amount": ("৫০", "১০০", "২৫০", "৫০০", "150", "200", "1200"),
+        "weekday": ("সোমবার", "মঙ্গলবার", "বুধবার", "বৃহস্পতিবার", "শুক্রবার", "শনিবার", "রবিবার"),
+        "event": ("মিটিং", "পরীক্ষা", "পুজো", "বিয়ে", "অনুষ্ঠান", "ক্লাস"),
+        # locative forms: "আমি {place} যাচ্ছি"
+        "place": ("বাজারে", "অফিসে", "স্কুলে", "হাসপাতালে", "স্টেশনে", "কলেজে", "পোস্ট অফিসে"),
+        "person": ("মা", "বাবা", "দাদা", "দিদি", "ঠাকুমা", "রাহুল", "প্রিয়া", "অর্জুন", "মৌমিতা", "সৌরভ"),
+        "thing": ("ফোন", "ছাতা", "চশমা", "মানিব্যাগ", "চাবি", "টিকিট", "ব্যাগ"),
+        "food": ("চা", "মিষ্টি", "রসগোল্লা", "ইলিশ মাছ", "খিচুড়ি", "লুচি", "পায়েস", "সন্দেশ"),
+        "produce": ("আলু", "পেঁয়াজ", "টমাটো", "চাল", "ডাল", "বেগুন"),
+        "weather": ("ভালো", "সুন্দর", "ঠান্ডা", "গরম"),
+        "city": ("কলকাতা", "ঢাকা", "শিলিগুড়ি", "দার্জিলিং", "আসানসোল", "দুর্গাপুর", "চট্টগ্রাম"),
+        "city2": ("হাওড়া", "বর্ধমান", "খড়গপুর", "মালদা", "সিলেট", "খুলনা", "রাজশাহী", "বহরমপুর"),
+        "date": ("১৫ আগস্ট", "২১ ফেব্রুয়ারি", "২৬ জানুয়ারি", "৫ সেপ্টেম্বর", "২৫ ডিসেম্বর"),
+    }
+)
 
 ENGLISH_TEMPLATES = (
     "The {event} is at {hour} pm {day}.",
@@ -271,24 +340,34 @@ ENGLISH_TEMPLATES = (
     "The {event} on {weekday} starts at {hour}.",
 )
 
-ENGLISH_SLOTS: Slots = MappingProxyType({
-    "day": ("today", "tomorrow", "on Monday", "on Friday", "on Sunday"),
-    "hour": _HOURS,
-    "minute": ("15", "30", "45", "05"),
-    "count": _COUNTS,
-    "amount": _AMOUNTS,
-    "event": _EVENTS_EN,
-    "place": ("the office", "the station", "the airport", "the market", "the hospital", "college",
-              "the bank", "the gym"),
-    "person": ("Mom", "Dad", "my boss", "my sister", "Rahul", "Priya", "Arjun", "Neha"),
-    "name": ("Rahul", "Priya", "Arjun", "Neha", "Sourav", "Aditi"),
-    "weekday": _WEEKDAYS_EN,
-    "city": ("Delhi", "Mumbai", "Kolkata", "Jaipur", "Lucknow", "Patna", "Bhopal"),
-    "city2": ("Chennai", "Pune", "Agra", "Kanpur", "Howrah", "Guwahati", "Bangalore"),
-    "thing": ("phone", "laptop", "charger", "wallet", "passport", "ticket", "umbrella", "bag"),
-    "food": ("tea", "coffee", "biryani", "pizza", "soup", "rice", "ice cream", "fruit"),
-    "feeling": ("busy", "tired", "happy", "bored", "excited"),
-})
+ENGLISH_SLOTS: Slots = MappingProxyType(
+    {
+        "day": ("today", "tomorrow", "on Monday", "on Friday", "on Sunday"),
+        "hour": _HOURS,
+        "minute": ("15", "30", "45", "05"),
+        "count": _COUNTS,
+        "amount": _AMOUNTS,
+        "event": _EVENTS_EN,
+        "place": (
+            "the office",
+            "the station",
+            "the airport",
+            "the market",
+            "the hospital",
+            "college",
+            "the bank",
+            "the gym",
+        ),
+        "person": ("Mom", "Dad", "my boss", "my sister", "Rahul", "Priya", "Arjun", "Neha"),
+        "name": ("Rahul", "Priya", "Arjun", "Neha", "Sourav", "Aditi"),
+        "weekday": _WEEKDAYS_EN,
+        "city": ("Delhi", "Mumbai", "Kolkata", "Jaipur", "Lucknow", "Patna", "Bhopal"),
+        "city2": ("Chennai", "Pune", "Agra", "Kanpur", "Howrah", "Guwahati", "Bangalore"),
+        "thing": ("phone", "laptop", "charger", "wallet", "passport", "ticket", "umbrella", "bag"),
+        "food": ("tea", "coffee", "biryani", "pizza", "soup", "rice", "ice cream", "fruit"),
+        "feeling": ("busy", "tired", "happy", "bored", "excited"),
+    }
+)
 
 
 # (templates, slots) per language code.

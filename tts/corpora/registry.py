@@ -9,11 +9,12 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from tts.corpora.corpus import CorpusReadResult
 from base.errors import TTSError
+from tts.corpora.corpus import CorpusReadResult
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,7 @@ def get_reader(format_name: str) -> Reader:
     try:
         return FORMATS[format_name]
     except KeyError:
-        raise TTSError(
-            f"unknown corpus format {format_name!r}; known formats: {', '.join(sorted(FORMATS))}"
-        ) from None
+        raise TTSError(f"unknown corpus format {format_name!r}; known formats: {', '.join(sorted(FORMATS))}") from None
 
 
 def read_corpus(format_name: str, path: str | os.PathLike, **options: Any) -> CorpusReadResult:
@@ -80,6 +79,10 @@ def read_corpus(format_name: str, path: str | os.PathLike, **options: Any) -> Co
         log.warning("... and %d more problems", len(result.problems) - LOGGED_PROBLEMS)
     log.info(
         "read %d utterances of %d speakers from %s (%s), %d left out",
-        len(result.utterances), len(result.speakers), path, format_name, len(result.problems),
+        len(result.utterances),
+        len(result.speakers),
+        path,
+        format_name,
+        len(result.problems),
     )
     return result

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass
 
 import text
+from base.errors import TTSError
 from tts.corpora import composed
 from tts.corpora.phrasebook import PHRASEBOOK, Slots
-from base.errors import TTSError
 
 # Share of code-mixed sentences typed in Latin letters; the rest are typed in native script.
 ROMANIZED_SHARE = 0.7
@@ -43,10 +43,18 @@ SOURCES: dict[str, tuple[tuple[str, str, float], ...]] = {
     "en": (("template", "en", 0.3), ("composed", "en", 0.7)),
     "hi": (("template", "hi", 0.3), ("composed", "hi", 0.7)),
     "bn": (("template", "bn", 0.3), ("composed", "bn", 0.7)),
-    "hinglish": (("template", "hinglish", 0.3), ("composed", "hinglish", 0.3),
-                 ("composed", "hi", 0.2), ("composed", "en", 0.2)),
-    "benglish": (("template", "benglish", 0.3), ("composed", "benglish", 0.3),
-                 ("composed", "bn", 0.2), ("composed", "en", 0.2)),
+    "hinglish": (
+        ("template", "hinglish", 0.3),
+        ("composed", "hinglish", 0.3),
+        ("composed", "hi", 0.2),
+        ("composed", "en", 0.2),
+    ),
+    "benglish": (
+        ("template", "benglish", 0.3),
+        ("composed", "benglish", 0.3),
+        ("composed", "bn", 0.2),
+        ("composed", "en", 0.2),
+    ),
 }
 
 
@@ -65,8 +73,7 @@ def languages() -> list[str]:
     return list(PHRASEBOOK)
 
 
-def generate_sentences(language: str, count: int, seed: int,
-                       exclude: frozenset[str] = frozenset()) -> list[Sentence]:
+def generate_sentences(language: str, count: int, seed: int, exclude: frozenset[str] = frozenset()) -> list[Sentence]:
     """``count`` distinct sentences of ``language``, the same ones for the same ``seed``.
 
     The first ``n`` sentences do not depend on ``count``, so a larger corpus with the same seed

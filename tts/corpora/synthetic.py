@@ -35,13 +35,12 @@ from tqdm import tqdm
 
 import text
 import text.espeak
-
 from base.audio import load_wav
+from base.errors import AudioError, TTSError
+from base.files import atomic_path, atomic_write_text
 from tts.corpora.corpus import Utterance
 from tts.corpora.manifest import write_manifest
 from tts.corpora.sentences import Sentence, generate_sentences
-from base.errors import AudioError, TTSError
-from base.files import atomic_path, atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +128,9 @@ def espeak_version() -> str:
         raise TTSError(str(exc)) from None
 
 
-def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: int,
-                first_speaker: int = 0) -> list[PlannedUtterance]:
+def plan_corpus(
+    out: Path, language: str, utterances: int, speakers: int, seed: int, first_speaker: int = 0
+) -> list[PlannedUtterance]:
     """The sentences, speakers and file names of a corpus: the same for the same arguments.
 
     The speakers are ``SPEAKER_STYLES[first_speaker : first_speaker + speakers]``: a corpus with
@@ -144,8 +144,7 @@ def plan_corpus(out: Path, language: str, utterances: int, speakers: int, seed: 
         utt_id = f"{language}_{index + 1:05d}"
         style = SPEAKER_STYLES[first_speaker + index % speakers]
         spoken = text.normalize(sentence.text, sentence.language)
-        plan.append(PlannedUtterance(utt_id, sentence, spoken, VOICES[language], style,
-                                     out / "wavs" / f"{utt_id}.wav"))
+        plan.append(PlannedUtterance(utt_id, sentence, spoken, VOICES[language], style, out / "wavs" / f"{utt_id}.wav"))
     return plan
 
 
@@ -177,8 +176,10 @@ def speak(spoken: str, voice: str, style: SpeakerStyle, wav_path: Path) -> None:
     except text.TextError as exc:
         raise TTSError(f"espeak-ng failed on {wav_path.name}: {exc}") from None
     if speech.sample_rate != SAMPLE_RATE or not speech.samples:
-        raise TTSError(f"espeak-ng gave {len(speech.samples)} samples at {speech.sample_rate} Hz for "
-                       f"{wav_path.name}; expected audio at {SAMPLE_RATE} Hz")
+        raise TTSError(
+            f"espeak-ng gave {len(speech.samples)} samples at {speech.sample_rate} Hz for "
+            f"{wav_path.name}; expected audio at {SAMPLE_RATE} Hz"
+        )
     with atomic_path(wav_path, suffix=".tmp.wav") as tmp:
         soundfile.write(str(tmp), np.frombuffer(speech.samples, dtype=np.int16), SAMPLE_RATE, subtype="PCM_16")
 
@@ -222,11 +223,20 @@ def synthesize_corpus(
     _speak_all(todo, progress)
     manifest = write_manifest(
         out / MANIFEST,
-        [Utterance(item.wav_path, item.sentence.text, item.speaker, item.sentence.language, item.utt_id) for item in plan],
+        [
+            Utterance(item.wav_path, item.sentence.text, item.speaker, item.sentence.language, item.utt_id)
+            for item in plan
+        ],
     )
     seconds = sum(soundfile.info(str(item.wav_path)).duration for item in plan)
-    return SynthesisReport(manifest, len(plan), len(todo), len(plan) - len(todo),
-                           list(dict.fromkeys(item.speaker for item in plan)), seconds)
+    return SynthesisReport(
+        manifest,
+        len(plan),
+        len(todo),
+        len(plan) - len(todo),
+        list(dict.fromkeys(item.speaker for item in plan)),
+        seconds,
+    )
 
 
 def _speak_all(todo: list[PlannedUtterance], progress: bool) -> None:
@@ -241,8 +251,13 @@ def _claim_folder(out: Path, language: str, speakers: int, seed: int, first_spea
 
     Wavs are reused by name on a re-run, so mixing settings would pair old audio with new text.
     """
-    settings = {"generator_version": GENERATOR_VERSION, "language": language, "speakers": speakers, "seed": seed,
-                "first_speaker": first_speaker}
+    settings = {
+        "generator_version": GENERATOR_VERSION,
+        "language": language,
+        "speakers": speakers,
+        "seed": seed,
+        "first_speaker": first_speaker,
+    }
     path = out / SETTINGS
     if path.is_file():
         try:

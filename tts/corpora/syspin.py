@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from base.errors import TTSError
 from tts.corpora.corpus import CorpusCollector, CorpusReadResult, Utterance
 from tts.corpora.languages import find_language
 from tts.corpora.registry import register_format
-from base.errors import TTSError
 
 SUFFIX = "_Transcripts.json"
 

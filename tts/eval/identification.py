@@ -1,17 +1,19 @@
-"""Sentence identification: is a voice's audio nearest to espeak-ng's rendering of the right sentence (DTW on mean-normalised cepstra), and its calibration."""
+"""Sentence identification: is a voice's audio nearest to espeak-ng's rendering of the right
+sentence (DTW on mean-normalised cepstra)? And its calibration."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from base.errors import TTSError
-from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.eval.metrics import VOCODER_SEED, as_audio_array, as_mel_array, mean_frame_baseline, mel_cepstrum
 from tts.eval.references import Reference
+from tts.griffinlim import ITERATIONS, griffin_lim
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +59,14 @@ def identification_features(log_mel: Any) -> np.ndarray:
     ceps = ceps - ceps.mean(axis=1, keepdims=True)
     padded = np.pad(ceps, ((0, 0), (ID_DELTA_SPAN, ID_DELTA_SPAN)), mode="edge")
     frames = ceps.shape[1]
-    delta = sum(k * (padded[:, ID_DELTA_SPAN + k: ID_DELTA_SPAN + k + frames]
-                     - padded[:, ID_DELTA_SPAN - k: ID_DELTA_SPAN - k + frames])
-                for k in range(1, ID_DELTA_SPAN + 1))
+    delta = sum(
+        k
+        * (
+            padded[:, ID_DELTA_SPAN + k : ID_DELTA_SPAN + k + frames]
+            - padded[:, ID_DELTA_SPAN - k : ID_DELTA_SPAN - k + frames]
+        )
+        for k in range(1, ID_DELTA_SPAN + 1)
+    )
     delta = delta / (2 * sum(k * k for k in range(1, ID_DELTA_SPAN + 1)))
     return np.concatenate([ceps, delta]).T
 
@@ -98,9 +105,13 @@ def dtw_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     return _dtw(_euclidean(np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)))
 
 
-def distance_matrix(outputs: Sequence[np.ndarray], references: Sequence[np.ndarray], progress: bool = False,
-                    desc: str = "dtw", frame_distance: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
-                    ) -> np.ndarray:
+def distance_matrix(
+    outputs: Sequence[np.ndarray],
+    references: Sequence[np.ndarray],
+    progress: bool = False,
+    desc: str = "dtw",
+    frame_distance: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """:func:`dtw_distance` of every output to every reference: ``[len(outputs), len(references)]``.
     ``frame_distance(a [n, d], b [m, d]) -> [n, m]``: the frame distances (default Euclidean).
 
@@ -115,7 +126,7 @@ def distance_matrix(outputs: Sequence[np.ndarray], references: Sequence[np.ndarr
     for row, output in enumerate(tqdm(outputs, desc=desc, unit="sentence", disable=not progress)):
         cost = (frame_distance or _euclidean)(np.asarray(output, np.float64), stacked)
         for column in range(len(references)):
-            distances[row, column] = _dtw(cost[:, bounds[column]: bounds[column + 1]])
+            distances[row, column] = _dtw(cost[:, bounds[column] : bounds[column + 1]])
     return distances
 
 
@@ -145,8 +156,11 @@ class Identification:
     def summary(self) -> dict[str, Any]:
         n = len(self.identified)
         return {
-            "sentences": n, "candidates": self.candidates, "identified": int(self.identified.sum()),
-            "identified_fraction": round(float(self.identified.mean()), 4), "chance": round(1.0 / self.candidates, 4),
+            "sentences": n,
+            "candidates": self.candidates,
+            "identified": int(self.identified.sum()),
+            "identified_fraction": round(float(self.identified.mean()), 4),
+            "chance": round(1.0 / self.candidates, 4),
             "right_wrong_ratio": round(float(self.right_wrong.mean()), 4),
             "mean_rank": round(float(self.rank.mean()), 2),
         }
@@ -175,12 +189,17 @@ def identify(distances: np.ndarray) -> Identification:
     nearest_wrong = np.nanmin(wrong, axis=1)
     rank = 1 + np.sum(wrong <= right[:, None], axis=1)  # NaN compares False
     candidates = int(np.max(np.sum(~np.isnan(distances), axis=1)))
-    return Identification(identified=right < nearest_wrong, rank=rank,
-                          right_wrong=right / np.nanmean(wrong, axis=1), candidates=candidates)
+    return Identification(
+        identified=right < nearest_wrong,
+        rank=rank,
+        right_wrong=right / np.nanmean(wrong, axis=1),
+        candidates=candidates,
+    )
 
 
-def calibrate_identification(references: Sequence[Reference], mean_frame: np.ndarray, mel_config: Any, trim: Any,
-                             progress: bool = False) -> dict[str, Any]:
+def calibrate_identification(
+    references: Sequence[Reference], mean_frame: np.ndarray, mel_config: Any, trim: Any, progress: bool = False
+) -> dict[str, Any]:
     """What sentence identification gives for outputs of known quality, on ``references``
     (each through Griffin-Lim, like the voice's Griffin-Lim row, then :func:`audio_features`):
 
@@ -215,9 +234,10 @@ def calibrate_identification(references: Sequence[Reference], mean_frame: np.nda
     }
     distances = {}
     for name, outputs in mels.items():
-        features = [audio_features(griffin_lim(mel, mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED),
-                                   mel_config, trim)
-                    for mel in tqdm(outputs, desc=f"calibration {name}", unit="sentence", disable=not progress)]
+        features = [
+            audio_features(griffin_lim(mel, mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED), mel_config, trim)
+            for mel in tqdm(outputs, desc=f"calibration {name}", unit="sentence", disable=not progress)
+        ]
         distances[name] = distance_matrix(features, reference_features)
     n = len(references)
     other = np.roll(np.arange(n), -1)  # output i is sentence i + 1's

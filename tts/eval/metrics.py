@@ -1,10 +1,12 @@
-"""What ``tts eval`` measures per sentence: MCD (DTW on mel cepstra) and copy-synthesis PESQ / STOI."""
+"""What ``tts eval`` measures per sentence: MCD (DTW on mel cepstra) and copy-synthesis PESQ /
+STOI."""
 
 from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

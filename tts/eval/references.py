@@ -1,13 +1,15 @@
-"""The evaluation sentences (the unseen set, or held-out phrasebook sentences) and their espeak-ng references."""
+"""The evaluation sentences (the unseen set, or held-out phrasebook sentences) and their espeak-ng
+references."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +25,13 @@ HELD_OUT_SENTENCES = 50  # the held-out set's default size
 # -- held-out sentences and their references -----------------------------------------------------
 
 
-def held_out_sentences(language: str, count: int, exclude: Collection[str], seed: int = HELD_OUT_SEED,
-                       normalized_exclude: Collection[str] = ()) -> list[str]:
+def held_out_sentences(
+    language: str,
+    count: int,
+    exclude: Collection[str],
+    seed: int = HELD_OUT_SEED,
+    normalized_exclude: Collection[str] = (),
+) -> list[str]:
     """``count`` phrasebook sentences of ``language`` (as typed) that are not in ``exclude``.
 
     They are the first sentences of ``generate_sentences(language, n, seed)`` whose text is not
@@ -49,7 +56,8 @@ def held_out_sentences(language: str, count: int, exclude: Collection[str], seed
     def keep(sentence_text: str) -> bool:
         if sentence_text not in verdicts:
             verdicts[sentence_text] = sentence_text not in exclude and (
-                not normalized_exclude or text.normalize(sentence_text, language) not in normalized_exclude)
+                not normalized_exclude or text.normalize(sentence_text, language) not in normalized_exclude
+            )
         return verdicts[sentence_text]
 
     # The first n sentences do not depend on how many are asked for, so growing n only extends
@@ -74,8 +82,10 @@ def held_out_sentences(language: str, count: int, exclude: Collection[str], seed
         else:
             break
     if len(kept) < count:
-        raise TTSError(f"the {language} phrasebook cannot give {count} sentences outside the training set "
-                       f"({len(kept)} found); ask for fewer with --sentences")
+        raise TTSError(
+            f"the {language} phrasebook cannot give {count} sentences outside the training set "
+            f"({len(kept)} found); ask for fewer with --sentences"
+        )
     return kept[:count]
 
 
@@ -109,8 +119,15 @@ class Reference:
     mel: np.ndarray  # [n_mel, frames] of the trimmed audio
 
 
-def make_references(sentences: Sequence[str], language: str, mel_config: Any, workdir: str | Path,
-                    style_index: int = 0, trim: Any = None, progress: bool = False) -> list[Reference]:
+def make_references(
+    sentences: Sequence[str],
+    language: str,
+    mel_config: Any,
+    workdir: str | Path,
+    style_index: int = 0,
+    trim: Any = None,
+    progress: bool = False,
+) -> list[Reference]:
     """espeak-ng's rendering of each sentence, made as the synthetic corpus makes its clips.
 
     The voice is ``VOICES[language]`` with ``SPEAKER_STYLES[style_index]``; the text spoken is
@@ -118,9 +135,9 @@ def make_references(sentences: Sequence[str], language: str, mel_config: Any, wo
     settings, engine version and text, so a second evaluation speaks nothing again. The audio is trimmed like
     ``tts prepare`` trims training clips (``trim``: a :class:`tts.prepare.PrepareConfig`).
     """
-    import text
     from tqdm import tqdm
 
+    import text
     from base.audio import load_wav, mel_spectrogram
     from tts.corpora.synthetic import AMPLITUDE, SPEAKER_STYLES, VOICES, espeak_version, speak
     from tts.prepare import PrepareConfig, _trim

@@ -1,4 +1,5 @@
-"""``tts eval``'s driver: a voice scored on the sentences of each of its languages, and its vocoders on copy synthesis."""
+"""``tts eval``'s driver: a voice scored on the sentences of each of its languages, and its vocoders
+on copy synthesis."""
 
 from __future__ import annotations
 
@@ -6,20 +7,43 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from base.errors import TTSError
+from tts.eval.identification import (
+    ID_CEPS,
+    ID_DELTA_SPAN,
+    audio_features,
+    calibrate_identification,
+    distance_matrix,
+    identification_features,
+    identify,
+)
+from tts.eval.metrics import (
+    N_CEPS,
+    PESQ_RATE,
+    VOCODER_SEED,
+    WAVEGLOW_SIGMA,
+    as_mel_array,
+    copy_synthesis_scores,
+    mcd_dtw,
+    mean_frame_baseline,
+)
+from tts.eval.references import (
+    HELD_OUT_SEED,
+    HELD_OUT_SENTENCES,
+    Reference,
+    held_out_sentences,
+    make_references,
+    reference_style,
+    training_texts,
+)
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.postfilter import postfilter
-from tts.eval.identification import (ID_CEPS, ID_DELTA_SPAN, audio_features, calibrate_identification,
-                                     distance_matrix, identification_features, identify)
-from tts.eval.metrics import (N_CEPS, PESQ_RATE, VOCODER_SEED, WAVEGLOW_SIGMA, as_mel_array, copy_synthesis_scores,
-                              mcd_dtw, mean_frame_baseline)
-from tts.eval.references import (HELD_OUT_SEED, HELD_OUT_SENTENCES, Reference, held_out_sentences, make_references,
-                                 reference_style, training_texts)
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +114,10 @@ def evaluate_voice(
         raise TTSError(f"unknown sentence set {sentence_set!r}; choose one of {', '.join(SENTENCE_SETS)}")
     if sentences is not None and sentences < (2 if acoustic else 1):
         # Identification picks each output's sentence among the language's sentences.
-        raise TTSError(f"--sentences must be at least {2 if acoustic else 1}"
-                       f"{' (identification picks among them)' if acoustic else ''}, got {sentences}")
+        raise TTSError(
+            f"--sentences must be at least {2 if acoustic else 1}"
+            f"{' (identification picks among them)' if acoustic else ''}, got {sentences}"
+        )
     if sentence_set == "heldout" and sentences is None:
         sentences = HELD_OUT_SENTENCES
     manifest = voice.manifest
@@ -105,9 +131,12 @@ def evaluate_voice(
     trim = _trim_config(data_dir)
     raw_exclude, normalized_exclude = training_texts(corpus, data_dir)
     if not raw_exclude and not normalized_exclude:
-        log.warning("no training transcripts found (pass --corpus or --data-dir): %s",
-                    "held-out sentences may include training sentences" if sentence_set == "heldout"
-                    else "cannot check that the unseen sentences were not trained on")
+        log.warning(
+            "no training transcripts found (pass --corpus or --data-dir): %s",
+            "held-out sentences may include training sentences"
+            if sentence_set == "heldout"
+            else "cannot check that the unseen sentences were not trained on",
+        )
     from tts.corpora.synthetic import AMPLITUDE, SPEAKER_STYLES, espeak_version
     from tts.evalsets import UNSEEN_SET
 
@@ -119,22 +148,37 @@ def evaluate_voice(
     settings = {
         "set": UNSEEN_SET if sentence_set == "unseen" else "heldout",
         "sentences": sentences if sentences is not None else "all",
-        "sentence_seed": seed if sentence_set == "heldout" else None, "speaker": speaker,
-        "excluded": {"corpus": str(corpus) if corpus else None, "data_dir": str(data_dir) if data_dir else None,
-                     "transcripts": len(raw_exclude), "normalized_transcripts": len(normalized_exclude)},
-        "reference": {"engine": espeak_version(), "style": style_index,
-                      "variant": SPEAKER_STYLES[style_index].variant, "pitch": SPEAKER_STYLES[style_index].pitch,
-                      "rate": SPEAKER_STYLES[style_index].rate, "amplitude": AMPLITUDE,
-                      "trim_top_db": trim.trim_top_db, "trim_margin": trim.trim_margin},
-        "mcd": {"n_ceps": N_CEPS, "c0": "excluded", "cepstrum": "orthonormal DCT-II of the natural-log mel",
-                "alignment": "DTW (librosa.sequence.dtw), mean over the path"},
+        "sentence_seed": seed if sentence_set == "heldout" else None,
+        "speaker": speaker,
+        "excluded": {
+            "corpus": str(corpus) if corpus else None,
+            "data_dir": str(data_dir) if data_dir else None,
+            "transcripts": len(raw_exclude),
+            "normalized_transcripts": len(normalized_exclude),
+        },
+        "reference": {
+            "engine": espeak_version(),
+            "style": style_index,
+            "variant": SPEAKER_STYLES[style_index].variant,
+            "pitch": SPEAKER_STYLES[style_index].pitch,
+            "rate": SPEAKER_STYLES[style_index].rate,
+            "amplitude": AMPLITUDE,
+            "trim_top_db": trim.trim_top_db,
+            "trim_margin": trim.trim_margin,
+        },
+        "mcd": {
+            "n_ceps": N_CEPS,
+            "c0": "excluded",
+            "cepstrum": "orthonormal DCT-II of the natural-log mel",
+            "alignment": "DTW (librosa.sequence.dtw), mean over the path",
+        },
         "identification": {
             "features": f"c1-c{ID_CEPS} of the log-mel of the trimmed audio, utterance mean removed, "
-                        f"and their deltas (+-{ID_DELTA_SPAN} frames)",
+            f"and their deltas (+-{ID_DELTA_SPAN} frames)",
             "distance": "DTW, steps (1,1) x2, (1,0), (0,1); accumulated Euclidean cost / (frames + frames - 1)",
             "identified": "the right reference is strictly the nearest of the language's references",
             "right_wrong_ratio": "mean over sentences of distance to the right reference / mean distance "
-                                 "to the wrong ones",
+            "to the wrong ones",
             "vocoders": _identification_vocoders(default_vocoder),
         },
         "default_vocoder": default_vocoder,
@@ -146,8 +190,12 @@ def evaluate_voice(
         "pesq": f"wide-band, references and outputs resampled to {PESQ_RATE} Hz (soxr HQ)",
         "stoi": "classic (extended=False) at the voice's sample rate",
     }
-    result: dict[str, Any] = {"voice": name, "path": _shown_path(getattr(voice, "path", "")), "settings": settings,
-                              "languages": {}}
+    result: dict[str, Any] = {
+        "voice": name,
+        "path": _shown_path(getattr(voice, "path", "")),
+        "settings": settings,
+        "languages": {},
+    }
     if calibrate:
         result["calibration"] = {}
     with tempfile.TemporaryDirectory(prefix="tts-eval-") as scratch:
@@ -157,14 +205,15 @@ def evaluate_voice(
             texts = _sentences(sentence_set, code, sentences, seed, raw_exclude, normalized_exclude)
             references = make_references(texts, code, voice.mel_config, folder, style_index, trim, progress)
             if acoustic:
-                result["languages"][code] = _score_language(voice, code, references, mean_frame, speaker,
-                                                            batch_size, progress, trim)
+                result["languages"][code] = _score_language(
+                    voice, code, references, mean_frame, speaker, batch_size, progress, trim
+                )
                 if sentence_set == "unseen":
-                    result["languages"][code]["in_training"] = _trained_on(code, texts, raw_exclude,
-                                                                           normalized_exclude)
+                    result["languages"][code]["in_training"] = _trained_on(code, texts, raw_exclude, normalized_exclude)
             if calibrate:
-                result["calibration"][code] = calibrate_identification(references, mean_frame, voice.mel_config,
-                                                                       trim, progress)
+                result["calibration"][code] = calibrate_identification(
+                    references, mean_frame, voice.mel_config, trim, progress
+                )
             if first_references is None:
                 first_references = (code, references)
         code, references = first_references
@@ -173,8 +222,9 @@ def evaluate_voice(
     return result
 
 
-def _sentences(sentence_set: str, language: str, count: int | None, seed: int, raw_exclude: set[str],
-               normalized_exclude: set[str]) -> list[str]:
+def _sentences(
+    sentence_set: str, language: str, count: int | None, seed: int, raw_exclude: set[str], normalized_exclude: set[str]
+) -> list[str]:
     """The evaluation sentences of ``language``: the first ``count`` of the unseen set, or
     ``count`` held-out phrasebook sentences."""
     if sentence_set == "heldout":
@@ -183,8 +233,10 @@ def _sentences(sentence_set: str, language: str, count: int | None, seed: int, r
 
     texts = unseen_sentences(language)
     if count is not None and count > len(texts):
-        raise TTSError(f"--sentences {count}: the {UNSEEN_SET} set has {len(texts)} {language} sentences; "
-                       f"ask for at most {len(texts)}")
+        raise TTSError(
+            f"--sentences {count}: the {UNSEEN_SET} set has {len(texts)} {language} sentences; "
+            f"ask for at most {len(texts)}"
+        )
     return texts[:count]
 
 
@@ -195,8 +247,13 @@ def _trained_on(language: str, texts: Sequence[str], raw: set[str], normalized: 
 
     found = sum(t in raw or text.normalize(t, language) in normalized for t in texts)
     if found:
-        log.warning("%d of the %d unseen %s sentences are in the voice's training transcripts: its scores "
-                    "overstate how it reads new text", found, len(texts), language)
+        log.warning(
+            "%d of the %d unseen %s sentences are in the voice's training transcripts: its scores "
+            "overstate how it reads new text",
+            found,
+            len(texts),
+            language,
+        )
     return found
 
 
@@ -206,35 +263,45 @@ def _identification_vocoders(default_vocoder: str) -> list[str]:
     return [default_vocoder] if default_vocoder == "griffinlim" else [default_vocoder, "griffinlim"]
 
 
-def _score_language(voice: Any, language: str, references: list[Reference], mean_frame: np.ndarray,
-                    speaker: int, batch_size: int, progress: bool, trim: Any) -> dict[str, Any]:
+def _score_language(
+    voice: Any,
+    language: str,
+    references: list[Reference],
+    mean_frame: np.ndarray,
+    speaker: int,
+    batch_size: int,
+    progress: bool,
+    trim: Any,
+) -> dict[str, Any]:
     """MCD, gate stops and sentence identification (per vocoder) of the voice on ``references``."""
     from tqdm import tqdm
 
     vocoders: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     for kind in _identification_vocoders(getattr(voice, "vocoder_kind", "waveglow")):
         if kind == "griffinlim":
-            vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS,
-                                                     seed=VOCODER_SEED)
+            vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED)
         else:
-            vocoders[kind] = lambda mel: voice.vocode(mel,
-                                                      sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
+            vocoders[kind] = lambda mel: voice.vocode(mel, sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
     items = []
     features: dict[str, list[np.ndarray]] = {kind: [] for kind in vocoders}
     with tqdm(total=len(references), desc=f"synthesis {language}", unit="sentence", disable=not progress) as bar:
         for first in range(0, len(references), batch_size):
-            batch = references[first: first + batch_size]
+            batch = references[first : first + batch_size]
             outputs = voice.mel([r.normalized for r in batch], language, speaker)
             for reference, (mel, stopped) in zip(batch, outputs):
                 mel = as_mel_array(mel, "voice mel")
                 baseline = mean_frame_baseline(mean_frame, reference.mel.shape[1])
-                items.append({
-                    "text": reference.text, "normalized": reference.normalized,
-                    "mcd_voice": round(mcd_dtw(mel, reference.mel), 4),
-                    "mcd_baseline": round(mcd_dtw(baseline, reference.mel), 4),
-                    "stopped_by_gate": bool(stopped), "frames": int(mel.shape[1]),
-                    "reference_frames": int(reference.mel.shape[1]),
-                })
+                items.append(
+                    {
+                        "text": reference.text,
+                        "normalized": reference.normalized,
+                        "mcd_voice": round(mcd_dtw(mel, reference.mel), 4),
+                        "mcd_baseline": round(mcd_dtw(baseline, reference.mel), 4),
+                        "stopped_by_gate": bool(stopped),
+                        "frames": int(mel.shape[1]),
+                        "reference_frames": int(reference.mel.shape[1]),
+                    }
+                )
                 # Identified is what the voice says: its mel postfiltered as synthesis does (the
                 # MCD above is the acoustic model's own prediction).
                 spoken = postfilter(mel, getattr(voice, "postfilter", 1.0))
@@ -247,22 +314,29 @@ def _score_language(voice: Any, language: str, references: list[Reference], mean
         found = identify(distance_matrix(outputs, reference_features, progress, desc=f"identification {kind}"))
         identification[kind] = found.summary()
         for item, identified, rank, ratio in zip(items, found.identified, found.rank, found.right_wrong):
-            item.setdefault("identification", {})[kind] = {"identified": bool(identified), "rank": int(rank),
-                                                           "right_wrong": round(float(ratio), 4)}
+            item.setdefault("identification", {})[kind] = {
+                "identified": bool(identified),
+                "rank": int(rank),
+                "right_wrong": round(float(ratio), 4),
+            }
     mcd_voice = float(np.mean([i["mcd_voice"] for i in items]))
     mcd_baseline = float(np.mean([i["mcd_baseline"] for i in items]))
     stopped = sum(i["stopped_by_gate"] for i in items)
     return {
-        "sentences": len(items), "stopped_by_gate": stopped, "hit_limit": len(items) - stopped,
-        "mcd_voice": round(mcd_voice, 4), "mcd_baseline": round(mcd_baseline, 4),
+        "sentences": len(items),
+        "stopped_by_gate": stopped,
+        "hit_limit": len(items) - stopped,
+        "mcd_voice": round(mcd_voice, 4),
+        "mcd_baseline": round(mcd_baseline, 4),
         "mcd_ratio": round(mcd_voice / mcd_baseline, 4) if mcd_baseline > 0 else None,
         "identification": identification,
         "items": items,
     }
 
 
-def _score_vocoders(voice: Any, language: str, references: list[Reference], progress: bool,
-                    compare: Mapping[str, Any]) -> dict[str, Any]:
+def _score_vocoders(
+    voice: Any, language: str, references: list[Reference], progress: bool, compare: Mapping[str, Any]
+) -> dict[str, Any]:
     """Copy synthesis of ``references`` by the voice's WaveGlow, Griffin-Lim and the voices of
     ``compare``; every WaveGlow with the same latent noise."""
     from tqdm import tqdm
@@ -270,8 +344,7 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
     def waveglow(v: Any) -> Callable[[Reference], np.ndarray]:
         if v.vocoder_kind != "waveglow":  # a voice that defaults to Griffin-Lim
             v = v.using("waveglow")
-        return lambda ref: v.vocode(ref.mel, sigma=WAVEGLOW_SIGMA,
-                                    seed=VOCODER_SEED)
+        return lambda ref: v.vocode(ref.mel, sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
 
     vocoders: dict[str, Callable[[Reference], np.ndarray]] = {
         "waveglow": waveglow(voice),
@@ -293,11 +366,16 @@ def _score_vocoders(voice: Any, language: str, references: list[Reference], prog
         return {
             "pesq": round(float(np.mean([s["pesq"] for s in done])), 4) if done else None,
             "stoi": round(float(np.mean([s["stoi"] for s in done])), 4) if done else None,
-            "scored": len(done), "failed": failures[kind][:5],
+            "scored": len(done),
+            "failed": failures[kind][:5],
         }
 
-    result: dict[str, Any] = {"language": language, "sentences": len(references),
-                              "waveglow": summary("waveglow"), "griffinlim": summary("griffinlim")}
+    result: dict[str, Any] = {
+        "language": language,
+        "sentences": len(references),
+        "waveglow": summary("waveglow"),
+        "griffinlim": summary("griffinlim"),
+    }
     if compare:
         result["compared"] = {name: summary(f"compared:{name}") for name in compare}
     return result
@@ -330,8 +408,10 @@ def _languages(voice: Any, languages: Sequence[str] | None, sentence_set: str) -
     what = f"{UNSEEN_SET} sentences" if sentence_set == "unseen" else "held-out sentences"
     unsupported = [c for c in codes if c not in available or c not in VOICES]
     if unsupported:
-        raise TTSError(f"cannot evaluate {', '.join(unsupported)}: {what} and espeak-ng references "
-                       f"exist for {', '.join(c for c in available if c in VOICES)} only")
+        raise TTSError(
+            f"cannot evaluate {', '.join(unsupported)}: {what} and espeak-ng references "
+            f"exist for {', '.join(c for c in available if c in VOICES)} only"
+        )
     return codes
 
 
@@ -355,8 +435,9 @@ def _corpus(name: str, data_dir: Path | None, corpus: str | Path | None) -> Path
         if not corpus.is_file():
             raise TTSError(f"{corpus}: no such corpus manifest")
         return corpus
-    candidates = ([data_dir.parent / "corpus" / "manifest.tsv"] if data_dir else []) + \
-        [Path("data") / name / "corpus" / "manifest.tsv"]
+    candidates = ([data_dir.parent / "corpus" / "manifest.tsv"] if data_dir else []) + [
+        Path("data") / name / "corpus" / "manifest.tsv"
+    ]
     return next((c for c in candidates if c.is_file()), None)
 
 
@@ -369,8 +450,10 @@ def _mean_frame(manifest: Any, data_dir: Path | None, n_mel: int) -> tuple[np.nd
 
         mean, source = np.asarray(mean_mel_frame(data_dir), dtype=np.float64), f"mean frame of {data_dir}/train.tsv"
     else:
-        raise TTSError(f"voice {manifest.name!r} records no mean mel frame (training.mel_mean) for the baseline; "
-                       "pass --data-dir with its prepared training data")
+        raise TTSError(
+            f"voice {manifest.name!r} records no mean mel frame (training.mel_mean) for the baseline; "
+            "pass --data-dir with its prepared training data"
+        )
     if mean.shape != (n_mel,):
         raise TTSError(f"the baseline's mean frame ({source}) has {mean.size} values, the voice's mels {n_mel}")
     return mean, source

@@ -24,8 +24,9 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -34,10 +35,10 @@ from torch.nn import functional as F
 
 from acoustic.model import DecoderState, Tacotron2
 from base.errors import TTSError
+from base.files import atomic_path
 from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
 from tts.voice import Voice, load_voice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
-from base.files import atomic_path
 from vocoder.denoiser import BIAS_FRAMES
 from vocoder.waveglow import WaveGlow, WeightNormConv1d
 
@@ -80,13 +81,30 @@ class DecoderStepGraph(nn.Module):
         super().__init__()
         self.decoder = model.decoder
 
-    def forward(self, frame: Tensor, attention_hidden: Tensor, attention_cell: Tensor,
-                decoder_hidden: Tensor, decoder_cell: Tensor, attention_weights: Tensor,
-                attention_weights_cum: Tensor, attention_context: Tensor, memory: Tensor,
-                processed_memory: Tensor, mask: Tensor) -> tuple[Tensor, ...]:
+    def forward(
+        self,
+        frame: Tensor,
+        attention_hidden: Tensor,
+        attention_cell: Tensor,
+        decoder_hidden: Tensor,
+        decoder_cell: Tensor,
+        attention_weights: Tensor,
+        attention_weights_cum: Tensor,
+        attention_context: Tensor,
+        memory: Tensor,
+        processed_memory: Tensor,
+        mask: Tensor,
+    ) -> tuple[Tensor, ...]:
         d = self.decoder
-        state = DecoderState(attention_hidden, attention_cell, decoder_hidden, decoder_cell,
-                             attention_weights, attention_weights_cum, attention_context)
+        state = DecoderState(
+            attention_hidden,
+            attention_cell,
+            decoder_hidden,
+            decoder_cell,
+            attention_weights,
+            attention_weights_cum,
+            attention_context,
+        )
         frame_out, gate, state = d.step(d.prenet(frame, dropout=0.0), state, memory, processed_memory, mask)
         return (frame_out, gate, *state)
 
@@ -108,9 +126,16 @@ def _fold_weight_norm(module: nn.Module) -> nn.Module:
     module = copy.deepcopy(module)
     for name, child in list(module.named_children()):
         if isinstance(child, WeightNormConv1d):
-            conv = nn.Conv1d(child.in_channels, child.out_channels, child.kernel_size,
-                             stride=child.stride, padding=child.padding, dilation=child.dilation,
-                             groups=child.groups, bias=child.bias is not None)
+            conv = nn.Conv1d(
+                child.in_channels,
+                child.out_channels,
+                child.kernel_size,
+                stride=child.stride,
+                padding=child.padding,
+                dilation=child.dilation,
+                groups=child.groups,
+                bias=child.bias is not None,
+            )
             with torch.no_grad():
                 g, v = child.weight_g.double(), child.weight_v.double()
                 conv.weight.copy_(g * v / v.norm(dim=tuple(range(1, v.dim())), keepdim=True))
@@ -153,9 +178,16 @@ class VocoderGraph(nn.Module):
 # -- writing graphs -------------------------------------------------------------------------------
 
 
-def _export_proto(module: nn.Module, args: tuple[Tensor, ...], input_names: list[str],
-                  output_names: list[str], dynamic_axes: dict[str, dict[int, str]], opset: int,
-                  exporter: str, graph: str) -> tuple[Any, str]:
+def _export_proto(
+    module: nn.Module,
+    args: tuple[Tensor, ...],
+    input_names: list[str],
+    output_names: list[str],
+    dynamic_axes: dict[str, dict[int, str]],
+    opset: int,
+    exporter: str,
+    graph: str,
+) -> tuple[Any, str]:
     """The ONNX ModelProto of ``module`` and the exporter that made it."""
     import onnx
 
@@ -165,9 +197,17 @@ def _export_proto(module: nn.Module, args: tuple[Tensor, ...], input_names: list
             buffer = io.BytesIO()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # deprecation and tracer warnings
-                torch.onnx.export(module, args, buffer, dynamo=False, opset_version=opset,
-                                  input_names=input_names, output_names=output_names,
-                                  dynamic_axes=dynamic_axes, do_constant_folding=True)
+                torch.onnx.export(
+                    module,
+                    args,
+                    buffer,
+                    dynamo=False,
+                    opset_version=opset,
+                    input_names=input_names,
+                    output_names=output_names,
+                    dynamic_axes=dynamic_axes,
+                    do_constant_folding=True,
+                )
             proto = onnx.load_from_string(buffer.getvalue())
             _name_dynamic_axes(proto, dynamic_axes)
             return proto, "torchscript"
@@ -180,18 +220,27 @@ def _export_proto(module: nn.Module, args: tuple[Tensor, ...], input_names: list
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # Every axis named in dynamic_axes is left to torch.export to relate (Dim.AUTO).
-            specs = [{axis: torch.export.Dim.AUTO for axis in dynamic_axes.get(name, {})} or None
-                     for name in input_names]
+            specs = [
+                {axis: torch.export.Dim.AUTO for axis in dynamic_axes.get(name, {})} or None for name in input_names
+            ]
             shapes: list[Any] = []
             for param in inspect.signature(module.forward).parameters.values():
                 if param.kind is inspect.Parameter.VAR_POSITIONAL:
-                    shapes.append(tuple(specs[len(shapes):]))
+                    shapes.append(tuple(specs[len(shapes) :]))
                     break
                 shapes.append(specs[len(shapes)])
-            program = torch.onnx.export(module, args, dynamo=True, opset_version=max(opset, 18),
-                                        input_names=input_names, output_names=output_names,
-                                        dynamic_shapes=tuple(shapes), external_data=False,
-                                        optimize=True, verbose=False)
+            program = torch.onnx.export(
+                module,
+                args,
+                dynamo=True,
+                opset_version=max(opset, 18),
+                input_names=input_names,
+                output_names=output_names,
+                dynamic_shapes=tuple(shapes),
+                external_data=False,
+                optimize=True,
+                verbose=False,
+            )
         proto = program.model_proto
         _name_dynamic_axes(proto, dynamic_axes)
         return proto, "dynamo"
@@ -226,15 +275,32 @@ def _save_graph(proto: Any, path: Path, metadata: dict[str, Any]) -> None:
 
 
 def _acoustic_metadata(config: Any) -> dict[str, Any]:
-    keys = ("n_symbols", "n_mel_channels", "n_frames_per_step", "gate_threshold", "max_decoder_steps",
-            "max_frames_per_symbol", "encoder_embedding_dim", "attention_rnn_dim", "decoder_rnn_dim",
-            "attention_dim", "prenet_dim", "n_speakers", "n_languages")
+    keys = (
+        "n_symbols",
+        "n_mel_channels",
+        "n_frames_per_step",
+        "gate_threshold",
+        "max_decoder_steps",
+        "max_frames_per_symbol",
+        "encoder_embedding_dim",
+        "attention_rnn_dim",
+        "decoder_rnn_dim",
+        "attention_dim",
+        "prenet_dim",
+        "n_speakers",
+        "n_languages",
+    )
     return {k: getattr(config, k) for k in keys}
 
 
-def export_graphs(acoustic_model: Tacotron2, vocoder_model: WaveGlow, directory: str | os.PathLike,
-                  opset: int = DEFAULT_OPSET, exporter: str = "auto",
-                  tables: dict[str, Any] | None = None) -> dict[str, str]:
+def export_graphs(
+    acoustic_model: Tacotron2,
+    vocoder_model: WaveGlow,
+    directory: str | os.PathLike,
+    opset: int = DEFAULT_OPSET,
+    exporter: str = "auto",
+    tables: dict[str, Any] | None = None,
+) -> dict[str, str]:
     """Write the four graphs into ``directory`` (no manifest, no check); role -> exporter used.
 
     ``tables`` (the voice's ``symbols``, ``text_input``, ``speakers``, ``language_table``) go into
@@ -257,51 +323,94 @@ def export_graphs(acoustic_model: Tacotron2, vocoder_model: WaveGlow, directory:
     with torch.no_grad():
         encoder = EncoderGraph(acoustic_model).eval()
         ids = torch.randint(0, ac.n_symbols, (1, n), dtype=torch.long)
-        conditions = [torch.zeros(1, dtype=torch.long)
-                      for count in (ac.n_speakers, ac.n_languages) if count]
-        inputs = ["ids"] + [name for name, count in (("speaker", ac.n_speakers), ("language", ac.n_languages))
-                            if count]
+        conditions = [torch.zeros(1, dtype=torch.long) for count in (ac.n_speakers, ac.n_languages) if count]
+        inputs = ["ids"] + [name for name, count in (("speaker", ac.n_speakers), ("language", ac.n_languages)) if count]
         proto, used["encoder"] = _export_proto(
-            encoder, (ids, *conditions), inputs, ["memory", "processed_memory"],
+            encoder,
+            (ids, *conditions),
+            inputs,
+            ["memory", "processed_memory"],
             {"ids": {1: "symbols"}, "memory": {1: "symbols"}, "processed_memory": {1: "symbols"}},
-            opset, exporter, GRAPH_FILES["encoder"])
-        _save_graph(proto, directory / GRAPH_FILES["encoder"],
-                    {"graph": "encoder", **meta, **({"tables": tables} if tables else {})})
+            opset,
+            exporter,
+            GRAPH_FILES["encoder"],
+        )
+        _save_graph(
+            proto,
+            directory / GRAPH_FILES["encoder"],
+            {"graph": "encoder", **meta, **({"tables": tables} if tables else {})},
+        )
 
         memory, processed = encoder(ids, *conditions)
         state = acoustic_model.decoder.initial_state(memory)
         weights = torch.softmax(torch.randn(1, n), dim=1)
-        state = state._replace(attention_weights=weights, attention_weights_cum=weights * 2,
-                               attention_hidden=torch.randn_like(state.attention_hidden),
-                               decoder_hidden=torch.randn_like(state.decoder_hidden))
+        state = state._replace(
+            attention_weights=weights,
+            attention_weights_cum=weights * 2,
+            attention_hidden=torch.randn_like(state.attention_hidden),
+            decoder_hidden=torch.randn_like(state.decoder_hidden),
+        )
         step_args = (torch.randn(1, m * r), *state, memory, processed, torch.ones(1, n, dtype=torch.bool))
         step_inputs = ["frame", *STATE, "memory", "processed_memory", "mask"]
         step_outputs = ["frame_out", "gate", *(f"{s}_out" for s in STATE)]
-        by_symbol = {"attention_weights", "attention_weights_cum", "mask", "attention_weights_out",
-                     "attention_weights_cum_out"}
+        by_symbol = {
+            "attention_weights",
+            "attention_weights_cum",
+            "mask",
+            "attention_weights_out",
+            "attention_weights_cum_out",
+        }
         axes = {name: {1: "symbols"} for name in by_symbol}
         axes.update({"memory": {1: "symbols"}, "processed_memory": {1: "symbols"}})
         proto, used["decoder_step"] = _export_proto(
-            DecoderStepGraph(acoustic_model).eval(), step_args, step_inputs, step_outputs, axes,
-            opset, exporter, GRAPH_FILES["decoder_step"])
+            DecoderStepGraph(acoustic_model).eval(),
+            step_args,
+            step_inputs,
+            step_outputs,
+            axes,
+            opset,
+            exporter,
+            GRAPH_FILES["decoder_step"],
+        )
         _save_graph(proto, directory / GRAPH_FILES["decoder_step"], {"graph": "decoder_step", **meta})
 
         proto, used["postnet"] = _export_proto(
-            PostnetGraph(acoustic_model).eval(), (torch.randn(1, m, frames * r),), ["mel"], ["mel_postnet"],
-            {"mel": {2: "frames"}, "mel_postnet": {2: "frames"}}, opset, exporter, GRAPH_FILES["postnet"])
+            PostnetGraph(acoustic_model).eval(),
+            (torch.randn(1, m, frames * r),),
+            ["mel"],
+            ["mel_postnet"],
+            {"mel": {2: "frames"}, "mel_postnet": {2: "frames"}},
+            opset,
+            exporter,
+            GRAPH_FILES["postnet"],
+        )
         _save_graph(proto, directory / GRAPH_FILES["postnet"], {"graph": "postnet", **meta})
 
         hop = vc.upsample_stride
         mel = torch.randn(1, vc.n_mel_channels, frames)
         z = torch.randn(1, vc.n_group, frames * hop // vc.n_group)
         proto, used["vocoder"] = _export_proto(
-            VocoderGraph(vocoder_model).eval(), (mel, z), ["mel", "z"], ["audio"],
+            VocoderGraph(vocoder_model).eval(),
+            (mel, z),
+            ["mel", "z"],
+            ["audio"],
             {"mel": {2: "frames"}, "z": {2: "groups"}, "audio": {1: "samples"}},
-            opset, exporter, GRAPH_FILES["vocoder"])
-        _save_graph(proto, directory / GRAPH_FILES["vocoder"],
-                    {"graph": "vocoder", "n_group": vc.n_group, "hop_length": hop,
-                     "n_mel_channels": vc.n_mel_channels, "mel_conditioning": vc.mel_conditioning,
-                     "denoiser_bias_frames": BIAS_FRAMES})
+            opset,
+            exporter,
+            GRAPH_FILES["vocoder"],
+        )
+        _save_graph(
+            proto,
+            directory / GRAPH_FILES["vocoder"],
+            {
+                "graph": "vocoder",
+                "n_group": vc.n_group,
+                "hop_length": hop,
+                "n_mel_channels": vc.n_mel_channels,
+                "mel_conditioning": vc.mel_conditioning,
+                "denoiser_bias_frames": BIAS_FRAMES,
+            },
+        )
     return used
 
 
@@ -344,14 +453,24 @@ def _sample_ids(voice: Voice, sample_text: str | None) -> list[int]:
 
 def _check(graph: str, diff: float, tolerance: float, what: str) -> float:
     if not diff <= tolerance:  # also catches NaN
-        raise TTSError(f"{graph}: onnxruntime differs from torch by {diff:.3g} (> {tolerance:g}) on {what}; "
-                       "the export is wrong for this model")
+        raise TTSError(
+            f"{graph}: onnxruntime differs from torch by {diff:.3g} (> {tolerance:g}) on {what}; "
+            "the export is wrong for this model"
+        )
     return diff
 
 
-def verify_export(voice: Voice, acoustic_model: Tacotron2, vocoder_model: WaveGlow,
-                  ids: Sequence[int] | None = None, speaker: int = 0, language: int | None = None,
-                  tolerance: float = 1e-3, vocoder_frames: int = 48, seed: int = 0) -> VerifyReport:
+def verify_export(
+    voice: Voice,
+    acoustic_model: Tacotron2,
+    vocoder_model: WaveGlow,
+    ids: Sequence[int] | None = None,
+    speaker: int = 0,
+    language: int | None = None,
+    tolerance: float = 1e-3,
+    vocoder_frames: int = 48,
+    seed: int = 0,
+) -> VerifyReport:
     """Compare ``voice`` (an ONNX voice) with the torch models on symbol ``ids``.
 
     The encoder, postnet and vocoder graphs are compared on the same inputs; the decoder step
@@ -377,52 +496,76 @@ def verify_export(voice: Voice, acoustic_model: Tacotron2, vocoder_model: WaveGl
         processed_t = model.decoder.attention_layer.memory_layer(memory_t)
         runtime = voice.acoustic
         memory, processed = runtime.encode(ids, speaker, language)
-        report.encoder = _check(GRAPH_FILES["encoder"], max(
-            float(np.abs(memory - memory_t.numpy()).max()),
-            float(np.abs(processed - processed_t.numpy()).max())), tolerance, what)
+        report.encoder = _check(
+            GRAPH_FILES["encoder"],
+            max(float(np.abs(memory - memory_t.numpy()).max()), float(np.abs(processed - processed_t.numpy()).max())),
+            tolerance,
+            what,
+        )
 
         # The postnet alone, on a mel like the decoder's.
         generator = torch.Generator().manual_seed(seed)
         mel_in = torch.randn(1, c.n_mel_channels, 6 * c.n_frames_per_step + 1, generator=generator) - 4.0
         frames_mask = torch.ones(1, mel_in.size(2), dtype=torch.bool)
         post_t = (mel_in + model.postnet(mel_in, frames_mask)).numpy()
-        report.postnet = _check(GRAPH_FILES["postnet"], float(np.abs(runtime.postnet(mel_in.numpy()) - post_t).max()),
-                                tolerance, f"{mel_in.size(2)} random mel frames")
+        report.postnet = _check(
+            GRAPH_FILES["postnet"],
+            float(np.abs(runtime.postnet(mel_in.numpy()) - post_t).max()),
+            tolerance,
+            f"{mel_in.size(2)} random mel frames",
+        )
 
         # End to end: Tacotron2.infer against the runtime's own path (loop, stop and limit rules).
         out = model.infer(text, lengths, spk, lang)
         mel_ref = out.mel_postnet[0, :, : int(out.mel_lengths[0])].numpy()
         mel_rt, stopped_rt = runtime.decode_one(ids, speaker, language)
         if mel_rt.shape != mel_ref.shape or stopped_rt != bool(out.stopped[0]):
-            raise TTSError(f"{GRAPH_FILES['decoder_step']}: the onnxruntime loop decoded {mel_rt.shape[1]} frames "
-                           f"(stopped={stopped_rt}), Tacotron2.infer {mel_ref.shape[1]} "
-                           f"(stopped={bool(out.stopped[0])}) on {what}")
-        report.decoder_step = _check(GRAPH_FILES["decoder_step"], float(np.abs(mel_rt - mel_ref).max()),
-                                     tolerance, f"the mel of {what}")
+            raise TTSError(
+                f"{GRAPH_FILES['decoder_step']}: the onnxruntime loop decoded {mel_rt.shape[1]} frames "
+                f"(stopped={stopped_rt}), Tacotron2.infer {mel_ref.shape[1]} "
+                f"(stopped={bool(out.stopped[0])}) on {what}"
+            )
+        report.decoder_step = _check(
+            GRAPH_FILES["decoder_step"], float(np.abs(mel_rt - mel_ref).max()), tolerance, f"the mel of {what}"
+        )
         report.steps, report.stopped = mel_ref.shape[1] // c.n_frames_per_step, stopped_rt
 
         # Vocoder on the start of that mel with identical noise.
         mel_v = torch.from_numpy(mel_ref[:, :vocoder_frames]).unsqueeze(0)
         vcfg = wg.config
-        z = np.random.default_rng(seed).standard_normal(
-            (1, vcfg.n_group, mel_v.size(2) * vcfg.upsample_stride // vcfg.n_group)).astype(np.float32)
+        z = (
+            np.random.default_rng(seed)
+            .standard_normal((1, vcfg.n_group, mel_v.size(2) * vcfg.upsample_stride // vcfg.n_group))
+            .astype(np.float32)
+        )
         z *= np.float32(0.666)
         audio_t = wg.reverse(mel_v, torch.from_numpy(z))[0].numpy()
         audio_o = voice.vocoders["waveglow"].vocode_latent(mel_v[0].numpy(), z)
         if audio_o.shape != audio_t.shape:
-            raise TTSError(f"{GRAPH_FILES['vocoder']}: onnxruntime gave {audio_o.shape[0]} samples, "
-                           f"torch {audio_t.shape[0]}")
-        report.vocoder = _check(GRAPH_FILES["vocoder"], float(np.abs(audio_o - audio_t).max()), tolerance,
-                                f"{mel_v.size(2)} mel frames")
+            raise TTSError(
+                f"{GRAPH_FILES['vocoder']}: onnxruntime gave {audio_o.shape[0]} samples, torch {audio_t.shape[0]}"
+            )
+        report.vocoder = _check(
+            GRAPH_FILES["vocoder"], float(np.abs(audio_o - audio_t).max()), tolerance, f"{mel_v.size(2)} mel frames"
+        )
     return report
 
 
 # -- the voice ------------------------------------------------------------------------------------
 
 
-def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: VoiceManifest,
-                out_dir: str | os.PathLike, *, opset: int = DEFAULT_OPSET, exporter: str = "auto",
-                verify: bool = True, tolerance: float = 1e-3, sample_text: str | None = None) -> Path:
+def export_onnx(
+    acoustic_model: Tacotron2,
+    vocoder_model: WaveGlow,
+    manifest: VoiceManifest,
+    out_dir: str | os.PathLike,
+    *,
+    opset: int = DEFAULT_OPSET,
+    exporter: str = "auto",
+    verify: bool = True,
+    tolerance: float = 1e-3,
+    sample_text: str | None = None,
+) -> Path:
     """Export a voice to ONNX in ``out_dir`` and return ``out_dir``.
 
     Writes ``encoder.onnx``, ``decoder_step.onnx``, ``postnet.onnx``, ``vocoder.onnx`` and a
@@ -451,28 +594,42 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
         raise TTSError(f"the vocoder must be a WaveGlow, got {type(vocoder_model).__name__}")
     ac = acoustic_model.config
     if len(manifest.symbols) != ac.n_symbols:
-        raise TTSError(f"voice {manifest.name!r} lists {len(manifest.symbols)} symbols but its acoustic "
-                       f"model embeds {ac.n_symbols}")
+        raise TTSError(
+            f"voice {manifest.name!r} lists {len(manifest.symbols)} symbols but its acoustic "
+            f"model embeds {ac.n_symbols}"
+        )
     if ac.n_languages and len(manifest.language_table) != ac.n_languages:
-        raise TTSError(f"voice {manifest.name!r}: the acoustic model has {ac.n_languages} language rows "
-                       f"but language_table lists {len(manifest.language_table)}")
+        raise TTSError(
+            f"voice {manifest.name!r}: the acoustic model has {ac.n_languages} language rows "
+            f"but language_table lists {len(manifest.language_table)}"
+        )
     hop = int(manifest.mel_config.get("hop_length", vocoder_model.config.upsample_stride))
     if vocoder_model.config.upsample_stride != hop:
-        raise TTSError(f"the vocoder's upsample_stride ({vocoder_model.config.upsample_stride}) is not the "
-                       f"voice's mel hop_length ({hop})")
+        raise TTSError(
+            f"the vocoder's upsample_stride ({vocoder_model.config.upsample_stride}) is not the "
+            f"voice's mel hop_length ({hop})"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".export-"))
     started = time.perf_counter()
     try:
-        tables = {"symbols": list(manifest.symbols), "text_input": manifest.text_input,
-                  "speakers": list(manifest.speakers), "language_table": list(manifest.language_table)}
+        tables = {
+            "symbols": list(manifest.symbols),
+            "text_input": manifest.text_input,
+            "speakers": list(manifest.speakers),
+            "language_table": list(manifest.language_table),
+        }
         used = export_graphs(acoustic_model, vocoder_model, staging, opset, exporter, tables)
         files = dict(GRAPH_FILES)
         onnx_manifest = dataclasses.replace(
-            manifest, engine="onnx", files=files,
+            manifest,
+            engine="onnx",
+            files=files,
             sha256={name: sha256_file(staging / name) for name in files.values()},
-            acoustic_config=dataclasses.asdict(ac), vocoder_config=vocoder_model.config.to_dict())
+            acoustic_config=dataclasses.asdict(ac),
+            vocoder_config=vocoder_model.config.to_dict(),
+        )
         write_voice_manifest(staging, onnx_manifest)
         exported = time.perf_counter()
         if verify:
@@ -486,18 +643,33 @@ def export_onnx(acoustic_model: Tacotron2, vocoder_model: WaveGlow, manifest: Vo
             except TTSError:
                 raise
             except Exception as exc:  # onnxruntime failing to run a graph it loaded
-                raise TTSError(f"the exported graphs fail on a test sentence ({type(exc).__name__}: {exc}); "
-                               "the export is wrong for this model") from exc
-            log.info("ONNX export of %r checked on %d symbols (%d steps, stopped=%s): max abs diff "
-                     "encoder %.2g, decoder (final mel) %.2g, postnet %.2g, vocoder %.2g",
-                     manifest.name, report.symbols, report.steps, report.stopped, report.encoder,
-                     report.decoder_step, report.postnet, report.vocoder)
+                raise TTSError(
+                    f"the exported graphs fail on a test sentence ({type(exc).__name__}: {exc}); "
+                    "the export is wrong for this model"
+                ) from exc
+            log.info(
+                "ONNX export of %r checked on %d symbols (%d steps, stopped=%s): max abs diff "
+                "encoder %.2g, decoder (final mel) %.2g, postnet %.2g, vocoder %.2g",
+                manifest.name,
+                report.symbols,
+                report.steps,
+                report.stopped,
+                report.encoder,
+                report.decoder_step,
+                report.postnet,
+                report.vocoder,
+            )
         for name in files.values():
             os.replace(staging / name, out_dir / name)
         os.replace(staging / MANIFEST, out_dir / MANIFEST)
-        log.info("exported %r to %s in %.1f s (exporters: %s; check %.1f s)", manifest.name, out_dir,
-                 exported - started, ", ".join(f"{k}={v}" for k, v in used.items()),
-                 time.perf_counter() - exported)
+        log.info(
+            "exported %r to %s in %.1f s (exporters: %s; check %.1f s)",
+            manifest.name,
+            out_dir,
+            exported - started,
+            ", ".join(f"{k}={v}" for k, v in used.items()),
+            time.perf_counter() - exported,
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out_dir

@@ -38,8 +38,9 @@ import json
 import logging
 import math
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,8 +57,15 @@ GRAPH_FILES = {
     "vocoder": "vocoder.onnx",
 }
 # The decoder's recurrent state, in the order of the step graph's inputs and outputs.
-STATE = ("attention_hidden", "attention_cell", "decoder_hidden", "decoder_cell",
-         "attention_weights", "attention_weights_cum", "attention_context")
+STATE = (
+    "attention_hidden",
+    "attention_cell",
+    "decoder_hidden",
+    "decoder_cell",
+    "attention_weights",
+    "attention_weights_cum",
+    "attention_context",
+)
 METADATA_KEY = "swaratts"
 
 log = logging.getLogger(__name__)
@@ -84,9 +92,13 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x))
 
 
-def load_onnx_parts(path: Path, manifest: VoiceManifest, threads: int | None = None,
-                    providers: Sequence[str] | None = None, chunks: ChunkConfig = ChunkConfig()
-                    ) -> tuple["OnnxAcoustic", dict[str, Any]]:
+def load_onnx_parts(
+    path: Path,
+    manifest: VoiceManifest,
+    threads: int | None = None,
+    providers: Sequence[str] | None = None,
+    chunks: ChunkConfig = ChunkConfig(),
+) -> tuple[OnnxAcoustic, dict[str, Any]]:
     """The acoustic model and vocoders of the ONNX bundle at ``path`` (``voice.json`` already
     read and its files verified), checked against each other and the manifest.
 
@@ -105,8 +117,9 @@ def load_onnx_parts(path: Path, manifest: VoiceManifest, threads: int | None = N
         raise TTSError("the ONNX runtime needs onnxruntime: pip install 'swaratts[onnx]'") from None
     m = manifest
     if m.engine != "onnx":
-        raise TTSError(f"{path}: voice {m.name!r} is a {m.engine} voice, not an ONNX one; "
-                       "export it with `tts export onnx`")
+        raise TTSError(
+            f"{path}: voice {m.name!r} is a {m.engine} voice, not an ONNX one; export it with `tts export onnx`"
+        )
     missing = sorted(set(GRAPH_FILES) - set(m.files))
     if missing:
         raise TTSError(f"{path}: voice.json names no file for the graph(s) {', '.join(missing)}")
@@ -129,12 +142,16 @@ def load_onnx_parts(path: Path, manifest: VoiceManifest, threads: int | None = N
         # not by onnxruntime at the first sentence.
         found = graph_metadata(session).get("graph")
         if found != role:
-            raise TTSError(f"{path / m.files[role]}: is {'the ' + str(found) if found else 'not a swaratts'} "
-                           f"graph, not the {role} graph voice.json names it as; re-export the voice with "
-                           "`tts export onnx`")
+            raise TTSError(
+                f"{path / m.files[role]}: is {'the ' + str(found) if found else 'not a swaratts'} "
+                f"graph, not the {role} graph voice.json names it as; re-export the voice with "
+                "`tts export onnx`"
+            )
     acoustic = OnnxAcoustic(path, m, sessions["encoder"], sessions["decoder_step"], sessions["postnet"])
-    vocoders = {"waveglow": OnnxWaveGlow(path, sessions["vocoder"], chunks),
-                "griffinlim": GriffinLim(m.mel_config, threads=threads)}
+    vocoders = {
+        "waveglow": OnnxWaveGlow(path, sessions["vocoder"], chunks),
+        "griffinlim": GriffinLim(m.mel_config, threads=threads),
+    }
     return acoustic, vocoders
 
 
@@ -149,30 +166,46 @@ class OnnxAcoustic:
         m = manifest
         self._encoder, self._decoder, self._postnet = encoder, decoder_step, postnet
         self.config = {**graph_metadata(encoder), **graph_metadata(decoder_step)}
-        needed = ("n_symbols", "n_mel_channels", "n_frames_per_step", "gate_threshold",
-                  "max_decoder_steps", "encoder_embedding_dim", "attention_rnn_dim", "decoder_rnn_dim")
+        needed = (
+            "n_symbols",
+            "n_mel_channels",
+            "n_frames_per_step",
+            "gate_threshold",
+            "max_decoder_steps",
+            "encoder_embedding_dim",
+            "attention_rnn_dim",
+            "decoder_rnn_dim",
+        )
         if any(k not in self.config for k in needed):
-            raise TTSError(f"{path}: the graphs carry no swaratts metadata; re-export the voice "
-                           "with `tts export onnx`")
+            raise TTSError(f"{path}: the graphs carry no swaratts metadata; re-export the voice with `tts export onnx`")
         a = self.config
         for field_name, trained in (graph_metadata(encoder).get("tables") or {}).items():
-            if field_name in ("symbols", "text_input", "speakers", "language_table") and \
-                    getattr(m, field_name) != trained:
-                raise TTSError(f"{path}: voice.json's {field_name} do not match what the acoustic model was "
-                               "trained with (recorded in encoder.onnx); the bundle is inconsistent: re-export it "
-                               "with `tts export onnx`")
+            if (
+                field_name in ("symbols", "text_input", "speakers", "language_table")
+                and getattr(m, field_name) != trained
+            ):
+                raise TTSError(
+                    f"{path}: voice.json's {field_name} do not match what the acoustic model was "
+                    "trained with (recorded in encoder.onnx); the bundle is inconsistent: re-export it "
+                    "with `tts export onnx`"
+                )
         if len(m.symbols) != int(a["n_symbols"]):
-            raise TTSError(f"{path}: voice.json lists {len(m.symbols)} symbols but "
-                           f"{m.files['encoder']} embeds {a['n_symbols']}; the manifest is from another model")
+            raise TTSError(
+                f"{path}: voice.json lists {len(m.symbols)} symbols but "
+                f"{m.files['encoder']} embeds {a['n_symbols']}; the manifest is from another model"
+            )
         encoder_inputs = {i.name for i in encoder.get_inputs()}
         self._has_speaker = "speaker" in encoder_inputs
         self._has_language = "language" in encoder_inputs
         if self._has_language and len(m.language_table) != int(a.get("n_languages", 0)):
-            raise TTSError(f"{path}: the acoustic model has {a.get('n_languages')} language rows but "
-                           f"voice.json's language_table lists {len(m.language_table)}")
+            raise TTSError(
+                f"{path}: the acoustic model has {a.get('n_languages')} language rows but "
+                f"voice.json's language_table lists {len(m.language_table)}"
+            )
         if self._has_speaker and m.speakers and len(m.speakers) != int(a.get("n_speakers", 0)):
-            raise TTSError(f"{path}: the acoustic model has {a.get('n_speakers')} speakers but "
-                           f"voice.json lists {len(m.speakers)}")
+            raise TTSError(
+                f"{path}: the acoustic model has {a.get('n_speakers')} speakers but voice.json lists {len(m.speakers)}"
+            )
         self.n_mel_channels = int(a["n_mel_channels"])
 
     def encode(self, ids: Sequence[int], speaker: int, language: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -185,18 +218,24 @@ class OnnxAcoustic:
         memory, processed = self._encoder.run(["memory", "processed_memory"], feeds)
         return memory, processed
 
-    def decode_memory(self, memory: np.ndarray, processed: np.ndarray, max_steps: int | None = None,
-                      use_gate: bool = True) -> tuple[np.ndarray, bool, np.ndarray]:
+    def decode_memory(
+        self, memory: np.ndarray, processed: np.ndarray, max_steps: int | None = None, use_gate: bool = True
+    ) -> tuple[np.ndarray, bool, np.ndarray]:
         """The free-running loop: (pre-postnet mel [1, n_mel, S * r], stopped, alignments [S, N])."""
         a = self.config
         n = memory.shape[1]
         n_mel, r = int(a["n_mel_channels"]), int(a["n_frames_per_step"])
         limit = step_limit(n, a) if max_steps is None else int(max_steps)
         threshold = np.float32(a["gate_threshold"])
-        sizes = {"attention_hidden": int(a["attention_rnn_dim"]), "attention_cell": int(a["attention_rnn_dim"]),
-                 "decoder_hidden": int(a["decoder_rnn_dim"]), "decoder_cell": int(a["decoder_rnn_dim"]),
-                 "attention_weights": n, "attention_weights_cum": n,
-                 "attention_context": int(a["encoder_embedding_dim"])}
+        sizes = {
+            "attention_hidden": int(a["attention_rnn_dim"]),
+            "attention_cell": int(a["attention_rnn_dim"]),
+            "decoder_hidden": int(a["decoder_rnn_dim"]),
+            "decoder_cell": int(a["decoder_rnn_dim"]),
+            "attention_weights": n,
+            "attention_weights_cum": n,
+            "attention_context": int(a["encoder_embedding_dim"]),
+        }
         feeds = {name: np.zeros((1, sizes[name]), dtype=np.float32) for name in STATE}
         feeds["frame"] = np.zeros((1, n_mel * r), dtype=np.float32)
         feeds["memory"] = np.ascontiguousarray(memory, dtype=np.float32)
@@ -221,8 +260,14 @@ class OnnxAcoustic:
         """The postnet graph: ``mel`` [1, n_mel, T] plus its residual."""
         return self._postnet.run(["mel_postnet"], {"mel": np.ascontiguousarray(mel, dtype=np.float32)})[0]
 
-    def decode_one(self, ids: Sequence[int], speaker: int = 0, language: int | None = None,
-                   max_steps: int | None = None, use_gate: bool = True) -> tuple[np.ndarray, bool]:
+    def decode_one(
+        self,
+        ids: Sequence[int],
+        speaker: int = 0,
+        language: int | None = None,
+        max_steps: int | None = None,
+        use_gate: bool = True,
+    ) -> tuple[np.ndarray, bool]:
         """The postnet mel [n_mel, frames] and ``stopped`` of one id sequence. ``max_steps``
         overrides the step limit and ``use_gate=False`` ignores the gate (decode exactly
         ``max_steps`` steps): both for testing against torch."""
@@ -247,8 +292,7 @@ class OnnxWaveGlow:
         self._session = session
         self.config = graph_metadata(session)
         if "n_group" not in self.config or "hop_length" not in self.config:
-            raise TTSError(f"{path}: the graphs carry no swaratts metadata; re-export the voice "
-                           "with `tts export onnx`")
+            raise TTSError(f"{path}: the graphs carry no swaratts metadata; re-export the voice with `tts export onnx`")
         self.n_group = int(self.config["n_group"])
         self.hop_length = int(self.config["hop_length"])
         self.n_mel_channels = int(self.config.get("n_mel_channels", 80))
@@ -258,8 +302,10 @@ class OnnxWaveGlow:
     def vocode_latent(self, mel: np.ndarray, z: np.ndarray) -> np.ndarray:
         """The vocoder graph once: audio [frames * hop] of ``mel`` [n_mel, frames] for the latent
         ``z`` [1, n_group, frames * hop / n_group] (already scaled by sigma); not clipped."""
-        feeds = {"mel": np.ascontiguousarray(np.asarray(mel, dtype=np.float32)[None]),
-                 "z": np.ascontiguousarray(z, dtype=np.float32)}
+        feeds = {
+            "mel": np.ascontiguousarray(np.asarray(mel, dtype=np.float32)[None]),
+            "z": np.ascontiguousarray(z, dtype=np.float32),
+        }
         return self._session.run(["audio"], feeds)[0][0]
 
     def stream(self, mel: np.ndarray, sigma: float, denoise: float, seed: int | None) -> Iterator[np.ndarray]:
@@ -268,7 +314,7 @@ class OnnxWaveGlow:
         scale = np.float32(sigma)
 
         def vocode(start: int, end: int) -> np.ndarray:
-            chunk_z = scale * z[None, :, start * hop // n_group: end * hop // n_group]
+            chunk_z = scale * z[None, :, start * hop // n_group : end * hop // n_group]
             audio = self.vocode_latent(mel[:, start:end], chunk_z)
             if denoise > 0:
                 audio = self.denoise(audio, denoise)
@@ -281,8 +327,10 @@ class OnnxWaveGlow:
         spectrum (its output for an all-zero mel with sigma 0) from ``audio`` [T]."""
         if self._bias_spec is None:
             if "denoiser_bias_frames" not in self.config:
-                raise TTSError("this vocoder.onnx records no denoiser settings: re-export the voice with "
-                               "`tts export onnx`, or synthesize with denoise 0")
+                raise TTSError(
+                    "this vocoder.onnx records no denoiser settings: re-export the voice with "
+                    "`tts export onnx`, or synthesize with denoise 0"
+                )
             frames = int(self.config["denoiser_bias_frames"])  # vocoder.Denoiser's, recorded by the export
             zeros = np.zeros((self.n_mel_channels, frames), dtype=np.float32)
             z = np.zeros((1, self.n_group, frames * self.hop_length // self.n_group), dtype=np.float32)
@@ -322,8 +370,8 @@ def _istft(spec: np.ndarray, length: int) -> np.ndarray:
     out = np.zeros(total, dtype=np.float32)
     envelope = np.zeros(total, dtype=np.float32)
     for i in range(n_frames):
-        out[i * DENOISER_HOP: i * DENOISER_HOP + DENOISER_FFT] += frames[i]
-        envelope[i * DENOISER_HOP: i * DENOISER_HOP + DENOISER_FFT] += window * window
+        out[i * DENOISER_HOP : i * DENOISER_HOP + DENOISER_FFT] += frames[i]
+        envelope[i * DENOISER_HOP : i * DENOISER_HOP + DENOISER_FFT] += window * window
     start = DENOISER_FFT // 2
-    out = out[start: start + length] / np.maximum(envelope[start: start + length], 1e-11)
+    out = out[start : start + length] / np.maximum(envelope[start : start + length], 1e-11)
     return np.pad(out, (0, length - len(out))) if len(out) < length else out

@@ -34,8 +34,9 @@ class AcousticDataConfig(DictConfig):
 class TextMelDataset(Dataset):
     """Items: ``{"text": LongTensor [N], "mel": [n_mels, T], "speaker": int, "language": int}``."""
 
-    def __init__(self, items: list[PreparedUtterance], symbol_ids: dict[str, int], speakers: list[str],
-                 languages: list[str]) -> None:
+    def __init__(
+        self, items: list[PreparedUtterance], symbol_ids: dict[str, int], speakers: list[str], languages: list[str]
+    ) -> None:
         self.items = items
         self.symbol_ids = symbol_ids
         self.speakers = {s: i for i, s in enumerate(speakers)}
@@ -94,8 +95,14 @@ class AcousticTask:
 
     stage = "acoustic"
 
-    def __init__(self, data_dir: str | Path, model_overrides: dict[str, Any], data_config: AcousticDataConfig,
-                 init_from: str | Path | None = None, freeze: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        model_overrides: dict[str, Any],
+        data_config: AcousticDataConfig,
+        init_from: str | Path | None = None,
+        freeze: tuple[str, ...] = (),
+    ) -> None:
         self.data_dir = Path(data_dir)
         settings_path = self.data_dir / "prepare.json"
         if not settings_path.is_file():
@@ -112,13 +119,15 @@ class AcousticTask:
         n_speakers = len(self.speakers) if data_config.speaker_table and len(self.speakers) > 1 else 0
         n_languages = len(self.languages) if data_config.language_table and len(self.languages) > 1 else 0
         try:
-            self.model_config = acoustic.Tacotron2Config(**{
-                **model_overrides,
-                "n_symbols": len(self.symbols),
-                "n_mel_channels": self.mel_config.n_mel_channels,
-                "n_speakers": n_speakers,
-                "n_languages": n_languages,
-            })
+            self.model_config = acoustic.Tacotron2Config(
+                **{
+                    **model_overrides,
+                    "n_symbols": len(self.symbols),
+                    "n_mel_channels": self.mel_config.n_mel_channels,
+                    "n_speakers": n_speakers,
+                    "n_languages": n_languages,
+                }
+            )
         except (TypeError, ValueError) as exc:
             raise TTSError(f"acoustic model config: {exc}") from exc
         self.init_from = init_from
@@ -126,8 +135,9 @@ class AcousticTask:
         self.criterion = acoustic.Tacotron2Loss(self.model_config)
 
     @classmethod
-    def from_config(cls, data_dir: str | Path, config: ConfigFile, init_from: str | Path | None = None,
-                    freeze: tuple[str, ...] = ()) -> tuple["AcousticTask", TrainingConfig]:
+    def from_config(
+        cls, data_dir: str | Path, config: ConfigFile, init_from: str | Path | None = None, freeze: tuple[str, ...] = ()
+    ) -> tuple[AcousticTask, TrainingConfig]:
         training = build_section(TrainingConfig, config.training, config.source, "training")
         data = build_section(AcousticDataConfig, config.data, config.source, "data")
         model = dict(config.model)
@@ -146,8 +156,9 @@ class AcousticTask:
         for name in self.freeze:
             module = getattr(model, name, None)
             if not isinstance(module, nn.Module):
-                raise TTSError(f"--freeze {name}: the model has no module of that name "
-                               "(embedding, encoder, decoder, postnet)")
+                raise TTSError(
+                    f"--freeze {name}: the model has no module of that name (embedding, encoder, decoder, postnet)"
+                )
             for parameter in module.parameters():
                 parameter.requires_grad_(False)
             log.info("frozen: %s", name)
@@ -177,14 +188,24 @@ class AcousticTask:
         return batch[name] if count else None
 
     def _terms(self, model: nn.Module, batch: dict, step: int):
-        outputs = model(batch["text"], batch["text_lengths"], batch["mels"], batch["mel_lengths"],
-                        speaker=self._ids(batch, "speaker"), language=self._ids(batch, "language"))
+        outputs = model(
+            batch["text"],
+            batch["text_lengths"],
+            batch["mels"],
+            batch["mel_lengths"],
+            speaker=self._ids(batch, "speaker"),
+            language=self._ids(batch, "language"),
+        )
         return outputs, self.criterion(outputs, batch["mels"], batch["mel_lengths"], batch["text_lengths"], step)
 
     def training_loss(self, model: nn.Module, batch: dict, step: int) -> tuple[torch.Tensor, dict[str, float]]:
         _, terms = self._terms(model, batch, step)
-        figures = {"mel_loss": float(terms.mel.detach()), "postnet_loss": float(terms.mel_postnet.detach()),
-                   "gate_loss": float(terms.gate.detach()), "guided_attention": float(terms.guided_attention.detach())}
+        figures = {
+            "mel_loss": float(terms.mel.detach()),
+            "postnet_loss": float(terms.mel_postnet.detach()),
+            "gate_loss": float(terms.gate.detach()),
+            "guided_attention": float(terms.guided_attention.detach()),
+        }
         return terms.total, figures
 
     def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
@@ -196,31 +217,44 @@ class AcousticTask:
             n = batch["text"].size(0)
             for name in ("total", "mel", "mel_postnet", "gate"):
                 sums[name] = sums.get(name, 0.0) + float(getattr(terms, name)) * n
-            sums["attention_focus"] = sums.get("attention_focus", 0.0) + float(attention_focus(
-                outputs.alignments, batch["mel_lengths"], self.model_config.n_frames_per_step).sum())
+            sums["attention_focus"] = sums.get("attention_focus", 0.0) + float(
+                attention_focus(outputs.alignments, batch["mel_lengths"], self.model_config.n_frames_per_step).sum()
+            )
             count += n
             if first is None:
                 first = (batch, outputs)
         figures = {"loss": sums["total"] / count, **{k: v / count for k, v in sums.items() if k != "total"}}
         batch, outputs = first
-        inferred = model.infer(batch["text"][:1, : int(batch["text_lengths"][0])], batch["text_lengths"][:1],
-                               speaker=self._ids(batch, "speaker")[:1] if self.model_config.n_speakers else None,
-                               language=self._ids(batch, "language")[:1] if self.model_config.n_languages else None)
+        inferred = model.infer(
+            batch["text"][:1, : int(batch["text_lengths"][0])],
+            batch["text_lengths"][:1],
+            speaker=self._ids(batch, "speaker")[:1] if self.model_config.n_speakers else None,
+            language=self._ids(batch, "language")[:1] if self.model_config.n_languages else None,
+        )
         figures["inference_stopped"] = float(inferred.stopped[0])
         figures["inference_frames"] = float(inferred.mel_lengths[0])
         if writer is not None:
             n_text = int(batch["text_lengths"][0])
             n_mel = int(batch["mel_lengths"][0])
             r = self.model_config.n_frames_per_step
-            writer.add_image("alignment/teacher_forced", _picture(outputs.alignments[0, : -(-n_mel // r), :n_text].T), step,
-                             dataformats="HW")
+            writer.add_image(
+                "alignment/teacher_forced",
+                _picture(outputs.alignments[0, : -(-n_mel // r), :n_text].T),
+                step,
+                dataformats="HW",
+            )
             steps = -(-int(inferred.mel_lengths[0]) // r)
-            writer.add_image("alignment/inference", _picture(inferred.alignments[0, :steps, :n_text].T), step,
-                             dataformats="HW")
+            writer.add_image(
+                "alignment/inference", _picture(inferred.alignments[0, :steps, :n_text].T), step, dataformats="HW"
+            )
             writer.add_image("mel/target", _picture(batch["mels"][0, :, :n_mel]), step, dataformats="HW")
             writer.add_image("mel/predicted", _picture(outputs.mel_postnet[0, :, :n_mel]), step, dataformats="HW")
-            writer.add_image("mel/inference", _picture(inferred.mel_postnet[0, :, : int(inferred.mel_lengths[0])]),
-                             step, dataformats="HW")
+            writer.add_image(
+                "mel/inference",
+                _picture(inferred.mel_postnet[0, :, : int(inferred.mel_lengths[0])]),
+                step,
+                dataformats="HW",
+            )
             # The stop gate over the decoder steps: predicted probability (top row) and target.
             n_steps = -(-n_mel // r)
             predicted = torch.sigmoid(outputs.gate[0, :n_steps].float())
@@ -230,9 +264,12 @@ class AcousticTask:
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
         acoustic.save_checkpoint(
-            model, path,
+            model,
+            path,
             text={"language": self.language_code, "symbols": self.symbols, "input": self.text_input},
-            speakers=self.speakers, languages=self.languages, mel_config=self.mel_config.to_dict(),
+            speakers=self.speakers,
+            languages=self.languages,
+            mel_config=self.mel_config.to_dict(),
             **extra,
         )
 

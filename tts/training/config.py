@@ -142,7 +142,6 @@ def _config_text(stage: str, name_or_path: str) -> tuple[str, str]:
     if not preset.is_file():
         names = sorted(p.name.removesuffix(".yaml") for p in presets.iterdir() if p.name.endswith(".yaml"))
         raise TTSError(
-            f"unknown {stage} config {name_or_path!r}: give a preset ({', '.join(names)}) "
-            "or a .yaml/.json file"
+            f"unknown {stage} config {name_or_path!r}: give a preset ({', '.join(names)}) or a .yaml/.json file"
         )
     return preset.read_text(encoding="utf-8"), f"preset {stage}/{name_or_path}"

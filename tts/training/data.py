@@ -81,8 +81,15 @@ def write_split(data_dir: str | os.PathLike, split: str, items: list[PreparedUtt
         writer.writerow(COLUMNS)
         for item in items:
             writer.writerow(
-                [item.utt_id, item.audio.relative_to(data_dir).as_posix(), item.mel.relative_to(data_dir).as_posix(),
-                 item.text, item.speaker, item.language, item.n_frames]
+                [
+                    item.utt_id,
+                    item.audio.relative_to(data_dir).as_posix(),
+                    item.mel.relative_to(data_dir).as_posix(),
+                    item.text,
+                    item.speaker,
+                    item.language,
+                    item.n_frames,
+                ]
             )
     return path
 
@@ -124,12 +131,17 @@ class VocoderSegments(Dataset):
     Items: ``(mel [n_mels, segment_length / hop], audio [segment_length])``.
     """
 
-    def __init__(self, items: list[PreparedUtterance], mel_config: MelConfig, segment_length: int,
-                 seed: int = 0, random_crop: bool = True, dither: float = 0.0) -> None:
+    def __init__(
+        self,
+        items: list[PreparedUtterance],
+        mel_config: MelConfig,
+        segment_length: int,
+        seed: int = 0,
+        random_crop: bool = True,
+        dither: float = 0.0,
+    ) -> None:
         if segment_length % mel_config.hop_length:
-            raise TTSError(
-                f"segment_length {segment_length} must be a multiple of hop_length {mel_config.hop_length}"
-            )
+            raise TTSError(f"segment_length {segment_length} must be a multiple of hop_length {mel_config.hop_length}")
         self.items = items
         self.mel_config = mel_config
         self.segment_length = segment_length

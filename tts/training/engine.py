@@ -21,9 +21,10 @@ import logging
 import math
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 import torch
 import torch.distributed as dist
@@ -31,8 +32,8 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from base.checkpoint import load_weights_only
-from base.files import atomic_write_text
 from base.errors import CheckpointError, TTSError
+from base.files import atomic_write_text
 from tts.training.config import TrainingConfig
 from tts.training.state import CheckpointDirectory, capture_rng_state, restore_rng_state
 
@@ -81,7 +82,7 @@ class Distributed:
     local_rank: int = 0
 
     @classmethod
-    def from_environment(cls) -> "Distributed":
+    def from_environment(cls) -> Distributed:
         return cls(
             rank=int(os.environ.get("RANK", 0)),
             world_size=int(os.environ.get("WORLD_SIZE", 1)),
@@ -106,8 +107,9 @@ class _ResumableSampler(DistributedSampler):
     the batches are shuffled; the order depends only on the seed and the epoch.
     """
 
-    def __init__(self, *args: Any, lengths: list[int] | None = None, batch_size: int = 1,
-                 bucket_windows: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, lengths: list[int] | None = None, batch_size: int = 1, bucket_windows: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.start = 0
         self.lengths = lengths
@@ -156,7 +158,7 @@ class _Run:
     wrapped: nn.Module  # the model, or its DistributedDataParallel wrapper
     optimizer: torch.optim.Optimizer
     scaler: Any
-    average: "_WeightAverage | None"
+    average: _WeightAverage | None
     progress: Progress
     train_set: Dataset
     val_set: Dataset | None
@@ -236,9 +238,7 @@ class Trainer:
         cfg = self.config
         self._init_distributed()
         if cfg.batch_size % self.dist.world_size:
-            raise TTSError(
-                f"batch_size {cfg.batch_size} does not split evenly over {self.dist.world_size} processes"
-            )
+            raise TTSError(f"batch_size {cfg.batch_size} does not split evenly over {self.dist.world_size} processes")
         if cfg.amp != "off" and self.device.type != "cuda":
             log.info("mixed precision (%s) is for CUDA; training in fp32 on %s", cfg.amp, self.device)
         torch.manual_seed(cfg.seed)
@@ -258,10 +258,14 @@ class Trainer:
             if self.dist.enabled and dist.is_initialized():
                 dist.destroy_process_group()
         p = run.progress
-        return {"step": p.step, "epoch": p.epoch, "best_val_loss": p.best_val_loss,
-                "nonfinite_skipped": p.nonfinite_skipped}
+        return {
+            "step": p.step,
+            "epoch": p.epoch,
+            "best_val_loss": p.best_val_loss,
+            "nonfinite_skipped": p.nonfinite_skipped,
+        }
 
-    def _start(self) -> "_Run":
+    def _start(self) -> _Run:
         """The model, optimizer and data of the run, fresh or resumed from its latest checkpoint."""
         cfg = self.config
         model = self.task.build_model().to(self.device)
@@ -277,12 +281,12 @@ class Trainer:
             if self.dist.is_main:
                 self.checkpoints.remove_temporaries()
             # Every process learns which steps were validated (they validate together); one rewrites.
-            validated_before_resume = _trim_metrics(self.out_dir / "metrics.jsonl", progress.step,
-                                                    rewrite=self.dist.is_main)
+            validated_before_resume = _trim_metrics(
+                self.out_dir / "metrics.jsonl", progress.step, rewrite=self.dist.is_main
+            )
         elif self.checkpoints.latest() is not None:
             raise TTSError(
-                f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run "
-                "or choose another --out"
+                f"{self.out_dir}: already holds checkpoints; pass --resume to continue that run or choose another --out"
             )
         if self.dist.enabled and self.device.type == "cuda":
             # BatchNorm statistics over the global batch, as one process would compute them
@@ -299,23 +303,33 @@ class Trainer:
                 f"the training set has {len(train_set)} items, fewer than batch_size {cfg.batch_size}; "
                 "lower batch_size or add data"
             )
-        run = _Run(model=model, wrapped=wrapped, optimizer=optimizer, scaler=scaler, average=average,
-                   progress=progress, train_set=train_set, val_set=self.task.val_dataset(),
-                   writer=self._writer(), metrics_file=self.out_dir / "metrics.jsonl",
-                   validated_before_resume=validated_before_resume)
+        run = _Run(
+            model=model,
+            wrapped=wrapped,
+            optimizer=optimizer,
+            scaler=scaler,
+            average=average,
+            progress=progress,
+            train_set=train_set,
+            val_set=self.task.val_dataset(),
+            writer=self._writer(),
+            metrics_file=self.out_dir / "metrics.jsonl",
+            validated_before_resume=validated_before_resume,
+        )
         if self.dist.is_main:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             (self.out_dir / "training_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
         run.bar = self._progress_bar(progress.step)
         return run
 
-    def _train_epoch(self, run: "_Run") -> bool:
+    def _train_epoch(self, run: _Run) -> bool:
         """The rest of the current epoch, from the batch the run is at; True when ``max_steps``
         ended it early."""
         local_batch = self.config.batch_size // self.dist.world_size
         progress = run.progress
-        loader = self._loader(run.train_set, local_batch, shuffle=True, epoch=progress.epoch,
-                              start=progress.batch_in_epoch * local_batch)
+        loader = self._loader(
+            run.train_set, local_batch, shuffle=True, epoch=progress.epoch, start=progress.batch_in_epoch * local_batch
+        )
         self.task.train_mode(run.model)
         for batch in loader:
             self._train_step(run, _to_device(batch, self.device))
@@ -323,7 +337,7 @@ class Trainer:
                 return True
         return False
 
-    def _train_step(self, run: "_Run", batch: Any) -> None:
+    def _train_step(self, run: _Run, batch: Any) -> None:
         """One optimizer step on ``batch``, or a skipped one for a non-finite loss or gradient;
         logged, averaged and checkpointed as configured."""
         cfg, progress = self.config, run.progress
@@ -338,8 +352,11 @@ class Trainer:
             return
         run.scaler.scale(loss).backward()
         run.scaler.unscale_(run.optimizer)
-        grad_norm = (nn.utils.clip_grad_norm_(run.model.parameters(), cfg.grad_clip_thresh)
-                     if cfg.grad_clip_thresh > 0 else _grad_norm(run.model))
+        grad_norm = (
+            nn.utils.clip_grad_norm_(run.model.parameters(), cfg.grad_clip_thresh)
+            if cfg.grad_clip_thresh > 0
+            else _grad_norm(run.model)
+        )
         finite_grads = self._all_finite(grad_norm)
         if not finite_grads and not run.scaler.is_enabled():
             run.optimizer.zero_grad(set_to_none=True)
@@ -352,13 +369,19 @@ class Trainer:
         progress.step += 1
         if run.average is not None:
             run.average.update(run.model, progress.step)
-        record = {"step": progress.step, "epoch": progress.epoch, "loss": self._mean(loss),
-                  "grad_norm": float(grad_norm), "lr": cfg.learning_rate_at(progress.step - 1), **figures}
+        record = {
+            "step": progress.step,
+            "epoch": progress.epoch,
+            "loss": self._mean(loss),
+            "grad_norm": float(grad_norm),
+            "lr": cfg.learning_rate_at(progress.step - 1),
+            **figures,
+        }
         self._log(record, run.writer, run.metrics_file, run.bar)
         if progress.step % cfg.checkpoint_every == 0:
             self._save(run)
 
-    def _end_epoch(self, run: "_Run") -> None:
+    def _end_epoch(self, run: _Run) -> None:
         """Validation at the end of an epoch, and ``best.pt`` when it is the best so far."""
         progress = run.progress
         progress.epoch += 1
@@ -366,9 +389,14 @@ class Trainer:
         # A run resumed at an epoch's end validated that step before it stopped: it runs again
         # (validation draws random numbers, which a bit-exact resume must draw too) but is not
         # logged twice.
-        val_loss = self._validate(run.average.model if run.average else run.model, run.val_set, run.writer,
-                                  progress.step, run.metrics_file,
-                                  record=progress.step not in run.validated_before_resume)
+        val_loss = self._validate(
+            run.average.model if run.average else run.model,
+            run.val_set,
+            run.writer,
+            progress.step,
+            run.metrics_file,
+            record=progress.step not in run.validated_before_resume,
+        )
         if val_loss is not None and val_loss < progress.best_val_loss:
             progress.best_val_loss = val_loss
             self._save(run, self.checkpoints.best_path)
@@ -388,17 +416,22 @@ class Trainer:
             value /= self.dist.world_size
         return float(value.item())
 
-    def _validate(self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path,
-                  record: bool = True) -> float | None:
+    def _validate(
+        self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path, record: bool = True
+    ) -> float | None:
         if val_set is None or len(val_set) == 0 or not self.dist.is_main:
             if self.dist.enabled:
                 dist.barrier()
             return None
         training = model.training
         model.eval()
-        loader = DataLoader(val_set, batch_size=max(1, self.config.batch_size // self.dist.world_size),
-                            shuffle=False, collate_fn=self.task.collate,
-                            generator=torch.Generator().manual_seed(self.config.seed))
+        loader = DataLoader(
+            val_set,
+            batch_size=max(1, self.config.batch_size // self.dist.world_size),
+            shuffle=False,
+            collate_fn=self.task.collate,
+            generator=torch.Generator().manual_seed(self.config.seed),
+        )
         with torch.no_grad():
             figures = self.task.validate(model, _DeviceLoader(loader, self.device), writer, step)
         if training:
@@ -410,7 +443,7 @@ class Trainer:
             dist.barrier()
         return figures.get("loss")
 
-    def _save(self, run: "_Run", path: Path | None = None) -> None:
+    def _save(self, run: _Run, path: Path | None = None) -> None:
         """Write a checkpoint with the full training state: the step file by default, or ``path``
         (``best.pt``). The last ``keep_last`` step files are kept. With a weight average the
         file's model is the average, and the raw weights are kept for resuming."""
@@ -434,7 +467,7 @@ class Trainer:
             self.checkpoints.prune()
         log.info("saved %s", target)
 
-    def _count_nonfinite(self, what: str, run: "_Run", skipped: bool = True) -> int:
+    def _count_nonfinite(self, what: str, run: _Run, skipped: bool = True) -> int:
         """One more non-finite loss or gradient in a row: logged, counted, and past
         ``max_consecutive_nonfinite`` in a row the end of training. Returns the new run length."""
         consecutive = run.consecutive_bad + 1
@@ -446,11 +479,11 @@ class Trainer:
             raise TrainingError(
                 f"{consecutive} non-finite losses or gradients in a row at step {step}: training stopped; the last "
                 f"good checkpoint is {self.checkpoints.latest()}. Lower the learning rate, check the data, or turn "
-                "mixed precision off")
+                "mixed precision off"
+            )
         return consecutive
 
-    def _restore(self, model: nn.Module, optimizer, scaler, average: "_WeightAverage | None",
-                 progress: "Progress") -> None:
+    def _restore(self, model: nn.Module, optimizer, scaler, average: _WeightAverage | None, progress: Progress) -> None:
         latest = self.checkpoints.latest()
         if latest is None:
             raise TTSError(f"--resume: no checkpoint in {self.checkpoints.root} to resume from")
@@ -465,7 +498,8 @@ class Trainer:
             raise CheckpointError(
                 f"{latest}: --resume needs the configuration this run was started with; the checkpoint holds "
                 f"another model ({first[:200]}). Resume with the run's own config (its training_config.json and "
-                f"preset), or start a new --out") from None
+                f"preset), or start a new --out"
+            ) from None
         if average is not None:  # the saved model is the average (or, from a run without one, its start)
             average.model.load_state_dict(model.state_dict())
         if "raw_state_dict" in training:
@@ -492,8 +526,14 @@ class Trainer:
             return None
         from tqdm import tqdm
 
-        return tqdm(total=self.config.max_steps, initial=initial, desc=f"train {self.task.stage}", unit="step",
-                    dynamic_ncols=True, leave=False)
+        return tqdm(
+            total=self.config.max_steps,
+            initial=initial,
+            desc=f"train {self.task.stage}",
+            unit="step",
+            dynamic_ncols=True,
+            leave=False,
+        )
 
     def _log(self, record: dict, writer: Any, metrics_file: Path, bar: Any) -> None:
         if not self.dist.is_main:

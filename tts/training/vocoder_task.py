@@ -56,8 +56,14 @@ class VocoderTask:
 
     stage = "vocoder"
 
-    def __init__(self, data_dir: str | Path, model_config: vocoder.WaveGlowConfig, data_config: VocoderDataConfig,
-                 seed: int = 1234, init_from: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        model_config: vocoder.WaveGlowConfig,
+        data_config: VocoderDataConfig,
+        seed: int = 1234,
+        init_from: str | Path | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.mel_config = read_mel_config(self.data_dir)
         if model_config.upsample_stride != self.mel_config.hop_length:
@@ -80,8 +86,9 @@ class VocoderTask:
         self._val_items = read_split(self.data_dir, "val") if (self.data_dir / "val.tsv").is_file() else []
 
     @classmethod
-    def from_config(cls, data_dir: str | Path, config: ConfigFile, init_from: str | Path | None = None
-                    ) -> tuple["VocoderTask", TrainingConfig]:
+    def from_config(
+        cls, data_dir: str | Path, config: ConfigFile, init_from: str | Path | None = None
+    ) -> tuple[VocoderTask, TrainingConfig]:
         training = build_section(TrainingConfig, config.training, config.source, "training")
         model = build_section(vocoder.WaveGlowConfig, config.model, config.source, "model")
         data = build_section(VocoderDataConfig, config.data, config.source, "data")
@@ -97,14 +104,20 @@ class VocoderTask:
         return model
 
     def train_dataset(self) -> VocoderSegments:
-        return VocoderSegments(read_split(self.data_dir, "train"), self.mel_config, self.segment_length,
-                               seed=self.seed, dither=self.data_config.dither)
+        return VocoderSegments(
+            read_split(self.data_dir, "train"),
+            self.mel_config,
+            self.segment_length,
+            seed=self.seed,
+            dither=self.data_config.dither,
+        )
 
     def val_dataset(self) -> VocoderSegments | None:
         if not self._val_items:
             return None
-        return VocoderSegments(self._val_items, self.mel_config, self.segment_length, random_crop=False,
-                               dither=self.data_config.dither)
+        return VocoderSegments(
+            self._val_items, self.mel_config, self.segment_length, random_crop=False, dither=self.data_config.dither
+        )
 
     def collate(self, items: list[tuple[torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
         mels, audios = zip(*items)
@@ -126,8 +139,11 @@ class VocoderTask:
         z = torch.randn(audio.size(0), n_group, audio.size(1) // n_group, device=audio.device, dtype=audio.dtype)
         sample = flow.reverse(batch["mel"], self.data_config.stft_loss_sigma * z)
         terms = self.stft_loss.to(audio.device)(sample, audio)
-        figures = {"nll": float(likelihood.detach()), "stft_sc": float(terms.spectral_convergence.detach()),
-                   "stft_mag": float(terms.log_magnitude.detach())}
+        figures = {
+            "nll": float(likelihood.detach()),
+            "stft_sc": float(terms.spectral_convergence.detach()),
+            "stft_mag": float(terms.log_magnitude.detach()),
+        }
         return likelihood + self.data_config.stft_loss_weight * terms.total, figures
 
     def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
@@ -142,8 +158,9 @@ class VocoderTask:
             mel = load_mel(item.mel)[:, :frames].unsqueeze(0).to(next(model.parameters()).device)
             generator = torch.Generator().manual_seed(self.seed)
             audio = model.infer(mel, sigma=self.data_config.sample_sigma, generator=generator)[0]
-            writer.add_audio(f"sample/{item.utt_id}", audio.clamp(-1, 1).cpu(), step,
-                             sample_rate=self.mel_config.sampling_rate)
+            writer.add_audio(
+                f"sample/{item.utt_id}", audio.clamp(-1, 1).cpu(), step, sample_rate=self.mel_config.sampling_rate
+            )
         return {"loss": total / max(count, 1)}
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
