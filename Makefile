@@ -22,7 +22,11 @@ demo: $(STAMP)
 	@mkdir -p out
 	$(VENV)/bin/tts synth "namaste, how are you" -l hinglish -o out/namaste.wav
 
+# Lint, format and types first (seconds), then the tests.
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 clean:

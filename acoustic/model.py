@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -158,6 +158,10 @@ class Tacotron2Inference(NamedTuple):
     stopped: Tensor  # (B,) bool: True when the gate ended the item, False when a step limit did
 
 
+# The nonlinearity after a layer, whose gain scales its Xavier initialisation.
+Gain = Literal["linear", "tanh", "relu", "sigmoid"]
+
+
 def lengths_to_mask(lengths: Tensor, max_len: int) -> Tensor:
     """(B,) lengths to a (B, max_len) bool mask that is True on valid positions."""
     return torch.arange(max_len, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
@@ -166,7 +170,7 @@ def lengths_to_mask(lengths: Tensor, max_len: int) -> Tensor:
 class LinearNorm(nn.Module):
     """``nn.Linear`` with Xavier-uniform weights scaled by the gain of the next nonlinearity."""
 
-    def __init__(self, in_dim: int, out_dim: int, bias: bool = True, w_init_gain: str = "linear"):
+    def __init__(self, in_dim: int, out_dim: int, bias: bool = True, w_init_gain: Gain = "linear"):
         super().__init__()
         self.linear_layer = nn.Linear(in_dim, out_dim, bias=bias)
         nn.init.xavier_uniform_(self.linear_layer.weight, gain=nn.init.calculate_gain(w_init_gain))
@@ -179,7 +183,7 @@ class ConvNorm(nn.Module):
     """Length-preserving ``nn.Conv1d`` (odd kernel) with gain-scaled Xavier-uniform weights."""
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int = 1, bias: bool = True, w_init_gain: str = "linear"
+        self, in_channels: int, out_channels: int, kernel_size: int = 1, bias: bool = True, w_init_gain: Gain = "linear"
     ):
         super().__init__()
         self.conv = nn.Conv1d(
@@ -271,6 +275,7 @@ class Prenet(nn.Module):
         export's step runs it at 0)."""
         p = self.dropout if dropout is None else dropout
         for linear in self.layers:
+            assert isinstance(linear, LinearNorm)
             x = F.relu(F.linear(x, linear.linear_layer.weight))
             if p > 0:
                 # training=True on purpose: the reference keeps this dropout on at inference.
@@ -445,7 +450,7 @@ class Decoder(nn.Module):
         att, dec = self.attention_rnn, self.decoder_rnn
         # The LSTM cells' kernel called directly, as nn.LSTMCell.forward calls it.
         attention_hidden, attention_cell = torch.lstm_cell(
-            _joined(work and work.attention_input, prenet_output, state.attention_context),
+            _joined(None if work is None else work.attention_input, prenet_output, state.attention_context),
             (state.attention_hidden, state.attention_cell),
             att.weight_ih,
             att.weight_hh,
@@ -462,7 +467,7 @@ class Decoder(nn.Module):
             weights_cat[:, 1] = state.attention_weights_cum
         context, weights = self.attention_layer.forward(attention_hidden, memory, processed_memory, weights_cat, mask)
         decoder_hidden, decoder_cell = torch.lstm_cell(
-            _joined(work and work.decoder_input, attention_hidden, context),
+            _joined(None if work is None else work.decoder_input, attention_hidden, context),
             (state.decoder_hidden, state.decoder_cell),
             dec.weight_ih,
             dec.weight_hh,
@@ -660,7 +665,7 @@ class Tacotron2(nn.Module):
     ) -> Tensor:
         """(B, N) symbol ids, (B,) lengths, optional (B,) speaker / language ids -> (B, N, E)."""
         self._check_text(text, text_lengths)
-        checked = []
+        checked: list[Tensor | None] = []
         for name, ids, count in (
             ("speaker", speaker, self.config.n_speakers),
             ("language", language, self.config.n_languages),

@@ -96,7 +96,7 @@ class Espeak:
         """``eSpeak NG 1.52.0`` (the library's own version string)."""
         return f"eSpeak NG {self._lib.espeak_Info(None).decode()}"
 
-    def _collect(self, samples: ctypes.POINTER(ctypes.c_short), count: int, _events: int) -> int:
+    def _collect(self, samples: ctypes._Pointer[ctypes.c_short], count: int, _events: int) -> int:
         if count > 0 and samples:
             self._buffer.frombytes(ctypes.string_at(samples, count * 2))
         return 0

@@ -76,7 +76,7 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     space = False
     for match in _PATTERN.finditer(text):
-        kind = match.lastgroup
+        kind = match.lastgroup or "other"  # every alternative of the pattern is a named group
         value = match.group()
         if kind == "space":
             space = True

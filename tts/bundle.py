@@ -165,13 +165,14 @@ def mean_mel_frame(data_dir: str | os.PathLike) -> np.ndarray:
     from tts.training.data import read_split
 
     items = read_split(Path(data_dir), "train")
-    total, count = None, 0
+    total: np.ndarray | None = None
+    count = 0
     for item in items:
         mel = np.load(item.mel, mmap_mode="r")
         step = max(1, mel.shape[1] // _MEAN_FRAMES_PER_ITEM)
         frames = np.asarray(mel[:, ::step], dtype=np.float64)
         total = frames.sum(axis=1) if total is None else total + frames.sum(axis=1)
         count += frames.shape[1]
-    if not count:
+    if total is None or not count:
         raise TTSError(f"{data_dir}: no training mels to average")
     return total / count

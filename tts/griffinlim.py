@@ -46,7 +46,7 @@ ITERATIONS = 16
 MOMENTUM = 0.99  # fast Griffin-Lim's momentum (librosa's default)
 # The mel definition fields used here (names of base.audio.MelConfig and of voice.json's mel_config).
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
-PRECISIONS = {"float32": np.float32, "float64": np.float64}
+PRECISIONS: dict[str, type[np.floating]] = {"float32": np.float32, "float64": np.float64}
 
 
 def griffin_lim(
@@ -106,7 +106,7 @@ def griffin_lim(
     phase = rng.random_sample(magnitudes.shape).T
     magnitudes = np.ascontiguousarray(magnitudes.T, dtype=dtype)
     spec = (magnitudes * np.exp(2j * np.pi * phase)).astype(stft.complex_dtype)
-    tiny = np.finfo(dtype).tiny
+    tiny = np.finfo(PRECISIONS[precision]).tiny
     previous = None
     for _ in range(n_iter):
         rebuilt = stft.forward(stft.inverse(spec))

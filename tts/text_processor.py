@@ -88,7 +88,7 @@ class TextProcessor:
             raise TTSError(f"the text must be a string, got {type(raw).__name__} {raw!r:.40}")
         if not raw.strip():
             raise TTSError("the text is empty")
-        pieces = []
+        pieces: list[str] = []
         for sentence in self.split(raw, language):
             normalized = self.normalize(sentence, language)
             pieces.extend(p for p in cut(normalized, MAX_PIECE_CHARS) if _speakable(p))

@@ -173,7 +173,7 @@ def check_symbols(path: Path, manifest: VoiceManifest, model: acoustic.Tacotron2
             f"{path}: voice.json lists {len(manifest.symbols)} symbols but the acoustic model was "
             f"trained with {n_model}; the bundle is inconsistent: re-export it with `tts export voice`"
         )
-    text_info = extra.get("text") if isinstance(extra.get("text"), dict) else {}
+    text_info: dict[str, Any] = extra["text"] if isinstance(extra.get("text"), dict) else {}
     recorded = {
         "symbols": text_info.get("symbols"),
         "text_input": text_info.get("input"),

@@ -370,6 +370,7 @@ def load_voice(
         raise TTSError(f"voice {manifest.name!r} at {path} is a {manifest.engine} bundle, not {engine}; {hint}")
     if verify:
         verify_files(path, manifest)
+    acoustic: AcousticModel
     if engine == "onnx":
         from tts.onnx.runtime import load_onnx_parts
 

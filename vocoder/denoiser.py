@@ -27,6 +27,9 @@ class Denoiser(nn.Module):
         filter_length, hop_length, win_length: the STFT used for the subtraction.
     """
 
+    window: torch.Tensor  # buffers, registered in __init__
+    bias_spec: torch.Tensor
+
     def __init__(
         self,
         model: WaveGlow,
@@ -40,7 +43,7 @@ class Denoiser(nn.Module):
         self.filter_length = filter_length
         self.hop_length = hop_length
         self.win_length = win_length
-        weight = model.WN[0].start.weight_g
+        weight = model.flow(0)[0].start.weight_g
         self.register_buffer("window", torch.hann_window(win_length, device=weight.device))
         zeros = torch.zeros(1, model.config.n_mel_channels, BIAS_FRAMES, dtype=weight.dtype, device=weight.device)
         bias_audio = model.infer(zeros, sigma=0.0).float()

@@ -127,9 +127,8 @@ def _restricted_load(file: Any, **kwargs: Any) -> Any:
 
 def _restricted_pickle_module() -> types.ModuleType:
     module = types.ModuleType("swaratts_restricted_pickle")
-    module.Unpickler = _RestrictedUnpickler
-    module.load = _restricted_load
-    module.UnpicklingError = pickle.UnpicklingError
+    # torch.load(pickle_module=...) reads these three names off the module.
+    vars(module).update(Unpickler=_RestrictedUnpickler, load=_restricted_load, UnpicklingError=pickle.UnpicklingError)
     return module
 
 

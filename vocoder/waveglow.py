@@ -19,6 +19,7 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -128,6 +129,7 @@ class WeightNormConv1d(nn.Conv1d):
             with _cache_mode():
                 self._folded = g * v / _norm_per_output_channel(v)
             self._folded_key = key
+        assert self._folded is not None
         return self._folded
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -193,6 +195,7 @@ class Invertible1x1Conv(nn.Module):
             with _cache_mode():
                 self._inverse = torch.linalg.inv(w.squeeze(-1).double()).to(w.dtype).unsqueeze(-1)
             self._inverse_key = key
+        assert self._inverse is not None
         return self._inverse
 
 
@@ -264,7 +267,7 @@ class WN(nn.Module):
         # what keeps early training stable.
         self.end = nn.Conv1d(n_channels, 2 * n_in_channels, 1)
         nn.init.zeros_(self.end.weight)
-        nn.init.zeros_(self.end.bias)
+        nn.init.zeros_(_bias(self.end))
 
     def forward(self, audio: torch.Tensor, spect: torch.Tensor) -> torch.Tensor:
         """``audio`` ``[B, n_in, G]``, ``spect`` ``[B, n_mel*n_group, G]`` -> ``[B, 2*n_in, G]``
@@ -297,6 +300,7 @@ class WN(nn.Module):
             with _cache_mode():
                 self._packed = _pack_wn(self)
             self._packed_key = key
+        assert self._packed is not None
         return self._packed
 
 
@@ -336,34 +340,47 @@ class _PackedWN:
     first_w: torch.Tensor | None
 
 
+def _bias(conv: nn.Conv1d) -> torch.Tensor:
+    """The bias of a convolution built with one."""
+    assert conv.bias is not None
+    return conv.bias
+
+
 def _pack_wn(wn: WN) -> _PackedWN:
     n, layers = wn.n_channels, wn.n_layers
     cond_w = _fold(wn.cond_layer)[:, :, 0]
-    cond_b = wn.cond_layer.bias
-    in_w, dw_w, res_w, skip_end_w = [], [] if wn.depthwise else None, [], []
+    cond_b = _bias(wn.cond_layer)
+    in_w: list[torch.Tensor] = []
+    dw_w: list[torch.Tensor] | None = [] if wn.depthwise else None
+    res_w: list[torch.Tensor] = []
+    skip_end_w: list[torch.Tensor] = []
     end_w = wn.end.weight[:, :, 0]
-    skip_b = torch.zeros_like(wn.start.bias)
+    skip_b = torch.zeros_like(_bias(wn.start))
     start_w = _fold(wn.start)[:, :, 0]
-    start_wb = torch.cat([start_w, wn.start.bias.unsqueeze(1)], dim=1)  # [C, n_in + 1]
+    start_wb = torch.cat([start_w, _bias(wn.start).unsqueeze(1)], dim=1)  # [C, n_in + 1]
     k, n_in = wn.kernel_size, start_w.size(1)
     first_w = None
     for i in range(layers):
         rows = slice(2 * i * n, 2 * (i + 1) * n)
         layer = wn.in_layers[i]
-        if wn.depthwise:
+        if isinstance(layer, DepthwiseSeparableConv1d):
             dw = _fold(layer.depthwise)[:, 0, :]
             pw = _fold(layer.pointwise)[:, :, 0]
+            assert dw_w is not None
             dw_w.append(dw.contiguous())
-            taps, bias = pw, layer.pointwise.bias + pw @ layer.depthwise.bias
+            taps, bias = pw, _bias(layer.pointwise) + pw @ _bias(layer.depthwise)
             folded_taps = [pw @ (dw[:, j : j + 1] * start_wb) for j in range(k)]
         else:
+            assert isinstance(layer, WeightNormConv1d)
             w = _fold(layer)
-            taps, bias = w.permute(0, 2, 1).reshape(w.size(0), -1), layer.bias
+            taps, bias = w.permute(0, 2, 1).reshape(w.size(0), -1), _bias(layer)
             folded_taps = [w[:, :, j] @ start_wb for j in range(k)]
         if i == 0 and k * (n_in + 1) < taps.size(1):
             first_w = torch.cat([cond_w[rows], (bias + cond_b[rows]).unsqueeze(1), *folded_taps], dim=1)
         in_w.append(torch.cat([taps, cond_w[rows], (bias + cond_b[rows]).unsqueeze(1)], dim=1).contiguous())
-        rs_w, rs_b = _fold(wn.res_skip_layers[i])[:, :, 0], wn.res_skip_layers[i].bias
+        res_skip = wn.res_skip_layers[i]
+        assert isinstance(res_skip, WeightNormConv1d)
+        rs_w, rs_b = _fold(res_skip)[:, :, 0], _bias(res_skip)
         if i < layers - 1:
             res_w.append(torch.cat([rs_w[:n], rs_b[:n].unsqueeze(1)], dim=1).contiguous())
             rs_w, rs_b = rs_w[n:], rs_b[n:]
@@ -371,12 +388,12 @@ def _pack_wn(wn: WN) -> _PackedWN:
         skip_b = skip_b + rs_b
     return _PackedWN(
         start_w=start_w.contiguous(),
-        start_b=wn.start.bias.unsqueeze(1).clone(),
+        start_b=_bias(wn.start).unsqueeze(1).clone(),
         in_w=in_w,
         dw_w=dw_w,
         res_w=res_w,
         skip_end_w=skip_end_w,
-        end_b=(wn.end.bias + end_w @ skip_b).unsqueeze(1).contiguous(),
+        end_b=(_bias(wn.end) + end_w @ skip_b).unsqueeze(1).contiguous(),
         first_w=None if first_w is None else first_w.contiguous(),
     )
 
@@ -505,6 +522,13 @@ class WaveGlow(nn.Module):
     # plain one, which is what training, tracing and export use anyway.
     fast_inference: bool = True
 
+    def flow(self, k: int) -> tuple[WN, Invertible1x1Conv]:
+        """The coupling network and the 1x1 convolution of flow ``k``."""
+        wn = self.WN[k]
+        assert isinstance(wn, WN)
+        # No isinstance check on the 1x1 convolution: an export swaps in one with a fixed inverse.
+        return wn, cast(Invertible1x1Conv, self.convinv[k])
+
     def _emits_early(self, k: int) -> bool:
         return k > 0 and k % self.config.n_early_every == 0
 
@@ -579,11 +603,12 @@ class WaveGlow(nn.Module):
             if self._emits_early(k):
                 early.append(x[:, : c.n_early_size])
                 x = x[:, c.n_early_size :]
-            x, log_det_w = self.convinv[k](x)
+            wn, convinv = self.flow(k)
+            x, log_det_w = convinv(x)
             log_det_w_list.append(log_det_w)
             half = x.size(1) // 2
             x_a, x_b = x[:, :half], x[:, half:]
-            out = self.WN[k](x_a, spect)
+            out = wn(x_a, spect)
             shift, log_s = out[:, :half], out[:, half:]
             x = torch.cat([x_a, torch.exp(log_s) * x_b + shift], dim=1)
             log_s_list.append(log_s)
@@ -602,10 +627,11 @@ class WaveGlow(nn.Module):
         for k in reversed(range(c.n_flows)):
             half = x.size(1) // 2
             x_a, x_b = x[:, :half], x[:, half:]
-            out = self.WN[k](x_a, spect)
+            wn, convinv = self.flow(k)
+            out = wn(x_a, spect)
             shift, log_s = out[:, :half], out[:, half:]
             x = torch.cat([x_a, (x_b - shift) * torch.exp(-log_s)], dim=1)
-            x = self.convinv[k].inverse(x)
+            x = convinv.inverse(x)
             if self._emits_early(k):
                 x = torch.cat([early[:, -c.n_early_size :], x], dim=1)
                 early = early[:, : -c.n_early_size]
@@ -618,7 +644,7 @@ class WaveGlow(nn.Module):
         c = self.config
         batch, _, groups = z.shape
         x_all = z.transpose(0, 1).reshape(c.n_group, batch * groups).clone()
-        packs = [wn.packed() for wn in self.WN]
+        packs = [self.flow(k)[0].packed() for k in range(c.n_flows)]
         audio_taps = [c.kernel_size * (p.start_w.size(1) + 1) for p in packs if p.first_w is not None]
         ws = _Workspace(c, self._conditioning(mel, groups * c.n_group), z.dtype, max(audio_taps, default=0))
         start = c.n_early_size * c.n_early_outputs
@@ -628,7 +654,7 @@ class WaveGlow(nn.Module):
             out = _wn_inference(packs[k], x[:half], ws)
             shift, log_s = out[:half], out[half:]
             x[half:].sub_(shift).mul_(log_s.neg_().exp_())
-            x.copy_(torch.mm(self.convinv[k].inverse_weight()[:, :, 0].to(x.dtype), x))
+            x.copy_(torch.mm(self.flow(k)[1].inverse_weight()[:, :, 0].to(x.dtype), x))
             if self._emits_early(k):
                 start -= c.n_early_size
         return x_all.view(c.n_group, batch, groups).permute(1, 2, 0).reshape(batch, -1)
@@ -645,7 +671,7 @@ class WaveGlow(nn.Module):
         shape = (mel.size(0), c.n_group, n_samples // c.n_group)
         device = generator.device if generator is not None else mel.device
         z = torch.randn(shape, generator=generator, device=device, dtype=torch.float32)
-        dtype = self.WN[0].start.weight_g.dtype
+        dtype = self.flow(0)[0].start.weight_g.dtype
         z = (sigma * z).to(device=mel.device, dtype=dtype)
         # inference_mode skips autograd's bookkeeping (a few % on small models); the copy out of
         # it returns an ordinary tensor, which callers may modify in place.

@@ -41,18 +41,19 @@ def worker_end_to_end(request: dict[str, Any]) -> dict[str, Any]:
     voice.synthesize(texts[1], language=language, seed=0)  # warm-up
     out: dict[str, Any] = {"voice": voice.name, "language": language or "en", "vocoder": voice.vocoder_kind}
     for case, text in cases.items():
-        runs = []
+        runs: list[tuple[float, float, int]] = []
         spent = 0.0
         while len(runs) < max(1, request["repeats"]) and (not runs or spent < request["budget_seconds"]):
             start = time.perf_counter()
-            first, samples = None, 0
+            first: float | None = None
+            samples = 0
             for chunk in voice.stream(text, language=language, seed=0):
                 if first is None:
                     first = time.perf_counter() - start
                 samples += np.asarray(chunk).size
             total = time.perf_counter() - start
             spent += total
-            runs.append((first, total, samples))
+            runs.append((total if first is None else first, total, samples))
         first = statistics.median(r[0] for r in runs)
         total = statistics.median(r[1] for r in runs)
         audio_seconds = runs[0][2] / voice.sample_rate

@@ -55,14 +55,16 @@ def bench_vocoder(
         model, vocode = engine.vocoder(config)
         parameters = count_parameters(model)
         vocode(_bench_mel(max(2, rate // hop // 2), config.n_mel_channels))  # warm-up: caches, allocator
-        rows = []
+        rows: list[dict[str, Any]] = []
         for seconds in settings.vocoder_seconds:
             frames = max(1, round(seconds * rate / hop))
             mel = _bench_mel(frames, config.n_mel_channels)
             n_samples = frames * hop
-            elapsed, runs = median_time(
-                lambda vocode=vocode, mel=mel: vocode(mel), settings.repeats, settings.budget_seconds, warmup=False
-            )
+
+            def once(vocode: Callable[[Any], Any] = vocode, mel: Any = mel) -> Any:
+                return vocode(mel)
+
+            elapsed, runs = median_time(once, settings.repeats, settings.budget_seconds, warmup=False)
             flops = waveglow_flops(config, n_samples)
             audio_seconds = n_samples / rate
             rows.append(
@@ -89,7 +91,7 @@ def bench_vocoder(
                 voice.path if voice is not None and name.startswith("voice:") else None,
             )
         for row in rows:
-            row["peak_rss_mb"] = rss.get(row["seconds"], {}).get("peak_rss_mb")
+            row["peak_rss_mb"] = rss.get(float(row["seconds"]), {}).get("peak_rss_mb")
         results.append(
             {
                 "name": name,

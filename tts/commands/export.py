@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from base.errors import TTSError
 
@@ -89,7 +90,7 @@ def run_voice(args: argparse.Namespace) -> int:
             raise TTSError(f"{path}: no such checkpoint")
     check_out(args.out, args.force)
     export_command = "tts " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["export"] else None
-    training = {"commands": list(args.recorded_commands) + ([export_command] if export_command else [])}
+    training: dict[str, Any] = {"commands": list(args.recorded_commands) + ([export_command] if export_command else [])}
     if args.data_dir is not None:
         training["data_dir"] = str(args.data_dir)
     out = export_voice(

@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=True,
     )
-    if to_stdout:
+    if output is None:
         seconds = write_wav_stream(sys.stdout.buffer, stream, voice.sample_rate)
     else:
         output, seconds = _write_streaming(output, stream, voice.sample_rate, fmt, subtype, numbered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     entries = list_voices()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": e.manifest.name,
             "languages": e.manifest.languages,

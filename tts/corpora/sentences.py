@@ -110,6 +110,12 @@ def generate_sentences(language: str, count: int, seed: int, exclude: frozenset[
     return list(sentences.values())
 
 
+def _filled(token: str, values: list[str]) -> str:
+    """``token`` with its slots replaced by ``values``, in order."""
+    remaining = iter(values)
+    return _SLOT.sub(lambda _: next(remaining), token)
+
+
 def render(template: str, slots: Slots, rng: random.Random, romanized: bool, language: str) -> Sentence:
     """Fill ``template``'s slots at random and spell it romanized or in native script."""
     typed: list[str] = []
@@ -123,6 +129,6 @@ def render(template: str, slots: Slots, rng: random.Random, romanized: bool, lan
             continue
         # A slot may sit inside a token, with a suffix attached ("{hour}টায়", "{person}কে").
         fills = [render(rng.choice(slots[name]), slots, rng, romanized, language) for name in _SLOT.findall(token)]
-        typed.append(_SLOT.sub(lambda _, it=iter(fills): next(it).text, token))
-        spoken.append(_SLOT.sub(lambda _, it=iter(fills): next(it).spoken, token))
+        typed.append(_filled(token, [f.text for f in fills]))
+        spoken.append(_filled(token, [f.spoken for f in fills]))
     return Sentence(" ".join(typed), " ".join(spoken), language)

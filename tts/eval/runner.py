@@ -200,7 +200,7 @@ def evaluate_voice(
         result["calibration"] = {}
     with tempfile.TemporaryDirectory(prefix="tts-eval-") as scratch:
         folder = Path(workdir) if workdir is not None else Path(scratch)
-        first_references = None
+        first_references: tuple[str, list[Reference]] | None = None
         for code in codes:
             texts = _sentences(sentence_set, code, sentences, seed, raw_exclude, normalized_exclude)
             references = make_references(texts, code, voice.mel_config, folder, style_index, trim, progress)
@@ -216,6 +216,7 @@ def evaluate_voice(
                 )
             if first_references is None:
                 first_references = (code, references)
+        assert first_references is not None  # _languages gives at least one language
         code, references = first_references
         result["vocoder"] = _score_vocoders(voice, code, references[:vocoder_sentences], progress, compare or {})
     result["seconds"] = round(time.monotonic() - started, 1)
@@ -228,7 +229,9 @@ def _sentences(
     """The evaluation sentences of ``language``: the first ``count`` of the unseen set, or
     ``count`` held-out phrasebook sentences."""
     if sentence_set == "heldout":
-        return held_out_sentences(language, count, raw_exclude, seed, normalized_exclude)
+        return held_out_sentences(
+            language, HELD_OUT_SENTENCES if count is None else count, raw_exclude, seed, normalized_exclude
+        )
     from tts.evalsets import UNSEEN_SET, unseen_sentences
 
     texts = unseen_sentences(language)
@@ -282,7 +285,7 @@ def _score_language(
             vocoders[kind] = lambda mel: griffin_lim(mel, voice.mel_config, n_iter=ITERATIONS, seed=VOCODER_SEED)
         else:
             vocoders[kind] = lambda mel: voice.vocode(mel, sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
-    items = []
+    items: list[dict[str, Any]] = []
     features: dict[str, list[np.ndarray]] = {kind: [] for kind in vocoders}
     with tqdm(total=len(references), desc=f"synthesis {language}", unit="sentence", disable=not progress) as bar:
         for first in range(0, len(references), batch_size):

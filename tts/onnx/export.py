@@ -26,7 +26,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -36,11 +36,11 @@ from torch.nn import functional as F
 from acoustic.model import DecoderState, Tacotron2
 from base.errors import TTSError
 from base.files import atomic_path
-from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE
+from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE, OnnxAcoustic, OnnxWaveGlow
 from tts.voice import Voice, load_voice
 from tts.voice_manifest import MANIFEST, VoiceManifest, sha256_file, write_voice_manifest
 from vocoder.denoiser import BIAS_FRAMES
-from vocoder.waveglow import WaveGlow, WeightNormConv1d
+from vocoder.waveglow import Invertible1x1Conv, WaveGlow, WeightNormConv1d
 
 log = logging.getLogger(__name__)
 
@@ -129,17 +129,17 @@ def _fold_weight_norm(module: nn.Module) -> nn.Module:
             conv = nn.Conv1d(
                 child.in_channels,
                 child.out_channels,
-                child.kernel_size,
-                stride=child.stride,
-                padding=child.padding,
-                dilation=child.dilation,
+                child.kernel_size[0],
+                stride=child.stride[0],
+                padding=cast(tuple[int], child.padding),
+                dilation=child.dilation[0],
                 groups=child.groups,
                 bias=child.bias is not None,
             )
             with torch.no_grad():
                 g, v = child.weight_g.double(), child.weight_v.double()
                 conv.weight.copy_(g * v / v.norm(dim=tuple(range(1, v.dim())), keepdim=True))
-                if child.bias is not None:
+                if child.bias is not None and conv.bias is not None:
                     conv.bias.copy_(child.bias)
             setattr(module, name, conv)
         else:
@@ -151,7 +151,9 @@ class _FixedInverse(nn.Module):
     """An :class:`~vocoder.waveglow.Invertible1x1Conv` for export: the inverse weight computed
     once, in float64 (ONNX has no matrix inverse)."""
 
-    def __init__(self, convinv: nn.Module) -> None:
+    weight: Tensor  # a buffer, registered in __init__
+
+    def __init__(self, convinv: Invertible1x1Conv) -> None:
         super().__init__()
         weight = convinv.conv.weight.detach().squeeze(-1).double()
         self.register_buffer("weight", torch.linalg.inv(weight).float().unsqueeze(-1))
@@ -166,10 +168,10 @@ class VocoderGraph(nn.Module):
 
     def __init__(self, model: WaveGlow) -> None:
         super().__init__()
-        self.waveglow = _fold_weight_norm(model)
+        self.waveglow = cast(WaveGlow, _fold_weight_norm(model))
         self.waveglow.fast_inference = False  # in-place fast path: neither traceable nor folded
-        for k, convinv in enumerate(model.convinv):
-            self.waveglow.convinv[k] = _FixedInverse(convinv)
+        for k in range(model.config.n_flows):
+            self.waveglow.convinv[k] = _FixedInverse(model.flow(k)[1])
 
     def forward(self, mel: Tensor, z: Tensor) -> Tensor:
         return self.waveglow.reverse(mel, z)
@@ -200,7 +202,7 @@ def _export_proto(
                 torch.onnx.export(
                     module,
                     args,
-                    buffer,
+                    cast(Any, buffer),  # the stubs say a path; a binary file object is accepted too
                     dynamo=False,
                     opset_version=opset,
                     input_names=input_names,
@@ -241,6 +243,7 @@ def _export_proto(
                 optimize=True,
                 verbose=False,
             )
+        assert program is not None
         proto = program.model_proto
         _name_dynamic_axes(proto, dynamic_axes)
         return proto, "dynamo"
@@ -435,7 +438,7 @@ def _sample_ids(voice: Voice, sample_text: str | None) -> list[int]:
     voice's languages, else digits, else a fixed sequence of ids."""
     tp = voice.text_processor
     languages = voice.manifest.languages
-    candidates = [(sample_text, languages[0])] if sample_text else []
+    candidates: list[tuple[str | None, str]] = [(sample_text, languages[0])] if sample_text else []
     candidates += [(SAMPLE_TEXTS.get(lang), lang) for lang in languages]
     candidates.append(("12, 345.", languages[0]))
     for raw, lang in candidates:
@@ -494,7 +497,7 @@ def verify_export(
     with torch.no_grad():
         memory_t = model.encode(text, lengths, spk, lang)
         processed_t = model.decoder.attention_layer.memory_layer(memory_t)
-        runtime = voice.acoustic
+        runtime = cast(OnnxAcoustic, voice.acoustic)
         memory, processed = runtime.encode(ids, speaker, language)
         report.encoder = _check(
             GRAPH_FILES["encoder"],
@@ -540,7 +543,7 @@ def verify_export(
         )
         z *= np.float32(0.666)
         audio_t = wg.reverse(mel_v, torch.from_numpy(z))[0].numpy()
-        audio_o = voice.vocoders["waveglow"].vocode_latent(mel_v[0].numpy(), z)
+        audio_o = cast(OnnxWaveGlow, voice.vocoders["waveglow"]).vocode_latent(mel_v[0].numpy(), z)
         if audio_o.shape != audio_t.shape:
             raise TTSError(
                 f"{GRAPH_FILES['vocoder']}: onnxruntime gave {audio_o.shape[0]} samples, torch {audio_t.shape[0]}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 import acoustic
 from base.config import DictConfig
@@ -208,7 +209,7 @@ class AcousticTask:
         }
         return terms.total, figures
 
-    def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
+    def validate(self, model: nn.Module, loader: Iterable[Any], writer: Any, step: int) -> dict[str, float]:
         sums: dict[str, float] = {}
         count = 0
         first = None
@@ -224,12 +225,13 @@ class AcousticTask:
             if first is None:
                 first = (batch, outputs)
         figures = {"loss": sums["total"] / count, **{k: v / count for k, v in sums.items() if k != "total"}}
+        assert first is not None, "validation needs at least one batch"
         batch, outputs = first
-        inferred = model.infer(
+        inferred = cast(acoustic.Tacotron2, model).infer(
             batch["text"][:1, : int(batch["text_lengths"][0])],
             batch["text_lengths"][:1],
-            speaker=self._ids(batch, "speaker")[:1] if self.model_config.n_speakers else None,
-            language=self._ids(batch, "language")[:1] if self.model_config.n_languages else None,
+            speaker=_first(self._ids(batch, "speaker")),
+            language=_first(self._ids(batch, "language")),
         )
         figures["inference_stopped"] = float(inferred.stopped[0])
         figures["inference_frames"] = float(inferred.mel_lengths[0])
@@ -264,7 +266,7 @@ class AcousticTask:
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
         acoustic.save_checkpoint(
-            model,
+            cast(acoustic.Tacotron2, model),
             path,
             text={"language": self.language_code, "symbols": self.symbols, "input": self.text_input},
             speakers=self.speakers,
@@ -275,6 +277,11 @@ class AcousticTask:
 
     def load_model_state(self, model: nn.Module, payload: dict) -> None:
         model.load_state_dict(payload["state_dict"])
+
+
+def _first(ids: torch.Tensor | None) -> torch.Tensor | None:
+    """The first item's row of a batch's speaker or language ids (None for a model without them)."""
+    return None if ids is None else ids[:1]
 
 
 def _picture(matrix: torch.Tensor) -> torch.Tensor:

@@ -123,7 +123,7 @@ def read_config_file(stage: str, name_or_path: str | os.PathLike | None) -> Conf
     return ConfigFile(**sections, source=source)
 
 
-def build_section(config_cls: type, values: dict[str, Any], source: str, section: str, **base: Any):
+def build_section(config_cls: Any, values: dict[str, Any], source: str, section: str, **base: Any) -> Any:
     """``config_cls(**base, **values)`` with errors that name the file and the section."""
     try:
         return config_cls.from_dict({**base, **values})

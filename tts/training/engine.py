@@ -21,10 +21,10 @@ import logging
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import torch
 import torch.distributed as dist
@@ -63,7 +63,7 @@ class TrainingTask(Protocol):
     def training_loss(self, model: nn.Module, batch: Any, step: int) -> tuple[torch.Tensor, dict[str, float]]:
         """The loss to minimise for ``batch`` and the figures to log."""
 
-    def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
+    def validate(self, model: nn.Module, loader: Iterable[Any], writer: Any, step: int) -> dict[str, float]:
         """Validation figures (``loss`` at least); may log samples to the TensorBoard ``writer``."""
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
@@ -124,9 +124,11 @@ class _ResumableSampler(DistributedSampler):
 
     def _bucketed(self, indices: list[int]) -> list[int]:
         window = self.bucket_windows * self.batch_size
-        batches = []
+        lengths = self.lengths
+        assert lengths is not None
+        batches: list[list[int]] = []
         for first in range(0, len(indices), window):
-            chunk = sorted(indices[first : first + window], key=lambda i: self.lengths[i])
+            chunk = sorted(indices[first : first + window], key=lambda i: lengths[i])
             batches.extend(chunk[b : b + self.batch_size] for b in range(0, len(chunk), self.batch_size))
         # Full batches in random order; a short last batch (dropped by the loader) stays last.
         full = [b for b in batches if len(b) == self.batch_size]
@@ -298,9 +300,9 @@ class Trainer:
             else model
         )
         train_set = self.task.train_dataset()
-        if len(train_set) < cfg.batch_size:
+        if _size(train_set) < cfg.batch_size:
             raise TTSError(
-                f"the training set has {len(train_set)} items, fewer than batch_size {cfg.batch_size}; "
+                f"the training set has {_size(train_set)} items, fewer than batch_size {cfg.batch_size}; "
                 "lower batch_size or add data"
             )
         run = _Run(
@@ -419,7 +421,7 @@ class Trainer:
     def _validate(
         self, model: nn.Module, val_set: Dataset | None, writer: Any, step: int, metrics_file: Path, record: bool = True
     ) -> float | None:
-        if val_set is None or len(val_set) == 0 or not self.dist.is_main:
+        if val_set is None or _size(val_set) == 0 or not self.dist.is_main:
             if self.dist.enabled:
                 dist.barrier()
             return None
@@ -591,10 +593,15 @@ class _WeightAverage:
     def update(self, model: nn.Module, step: int) -> None:
         """Fold in the weights after optimiser step ``step`` (1-based)."""
         decay = min(self.decay, (1 + step) / (10 + step))
-        averaged = list(self.model.parameters())
+        averaged: list[torch.Tensor] = list(self.model.parameters())
         torch._foreach_lerp_(averaged, [p.detach() for p in model.parameters()], 1.0 - decay)
         for mine, theirs in zip(self.model.buffers(), model.buffers()):
             mine.copy_(theirs)
+
+
+def _size(dataset: Dataset) -> int:
+    """The number of items of a map-style dataset (they all have one; the type does not say so)."""
+    return len(cast(Sized, dataset))
 
 
 class _DeviceLoader:

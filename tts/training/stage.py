@@ -44,6 +44,8 @@ def train_stage(
         settings.training["max_steps"] = max_steps
     if learning_rate is not None:
         settings.training["learning_rate"] = learning_rate
+    data_dir, init_from = Path(data_dir), None if init_from is None else Path(init_from)
+    task: AcousticTask | VocoderTask
     if stage == "acoustic":
         task, training = AcousticTask.from_config(data_dir, settings, init_from=init_from, freeze=freeze)
     else:

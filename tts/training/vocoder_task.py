@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 import vocoder
 from base.config import DictConfig
@@ -133,7 +133,7 @@ class VocoderTask:
         # Samples as synthesis draws them, through the differentiable reverse pass. It is called on
         # the module itself: DistributedDataParallel wraps forward only, and its gradient hooks
         # fire for every use of a parameter.
-        flow = getattr(model, "module", model)
+        flow = cast(vocoder.WaveGlow, getattr(model, "module", model))
         audio = batch["audio"]
         n_group = flow.config.n_group
         z = torch.randn(audio.size(0), n_group, audio.size(1) // n_group, device=audio.device, dtype=audio.dtype)
@@ -146,7 +146,7 @@ class VocoderTask:
         }
         return likelihood + self.data_config.stft_loss_weight * terms.total, figures
 
-    def validate(self, model: nn.Module, loader: DataLoader, writer: Any, step: int) -> dict[str, float]:
+    def validate(self, model: nn.Module, loader: Iterable[Any], writer: Any, step: int) -> dict[str, float]:
         total, count = 0.0, 0
         for batch in loader:
             loss = self.criterion(model(batch["mel"], batch["audio"]))
@@ -157,14 +157,16 @@ class VocoderTask:
             frames = int(SAMPLE_SECONDS * self.mel_config.sampling_rate / self.mel_config.hop_length)
             mel = load_mel(item.mel)[:, :frames].unsqueeze(0).to(next(model.parameters()).device)
             generator = torch.Generator().manual_seed(self.seed)
-            audio = model.infer(mel, sigma=self.data_config.sample_sigma, generator=generator)[0]
+            audio = cast(vocoder.WaveGlow, model).infer(mel, sigma=self.data_config.sample_sigma, generator=generator)[
+                0
+            ]
             writer.add_audio(
                 f"sample/{item.utt_id}", audio.clamp(-1, 1).cpu(), step, sample_rate=self.mel_config.sampling_rate
             )
         return {"loss": total / max(count, 1)}
 
     def save_checkpoint(self, model: nn.Module, path: Path, **extra: Any) -> None:
-        vocoder.save_checkpoint(model, path, self.mel_config, **extra)
+        vocoder.save_checkpoint(cast(vocoder.WaveGlow, model), path, self.mel_config, **extra)
 
     def load_model_state(self, model: nn.Module, payload: dict) -> None:
         model.load_state_dict(payload["state_dict"])
