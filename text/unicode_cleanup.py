@@ -60,7 +60,7 @@ def clean_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATIONS)
     controls = sorted({ch for ch in text if _is_control(ch)})
     if controls:
-        # A word boundary is kept where they were ("a\x07b" is two words), as the README promises.
+        # A word boundary is kept where they were ("a\x07b" is two words), as docs/architecture.md promises.
         log.warning(
             "dropped control characters that cannot be spoken: %s", ", ".join(f"U+{ord(ch):04X}" for ch in controls)
         )

@@ -31,7 +31,7 @@ OFF = 1.0
 # bundled voices' speech has much less spectral contrast than the espeak-ng recordings (the RMS
 # of the mean-removed c1-c12 on 30 held-out sentences per language: 1.6-1.9x lower); 1.4
 # restores part of it and stays below them (1.1-1.3x lower). benchmarks/postfilter.py measures
-# it; see the README's "Bundled voices".
+# it; see docs/voices.md, "Bundled voices".
 DEFAULT = 1.4
 LIMITS = (1.0, 2.0)  # a beta outside them either sharpens nothing or turns every frame to clicks
 LOG_FLOOR = math.log(1e-5)  # the clamp of base.audio.mel_spectrogram (its LOG_CLAMP)
