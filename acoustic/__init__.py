@@ -7,7 +7,7 @@ inference with per-item stopping. Imports only torch and the project base (``bas
 """
 
 from acoustic.checkpoint import (
-    CheckpointContents,
+    AcousticCheckpoint,
     WarmStartReport,
     load_checkpoint,
     read_checkpoint,
@@ -18,7 +18,7 @@ from acoustic.loss import LossTerms, Tacotron2Loss, gate_targets, guided_attenti
 from acoustic.model import Tacotron2, Tacotron2Config, Tacotron2Inference, Tacotron2Output
 
 __all__ = [
-    "CheckpointContents",
+    "AcousticCheckpoint",
     "LossTerms",
     "Tacotron2",
     "Tacotron2Config",

@@ -18,22 +18,28 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from acoustic.model import Tacotron2, Tacotron2Config
 from base.checkpoint import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    RESERVED_KEYS,
+    Checkpoint,
     atomic_save,
     is_project_checkpoint,
     load_weights_only,
+    project_payload,
+    recorded_mel_config,
     strip_prefix,
 )
 from base.errors import CheckpointError
+from base.mel_scale import MelConfig
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +93,7 @@ _WARM_START_TENSORS: dict[str, Callable[[str], bool]] = {
 }
 WARM_START_FIELDS = frozenset(_WARM_START_TENSORS)
 
-_RESERVED_KEYS = frozenset({"format", "format_version", "model", "config", "state_dict"})
-
-
-@dataclass
-class CheckpointContents:
-    """What :func:`read_checkpoint` found in a file."""
-
-    path: Path
-    kind: str  # "swaratts", "nvidia", "deeplearningexamples" or "state_dict"
-    config: Tacotron2Config  # as stored, or inferred from shapes when the file has none
-    state_dict: dict[str, Tensor]  # without any "module." prefix
-    extra: dict[str, Any] = field(default_factory=dict)  # training state: iteration, optimizer...
+AcousticCheckpoint = Checkpoint[Tacotron2Config]
 
 
 @dataclass
@@ -111,34 +106,27 @@ class WarmStartReport:
     dropped: list[str]  # file tensors the model has no place for: ignored
 
 
-def save_checkpoint(model: Tacotron2, path: str | os.PathLike, **extra: Any) -> Path:
-    """Write ``model`` in this project's format, atomically.
+def save_checkpoint(
+    model: Tacotron2, path: str | os.PathLike, mel_config: MelConfig | Mapping[str, Any] | None = None, **extra: Any
+) -> Path:
+    """Write ``model`` in this project's format, atomically, with the mel definition it was trained
+    on (``mel_config``).
 
-    ``extra`` holds training state (``iteration=``, ``optimizer=optimizer.state_dict()``,
-    ``mel_config=``...): tensors, numbers, strings and containers of them only, since files are
-    read back with ``weights_only=True``.
+    ``extra`` holds training state (``training=``, ``text=``, ``speakers=``...): tensors,
+    numbers, strings and containers of them only, since files are read back with
+    ``weights_only=True``; the format's own keys are refused (:data:`base.checkpoint.RESERVED_KEYS`).
     """
     model = getattr(model, "module", model)  # unwrap DataParallel / DistributedDataParallel
     if not isinstance(model, Tacotron2):
         raise TypeError(f"save_checkpoint expects a Tacotron2, got {type(model).__name__}")
-    clash = _RESERVED_KEYS.intersection(extra)
-    if clash:
-        raise ValueError(f"save_checkpoint: extra keys {sorted(clash)} are reserved by the format")
     return atomic_save(
-        {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "model": MODEL_NAME,
-            "config": dataclasses.asdict(model.config),
-            "state_dict": model.state_dict(),
-            **extra,
-        },
-        path,
+        project_payload(MODEL_NAME, dataclasses.asdict(model.config), model.state_dict(), mel_config, extra), path
     )
 
 
-def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
-    """Read any supported Tacotron2 file into config, state dict and extra training state."""
+def read_checkpoint(path: str | os.PathLike) -> AcousticCheckpoint:
+    """Read any supported Tacotron2 file into its source, config, state dict, mel definition (where
+    recorded) and extra training state, without building the model (:func:`load_checkpoint`)."""
     path = Path(path)
     obj = load_weights_only(path)
     if is_project_checkpoint(obj):
@@ -148,11 +136,11 @@ def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
         extra = {k: v for k, v in obj.items() if k not in ("state_dict", "config")}
         if isinstance(obj.get("config"), Mapping):
             config = _config_from_nvidia(path, obj["config"])
-            return CheckpointContents(path, "deeplearningexamples", config, state_dict, extra)
-        return CheckpointContents(path, "nvidia", config_from_state_dict(state_dict, path), state_dict, extra)
+            return Checkpoint(path, "nvidia-dle", config, state_dict, None, extra)
+        return Checkpoint(path, "nvidia", config_from_state_dict(state_dict, path), state_dict, None, extra)
     if isinstance(obj, Mapping) and obj and all(isinstance(v, Tensor) for v in obj.values()):
         state_dict = strip_prefix(obj)
-        return CheckpointContents(path, "state_dict", config_from_state_dict(state_dict, path), dict(state_dict))
+        return Checkpoint(path, "state-dict", config_from_state_dict(state_dict, path), dict(state_dict), None)
     keys = sorted(map(str, obj))[:8] if isinstance(obj, Mapping) else type(obj).__name__
     raise CheckpointError(
         f"{path}: not a Tacotron2 checkpoint (found {keys}); expected this project's format, "
@@ -160,8 +148,11 @@ def read_checkpoint(path: str | os.PathLike) -> CheckpointContents:
     )
 
 
-def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: Any) -> Tacotron2:
-    """Build the model a checkpoint describes and load its weights; returned in eval mode.
+def load_checkpoint(
+    path: str | os.PathLike | AcousticCheckpoint, device: str | torch.device = "cpu", **overrides: Any
+) -> Tacotron2:
+    """Build the model a checkpoint describes and load its weights; returned in eval mode on
+    ``device``.
     ``path`` may also be what :func:`read_checkpoint` returned, so a caller that needs the
     file's extra state too reads it once.
 
@@ -181,7 +172,7 @@ def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: A
     unknown = set(overrides) - _CONFIG_FIELDS
     if unknown:
         raise TypeError(f"load_checkpoint: {sorted(unknown)} are not Tacotron2Config fields")
-    contents = path if isinstance(path, CheckpointContents) else read_checkpoint(path)
+    contents = path if isinstance(path, Checkpoint) else read_checkpoint(path)
     stored = contents.config
     try:
         config = stored.replace(**overrides)
@@ -201,7 +192,7 @@ def load_checkpoint(path: str | os.PathLike | CheckpointContents, **overrides: A
     report = _load_into(model, contents, lambda name: any(rule(name) for rule in rules))
     if changed:
         _log_warm_start(contents.path, report)
-    return model.eval()
+    return model.to(device).eval()
 
 
 def warm_start(model: Tacotron2, path: str | os.PathLike) -> WarmStartReport:
@@ -282,7 +273,7 @@ def config_from_state_dict(
         raise CheckpointError(f"{path}: tensor shapes describe no valid Tacotron2 ({exc})") from exc
 
 
-def _read_project(path: Path, obj: Mapping[str, Any]) -> CheckpointContents:
+def _read_project(path: Path, obj: Mapping[str, Any]) -> AcousticCheckpoint:
     if obj.get("model") != MODEL_NAME:
         raise CheckpointError(
             f"{path}: this is a {obj.get('model')!r} checkpoint, not a {MODEL_NAME} one; pass it to the matching loader"
@@ -307,8 +298,9 @@ def _read_project(path: Path, obj: Mapping[str, Any]) -> CheckpointContents:
         config = Tacotron2Config(**stored)
     except (TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: invalid Tacotron2 config in the file: {exc}") from exc
-    extra = {k: v for k, v in obj.items() if k not in _RESERVED_KEYS}
-    return CheckpointContents(path, FORMAT_NAME, config, _tensors(path, strip_prefix(obj["state_dict"])), extra)
+    extra = {k: v for k, v in obj.items() if k not in RESERVED_KEYS}
+    state_dict = _tensors(path, strip_prefix(obj["state_dict"]))
+    return Checkpoint(path, FORMAT_NAME, config, state_dict, recorded_mel_config(path, obj), extra)
 
 
 def _config_from_nvidia(path: Path, stored: Mapping[str, Any]) -> Tacotron2Config:
@@ -331,7 +323,7 @@ def _tensors(path: Path, state_dict: Mapping[str, Any]) -> dict[str, Tensor]:
     return dict(state_dict)
 
 
-def _load_into(model: Tacotron2, contents: CheckpointContents, may_differ: Callable[[str], bool]) -> WarmStartReport:
+def _load_into(model: Tacotron2, contents: AcousticCheckpoint, may_differ: Callable[[str], bool]) -> WarmStartReport:
     """Copy the file's tensors into ``model``; names for which ``may_differ`` is False must fit."""
     source = contents.state_dict
     target = model.state_dict()
@@ -366,7 +358,7 @@ def _load_into(model: Tacotron2, contents: CheckpointContents, may_differ: Calla
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         origin = (
             "its stored config"
-            if contents.kind in (FORMAT_NAME, "deeplearningexamples")
+            if contents.source in (FORMAT_NAME, "nvidia-dle")
             else "the config its other tensors imply"
         )
         raise CheckpointError(

@@ -16,16 +16,77 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import torch
 
 from base.errors import CheckpointError
 from base.files import atomic_path
+from base.mel_scale import MelConfig
 
 FORMAT_NAME = "swaratts"
 FORMAT_VERSION = 1
+# Where a file came from, the same words for both models: this project's format, a file of
+# NVIDIA's reference code (tacotron2 / waveglow train.py), one of NVIDIA DeepLearningExamples, or
+# a bare state dict.
+SOURCES = ("swaratts", "nvidia", "nvidia-dle", "state-dict")
+# The keys of this project's format; training state saved beside them must use other names.
+RESERVED_KEYS = frozenset({"format", "format_version", "model", "config", "mel_config", "state_dict"})
+
+ConfigT = TypeVar("ConfigT")
+
+
+@dataclass
+class Checkpoint(Generic[ConfigT]):
+    """What a model file holds, read without building the model (``acoustic.read_checkpoint``,
+    ``vocoder.read_checkpoint``; their ``load_checkpoint`` builds it)."""
+
+    path: Path
+    source: str  # one of SOURCES
+    config: ConfigT  # as stored, or inferred from the tensors' shapes where the file has none
+    state_dict: dict[str, torch.Tensor]  # without any parallel wrapper's "module." prefix
+    mel_config: MelConfig | None  # the features the model was trained on, where the file says
+    extra: dict[str, Any] = field(default_factory=dict)  # training state: step, optimizer, ...
+
+
+def project_payload(
+    model: str,
+    config: Mapping[str, Any],
+    state_dict: Mapping[str, torch.Tensor],
+    mel_config: MelConfig | Mapping[str, Any] | None,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The dict this project's format saves for ``model`` (``"tacotron2"``, ``"waveglow"``).
+
+    Raises:
+        ValueError: ``extra`` uses a key of the format (:data:`RESERVED_KEYS`).
+    """
+    clash = RESERVED_KEYS.intersection(extra)
+    if clash:
+        raise ValueError(f"save_checkpoint: extra keys {sorted(clash)} are reserved by the format")
+    payload: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "model": model,
+        "config": dict(config),
+        "state_dict": {k: v.detach().cpu() for k, v in state_dict.items()},
+    }
+    if mel_config is not None:
+        payload["mel_config"] = mel_config.to_dict() if isinstance(mel_config, MelConfig) else dict(mel_config)
+    return {**payload, **extra}
+
+
+def recorded_mel_config(path: Path, obj: Mapping[str, Any]) -> MelConfig | None:
+    """The ``mel_config`` a project file records (None where it records none)."""
+    stored = obj.get("mel_config")
+    if stored is None:
+        return None
+    try:
+        return MelConfig.from_dict(dict(stored))
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: damaged mel_config in the checkpoint: {exc}") from exc
 
 
 def atomic_save(obj: Any, path: str | os.PathLike) -> Path:

@@ -87,7 +87,7 @@ def main() -> int:
                 keys[path] = f"{name}@{step}"
                 checkpoint = vocoder.read_checkpoint(path)
                 compare[keys[path]] = voice.with_vocoder(
-                    TorchWaveGlow(checkpoint.model), checkpoint.mel_config, source=str(path)
+                    TorchWaveGlow(vocoder.load_checkpoint(checkpoint)), checkpoint.mel_config, source=str(path)
                 )
             rows.append(
                 {

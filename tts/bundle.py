@@ -16,7 +16,6 @@ import numpy as np
 import acoustic
 import text
 import vocoder
-from base.audio import MelConfig
 from base.errors import TTSError
 from tts import postfilter as postfilters
 from tts.text_processor import TextProcessor
@@ -91,13 +90,12 @@ def export_voice(
     TextProcessor.check_languages(symbols, codes, text_input)
 
     loaded = vocoder.read_checkpoint(vocoder_checkpoint)
-    mel_config = loaded.mel_config
-    acoustic_mel = contents.extra.get("mel_config")
-    if isinstance(acoustic_mel, dict):
-        check_same_mels(MelConfig.from_dict(acoustic_mel), mel_config, acoustic_checkpoint, vocoder_checkpoint)
+    mel_config = vocoder.mel_config_of(loaded)
+    if contents.mel_config is not None:
+        check_same_mels(contents.mel_config, mel_config, acoustic_checkpoint, vocoder_checkpoint)
 
     out.mkdir(parents=True, exist_ok=True)
-    acoustic_model = acoustic.load_checkpoint(acoustic_checkpoint)
+    acoustic_model = acoustic.load_checkpoint(contents)
     speakers = [str(s) for s in contents.extra.get("speakers", [])]
     if half:
         acoustic_model = copy.deepcopy(acoustic_model).half()
@@ -107,9 +105,11 @@ def export_voice(
         text={"language": text_language, "symbols": symbols, "input": text_input},
         speakers=speakers,
         languages=language_table,
-        mel_config=mel_config.to_dict(),
+        mel_config=mel_config,
     )
-    vocoder_model = copy.deepcopy(loaded.model).half() if half else loaded.model
+    vocoder_model = vocoder.load_checkpoint(loaded)
+    if half:
+        vocoder_model = vocoder_model.half()
     vocoder.save_checkpoint(vocoder_model, out / "vocoder.pt", mel_config)
 
     record = dict(training or {})
@@ -136,7 +136,7 @@ def export_voice(
         speakers=speakers,
         language_table=language_table,
         acoustic_config=dataclasses.asdict(contents.config),
-        vocoder_config=loaded.model.config.to_dict(),
+        vocoder_config=loaded.config.to_dict(),
         training=record,
         postfilter=check_postfilter(postfilter),
         description=description,

@@ -138,8 +138,8 @@ def waveglow_vocoder(
 ) -> tuple[TorchWaveGlow, Any]:
     """A WaveGlow checkpoint of any kind as a vocoder, and the mel definition it was trained on
     (None where the file records none: NVIDIA's)."""
-    loaded = vocoder.read_checkpoint(checkpoint, device)
-    return TorchWaveGlow(loaded.model, device, chunks), loaded.mel_config if loaded.source == "swaratts" else None
+    loaded = vocoder.read_checkpoint(checkpoint)
+    return TorchWaveGlow(vocoder.load_checkpoint(loaded, device), device, chunks), loaded.mel_config
 
 
 def load_torch_parts(
@@ -153,10 +153,10 @@ def load_torch_parts(
     acoustic_model = acoustic.load_checkpoint(contents, prenet_dropout=0.0)
     check_symbols(path, manifest, acoustic_model, contents.extra)
     loaded = vocoder.read_checkpoint(path / manifest.files["vocoder"])
-    if loaded.source == "swaratts":
+    if loaded.mel_config is not None:
         check_same_mels(manifest.mel_config, loaded.mel_config, path / "voice.json", path / manifest.files["vocoder"])
     vocoders = {
-        "waveglow": TorchWaveGlow(loaded.model, device, chunks),
+        "waveglow": TorchWaveGlow(vocoder.load_checkpoint(loaded, device), device, chunks),
         "griffinlim": GriffinLim(manifest.mel_config, threads=torch.get_num_threads()),
     }
     return TorchAcoustic(acoustic_model, device), vocoders

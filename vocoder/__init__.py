@@ -5,7 +5,7 @@
 >>> audio = model.infer(mel, sigma=0.666, generator=torch.Generator().manual_seed(0))
 """
 
-from vocoder.checkpoint import VocoderCheckpoint, load_checkpoint, read_checkpoint, save_checkpoint
+from vocoder.checkpoint import VocoderCheckpoint, load_checkpoint, mel_config_of, read_checkpoint, save_checkpoint
 from vocoder.denoiser import Denoiser
 from vocoder.stft_loss import MultiResolutionSTFTLoss, STFTLossTerms
 from vocoder.waveglow import WN, Invertible1x1Conv, WaveGlow, WaveGlowConfig, WaveGlowLoss
@@ -21,6 +21,7 @@ __all__ = [
     "WaveGlowConfig",
     "WaveGlowLoss",
     "load_checkpoint",
+    "mel_config_of",
     "read_checkpoint",
     "save_checkpoint",
 ]

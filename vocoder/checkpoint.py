@@ -19,7 +19,6 @@ import logging
 import os
 import pickle
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,13 @@ import torch
 from base.audio import MelConfig
 from base.checkpoint import (
     FORMAT_NAME,
-    FORMAT_VERSION,
+    RESERVED_KEYS,
+    Checkpoint,
     atomic_save,
     is_project_checkpoint,
     load_weights_only,
+    project_payload,
+    recorded_mel_config,
     strip_prefix,
 )
 from base.errors import CheckpointError
@@ -43,42 +45,67 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "waveglow"
 
 
-@dataclass
-class VocoderCheckpoint:
-    """What a checkpoint file holds: the model, the mel definition it expects, where it came from,
-    and any training state saved beside it (iteration, optimizer, ...)."""
-
-    model: WaveGlow
-    mel_config: MelConfig
-    source: str
-    extra: dict[str, Any] = field(default_factory=dict)
+VocoderCheckpoint = Checkpoint[WaveGlowConfig]
 
 
 def save_checkpoint(
-    model: WaveGlow, path: str | os.PathLike, mel_config: MelConfig = MelConfig(), **extra: Any
+    model: WaveGlow,
+    path: str | os.PathLike,
+    mel_config: MelConfig | Mapping[str, Any] | None = MelConfig(),
+    **extra: Any,
 ) -> Path:
-    """Write ``model`` in this project's format, atomically. ``extra`` (iteration, optimizer
-    state, ...) must be tensors, numbers, strings or containers of them."""
-    payload = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "model": MODEL_NAME,
-        "config": model.config.to_dict(),
-        "mel_config": mel_config.to_dict(),
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        **extra,
-    }
-    return atomic_save(payload, path)
+    """Write ``model`` in this project's format, atomically, with the mel definition it was trained
+    on. ``extra`` (training state, ...) must be tensors, numbers, strings or containers of them;
+    the format's own keys are refused (:data:`base.checkpoint.RESERVED_KEYS`)."""
+    model = getattr(model, "module", model)  # unwrap DataParallel / DistributedDataParallel
+    if not isinstance(model, WaveGlow):
+        raise TypeError(f"save_checkpoint expects a WaveGlow, got {type(model).__name__}")
+    return atomic_save(project_payload(MODEL_NAME, model.config.to_dict(), model.state_dict(), mel_config, extra), path)
 
 
-def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu") -> WaveGlow:
-    """Load a WaveGlow of any supported kind (see module docstring), in eval mode on ``device``."""
-    return read_checkpoint(path, device).model
+def load_checkpoint(
+    path: str | os.PathLike | VocoderCheckpoint, device: str | torch.device = "cpu", **overrides: Any
+) -> WaveGlow:
+    """Build the WaveGlow a checkpoint of any supported kind describes (see the module docstring)
+    and load its weights; returned in eval mode on ``device``. ``path`` may also be what
+    :func:`read_checkpoint` returned. Keyword arguments override config fields; the tensors must
+    still fit.
+
+    Raises:
+        CheckpointError: unreadable or unknown file, or tensors that do not fit the config.
+        TypeError: an override that is not a :class:`WaveGlowConfig` field.
+    """
+    checkpoint = path if isinstance(path, Checkpoint) else read_checkpoint(path)
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(WaveGlowConfig)}
+    if unknown:
+        raise TypeError(f"load_checkpoint: {sorted(unknown)} are not WaveGlowConfig fields")
+    config = dataclasses.replace(checkpoint.config, **overrides) if overrides else checkpoint.config
+    model = WaveGlow(config)
+    expected = model.state_dict()
+    state_dict = checkpoint.state_dict
+    missing = sorted(set(expected) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(
+            f"{checkpoint.path}: tensors do not match a WaveGlow with {config}: "
+            f"missing {_few(missing)}; unexpected {_few(unexpected)}"
+        )
+    for name, tensor in state_dict.items():
+        if tensor.shape != expected[name].shape:
+            raise CheckpointError(
+                f"{checkpoint.path}: tensor {name} has shape {tuple(tensor.shape)}, the model expects "
+                f"{tuple(expected[name].shape)}"
+            )
+    model.load_state_dict({k: v.float() for k, v in state_dict.items()})
+    model.to(device).eval()
+    log.debug("loaded %s WaveGlow checkpoint %s (%s)", checkpoint.source, checkpoint.path, config)
+    return model
 
 
-def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu") -> VocoderCheckpoint:
-    """Like :func:`load_checkpoint`, but also returns the mel config, the detected kind and the
-    saved training state."""
+def read_checkpoint(path: str | os.PathLike) -> VocoderCheckpoint:
+    """Read a WaveGlow file of any supported kind into its source, config, state dict, mel
+    definition (where recorded: this project's files) and extra training state, without building
+    the model (:func:`load_checkpoint`)."""
     path = Path(path)
     try:
         obj = load_weights_only(path)
@@ -90,7 +117,7 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         state_dict = nvidia.upgrade_state_dict(loaded["state_dict"])
         config = _infer_config(path, state_dict, loaded["hparams"])
         extra = {k: loaded[k] for k in ("iteration", "learning_rate") if k in loaded}
-        return _build(path, config, state_dict, _nvidia_mels(path, config), "nvidia", extra, device)
+        return _checked(Checkpoint(path, "nvidia", config, state_dict, None, extra))
 
     if is_project_checkpoint(obj):
         if obj.get("model") != MODEL_NAME:
@@ -99,25 +126,26 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
             )
         try:
             config = WaveGlowConfig.from_dict(obj["config"])
-            mel_config = MelConfig.from_dict(obj["mel_config"])
         except (KeyError, TypeError, ValueError) as exc:
             raise CheckpointError(f"{path}: damaged config in checkpoint: {exc}") from exc
-        skip = {"format", "format_version", "model", "config", "mel_config", "state_dict"}
-        extra = {k: v for k, v in obj.items() if k not in skip}
-        return _build(path, config, obj["state_dict"], mel_config, "swaratts", extra, device)
+        extra = {k: v for k, v in obj.items() if k not in RESERVED_KEYS}
+        mel_config = recorded_mel_config(path, obj)
+        if mel_config is None:
+            raise CheckpointError(f"{path}: damaged checkpoint: it records no mel_config")
+        return _checked(Checkpoint(path, FORMAT_NAME, config, dict(obj["state_dict"]), mel_config, extra))
 
     if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
         state_dict = nvidia.upgrade_state_dict(strip_prefix(obj["state_dict"]))
         stated = nvidia.config_from_dle(obj["config"]) if isinstance(obj.get("config"), Mapping) else {}
         config = _infer_config(path, state_dict, stated)
         extra = {k: obj[k] for k in ("epoch", "iteration") if k in obj}
-        return _build(path, config, state_dict, _nvidia_mels(path, config), "nvidia-dle", extra, device)
+        return _checked(Checkpoint(path, "nvidia-dle", config, state_dict, None, extra))
 
     bare = strip_prefix(obj) if isinstance(obj, Mapping) else {}
     if "upsample.weight" in bare:
         state_dict = nvidia.upgrade_state_dict(bare)
         config = _infer_config(path, state_dict, {})
-        return _build(path, config, state_dict, _nvidia_mels(path, config), "state-dict", {}, device)
+        return _checked(Checkpoint(path, "state-dict", config, state_dict, None, {}))
 
     keys = ", ".join(map(str, list(obj)[:8])) if isinstance(obj, Mapping) else type(obj).__name__
     raise CheckpointError(
@@ -125,6 +153,24 @@ def read_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         "format, NVIDIA's waveglow train.py output, a DeepLearningExamples checkpoint or a WaveGlow "
         "state dict"
     )
+
+
+def mel_config_of(checkpoint: VocoderCheckpoint) -> MelConfig:
+    """The mel definition a WaveGlow reads: the one its file records, else (NVIDIA's files record
+    none) NVIDIA's defaults with the model's own channel count."""
+    if checkpoint.mel_config is not None:
+        return checkpoint.mel_config
+    return _nvidia_mels(checkpoint.path, checkpoint.config)
+
+
+def _checked(checkpoint: VocoderCheckpoint) -> VocoderCheckpoint:
+    mel_config = checkpoint.mel_config
+    if mel_config is not None and checkpoint.config.n_mel_channels != mel_config.n_mel_channels:
+        raise CheckpointError(
+            f"{checkpoint.path}: the model reads {checkpoint.config.n_mel_channels} mel channels but its mel config "
+            f"has {mel_config.n_mel_channels}"
+        )
+    return checkpoint
 
 
 def _nvidia_mels(path: Path, config: WaveGlowConfig) -> MelConfig:
@@ -149,41 +195,6 @@ def _infer_config(path: Path, state_dict: Mapping, hparams: Mapping) -> WaveGlow
         raise CheckpointError(f"{path}: {exc}") from None
     except ValueError as exc:
         raise CheckpointError(f"{path}: inconsistent WaveGlow hyper-parameters: {exc}") from None
-
-
-def _build(
-    path: Path,
-    config: WaveGlowConfig,
-    state_dict: Mapping[str, torch.Tensor],
-    mel_config: MelConfig,
-    source: str,
-    extra: dict,
-    device: str | torch.device,
-) -> VocoderCheckpoint:
-    if config.n_mel_channels != mel_config.n_mel_channels:
-        raise CheckpointError(
-            f"{path}: the model reads {config.n_mel_channels} mel channels but its mel config "
-            f"has {mel_config.n_mel_channels}"
-        )
-    model = WaveGlow(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(expected))
-    if missing or unexpected:
-        raise CheckpointError(
-            f"{path}: tensors do not match a WaveGlow with {config}: "
-            f"missing {_few(missing)}; unexpected {_few(unexpected)}"
-        )
-    for name, tensor in state_dict.items():
-        if tensor.shape != expected[name].shape:
-            raise CheckpointError(
-                f"{path}: tensor {name} has shape {tuple(tensor.shape)}, the model expects "
-                f"{tuple(expected[name].shape)}"
-            )
-    model.load_state_dict({k: v.float() for k, v in state_dict.items()})
-    model.to(device).eval()
-    log.debug("loaded %s WaveGlow checkpoint %s (%s)", source, path, config)
-    return VocoderCheckpoint(model=model, mel_config=mel_config, source=source, extra=extra)
 
 
 def _few(names: list[str], limit: int = 5) -> str:

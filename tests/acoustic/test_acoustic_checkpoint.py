@@ -11,6 +11,7 @@ import acoustic
 from acoustic import Tacotron2, Tacotron2Config
 from base.checkpoint import atomic_save
 from base.errors import CheckpointError
+from base.mel_scale import MelConfig
 
 
 def nvidia_state_dict_shapes(
@@ -127,7 +128,7 @@ def test_nvidia_default_state_dict_loads_with_no_missing_or_unexpected_keys(tmp_
     # And through load_checkpoint, from the file layout NVIDIA's train.py writes.
     path = nvidia_file(tmp_path / "tacotron2_statedict.pt", state)
     contents = acoustic.read_checkpoint(path)
-    assert contents.kind == "nvidia"
+    assert contents.source == "nvidia"
     assert contents.config == Tacotron2Config()  # inferred from the shapes alone
     assert contents.extra["iteration"] == 12000 and contents.extra["learning_rate"] == 1e-3
     assert "param_groups" in contents.extra["optimizer"]
@@ -211,11 +212,12 @@ def test_project_round_trip_with_training_state_and_overrides(tmp_path, make_con
         tmp_path / "ckpt" / "tacotron2.pt",
         iteration=1,
         optimizer=optimizer.state_dict(),
-        mel_config={"n_mels": 20},
+        mel_config=MelConfig(n_mel_channels=config.n_mel_channels, mel_fmax=7600.0),
     )
     contents = acoustic.read_checkpoint(path)
-    assert contents.kind == "swaratts" and contents.config == config
-    assert contents.extra["iteration"] == 1 and contents.extra["mel_config"] == {"n_mels": 20}
+    assert contents.source == "swaratts" and contents.config == config
+    assert contents.extra["iteration"] == 1 and "mel_config" not in contents.extra
+    assert contents.mel_config == MelConfig(n_mel_channels=config.n_mel_channels, mel_fmax=7600.0)
     optimizer.load_state_dict(contents.extra["optimizer"])
 
     loaded = acoustic.load_checkpoint(path, prenet_dropout=0.0, max_decoder_steps=400, gate_threshold=0.6)

@@ -252,8 +252,8 @@ def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, pre
         == 0
     )
     tuned = vocoder.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
-    assert tuned.model.config == config  # the checkpoint's architecture, not the preset's
-    assert not torch.equal(tuned.model.upsample.weight, source.upsample.weight)
+    assert vocoder.load_checkpoint(tuned).config == config  # the checkpoint's architecture, not the preset's
+    assert not torch.equal(vocoder.load_checkpoint(tuned).upsample.weight, source.upsample.weight)
 
 
 def test_a_run_resumed_at_an_epoch_end_logs_each_row_once(tmp_path, prepared_data):

@@ -56,7 +56,7 @@ def test_training_lowers_the_loss_and_writes_checkpoints(tmp_path, prepared_data
     assert list((run / "tensorboard").iterdir())
     # A training checkpoint is a vocoder checkpoint.
     loaded = vocoder.read_checkpoint(run / "checkpoints" / "step_00000024.pt")
-    assert loaded.model.config == MICRO and loaded.extra["training"]["step"] == 24
+    assert loaded.config == MICRO and loaded.extra["training"]["step"] == 24
     validation = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if "val_loss" in x]
     assert validation and all(v["val_loss"] == v["val_loss"] for v in validation)
 

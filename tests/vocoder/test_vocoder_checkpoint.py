@@ -60,12 +60,12 @@ def test_project_format_round_trip(tmp_path):
     assert raw["format"] == FORMAT_NAME and raw["model"] == "waveglow"
     loaded = vocoder.read_checkpoint(path)
     assert loaded.source == "swaratts"
-    assert loaded.model.config == MATCHING and loaded.mel_config == mel_config
+    assert loaded.config == MATCHING and loaded.mel_config == mel_config
     assert loaded.extra == {"iteration": 42}
-    assert not loaded.model.training
+    assert not vocoder.load_checkpoint(loaded).training
     mel, audio = _inputs()
     with torch.no_grad():
-        assert torch.equal(loaded.model(mel, audio)[0], model(mel, audio)[0])
+        assert torch.equal(vocoder.load_checkpoint(loaded)(mel, audio)[0], model(mel, audio)[0])
 
 
 def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
@@ -101,17 +101,17 @@ def test_nvidia_train_py_checkpoint_loads_without_nvidia_code(tmp_path, glow_mod
 
     loaded = vocoder.read_checkpoint(path)
     assert loaded.source == "nvidia"
-    assert loaded.model.config == MATCHING
+    assert loaded.config == MATCHING
     assert loaded.extra == {"iteration": 580000, "learning_rate": 1e-4}
     # Parameters map 1:1 by name.
     theirs = reference.state_dict()
-    ours = loaded.model.state_dict()
+    ours = vocoder.load_checkpoint(loaded).state_dict()
     assert set(theirs) == set(ours)
     for name, tensor in theirs.items():
         assert torch.equal(ours[name], tensor), name
     mel, audio = _inputs()
     with torch.no_grad():
-        assert torch.allclose(loaded.model(mel, audio)[0], reference(mel, audio), atol=1e-5)
+        assert torch.allclose(vocoder.load_checkpoint(loaded)(mel, audio)[0], reference(mel, audio), atol=1e-5)
 
 
 class _LegacyBackend:
@@ -162,11 +162,11 @@ def test_deep_learning_examples_checkpoint(tmp_path, glow_module):
     path = tmp_path / "nvidia_waveglowpyt_fp32.pt"
     torch.save({"state_dict": state_dict, "config": config, "epoch": 3, "iteration": 10}, path)
     loaded = vocoder.read_checkpoint(path)
-    assert loaded.source == "nvidia-dle" and loaded.model.config == MATCHING
+    assert loaded.source == "nvidia-dle" and loaded.config == MATCHING
     assert loaded.extra == {"epoch": 3, "iteration": 10}
     mel, audio = _inputs(3)
     with torch.no_grad():
-        assert torch.allclose(loaded.model(mel, audio)[0], reference(mel, audio), atol=1e-5)
+        assert torch.allclose(vocoder.load_checkpoint(loaded)(mel, audio)[0], reference(mel, audio), atol=1e-5)
 
 
 def test_bare_state_dict_infers_its_config(tmp_path):
@@ -178,7 +178,7 @@ def test_bare_state_dict_infers_its_config(tmp_path):
     path = tmp_path / "sd.pt"
     torch.save(model.state_dict(), path)
     loaded = vocoder.read_checkpoint(path)
-    assert loaded.source == "state-dict" and loaded.model.config == config
+    assert loaded.source == "state-dict" and loaded.config == config
 
 
 def test_an_nvidia_pickle_at_another_mel_channel_count_loads(tmp_path, glow_module, monkeypatch, caplog):
@@ -189,14 +189,16 @@ def test_an_nvidia_pickle_at_another_mel_channel_count_loads(tmp_path, glow_modu
     path = tmp_path / "waveglow_40.pt"
     torch.save({"model": reference, "iteration": 10}, path)
     _forget_glow(monkeypatch)
+    loaded = vocoder.read_checkpoint(path)
+    assert loaded.config.n_mel_channels == 40 and loaded.mel_config is None  # the file records none
     with caplog.at_level(logging.INFO, logger="vocoder"):
-        loaded = vocoder.read_checkpoint(path)
-    assert loaded.model.config.n_mel_channels == 40 and loaded.mel_config.n_mel_channels == 40
-    assert dataclasses.replace(loaded.mel_config, n_mel_channels=80) == MelConfig()  # NVIDIA's defaults otherwise
+        mels = vocoder.mel_config_of(loaded)
+    assert mels.n_mel_channels == 40
+    assert dataclasses.replace(mels, n_mel_channels=80) == MelConfig()  # NVIDIA's defaults otherwise
     assert "reads 40 mel channels; its file records no mel settings" in caplog.text
     # A bare state dict too.
-    torch.save(loaded.model.state_dict(), tmp_path / "sd40.pt")
-    assert vocoder.read_checkpoint(tmp_path / "sd40.pt").mel_config.n_mel_channels == 40
+    torch.save(vocoder.load_checkpoint(loaded).state_dict(), tmp_path / "sd40.pt")
+    assert vocoder.mel_config_of(vocoder.read_checkpoint(tmp_path / "sd40.pt")).n_mel_channels == 40
 
 
 def test_stated_config_that_contradicts_the_tensors_is_refused(tmp_path, glow_module):
@@ -295,3 +297,43 @@ def test_wrong_shape_tensor_is_named(tmp_path):
     )
     with pytest.raises(CheckpointError, match=r"WN\.3\.end\.bias has shape \(5,\)"):
         vocoder.load_checkpoint(path)
+
+
+def test_both_models_share_one_checkpoint_api(tmp_path):
+    """The same dataclass, source words, signatures and reserved keys for the two models."""
+    import inspect
+
+    import acoustic
+    from acoustic.model import Tacotron2, Tacotron2Config
+    from base.checkpoint import RESERVED_KEYS, SOURCES, Checkpoint
+    from base.mel_scale import MelConfig
+
+    wave = WaveGlow(WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=8))
+    taco = Tacotron2(
+        Tacotron2Config(
+            n_symbols=12,
+            encoder_embedding_dim=32,
+            symbols_embedding_dim=32,
+            attention_rnn_dim=32,
+            decoder_rnn_dim=32,
+            prenet_dim=16,
+            attention_dim=16,
+            postnet_embedding_dim=16,
+        )
+    )
+    mels = MelConfig(mel_fmax=7600.0)
+    paths = [
+        vocoder.save_checkpoint(wave, tmp_path / "w.pt", mels, training={"step": 3}),
+        acoustic.save_checkpoint(taco, tmp_path / "a.pt", mels, training={"step": 3}),
+    ]
+    for module, path in ((vocoder, paths[0]), (acoustic, paths[1])):
+        read = module.read_checkpoint(path)
+        assert isinstance(read, Checkpoint) and read.source == "swaratts" and read.source in SOURCES
+        assert read.mel_config == mels and read.extra == {"training": {"step": 3}}
+        model = module.load_checkpoint(read, "cpu")
+        assert not model.training and model.config == read.config
+        assert list(inspect.signature(module.load_checkpoint).parameters) == ["path", "device", "overrides"]
+        assert list(inspect.signature(module.save_checkpoint).parameters) == ["model", "path", "mel_config", "extra"]
+        for key in RESERVED_KEYS - {"model", "mel_config"}:  # those two are parameters
+            with pytest.raises(ValueError, match="reserved"):
+                module.save_checkpoint(model, tmp_path / "x.pt", mels, **{key: 1})

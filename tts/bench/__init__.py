@@ -26,8 +26,15 @@ Every timing is the median of several runs after a warm-up; long runs stop repea
 time budget is spent (the number of runs is recorded). ``quick`` shrinks lengths, steps and
 repeats so that the whole bench runs in well under a minute (the CLI test uses it).
 
-Engines: the timings run through an :class:`Engine` (``ENGINES``); only ``torch`` exists now.
-An ONNX engine registers itself in ``ENGINES`` with the same three methods.
+Engines: the timings run through an :class:`Engine` (``ENGINES``): ``torch`` runs every section;
+``onnx`` (:class:`OnnxEngine`, an exported voice on the torch-free runtime) runs ``machine`` and
+``end_to_end``.
+
+The package: :mod:`~tts.bench.settings` (sections, sample texts, :class:`BenchSettings`),
+:mod:`~tts.bench.machine` (CPU, RSS, timing), :mod:`~tts.bench.flops`, :mod:`~tts.bench.engines`,
+the sections (:mod:`~tts.bench.models`, :mod:`~tts.bench.end_to_end`, :mod:`~tts.bench.training`),
+:mod:`~tts.bench.workers` (fresh-process measurements), :mod:`~tts.bench.runner` and
+:mod:`~tts.bench.render`.
 """
 
 from tts.bench.engines import ENGINES, Engine, OnnxEngine, get_engine

@@ -230,17 +230,14 @@ def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str,
         path = latest
     elif not path.is_file():
         raise TTSError(f"{path}: no such checkpoint file or run folder")
-    checkpoint = vocoder.read_checkpoint(path, device)
-    compared = voice.with_vocoder(
-        TorchWaveGlow(checkpoint.model, device),
-        checkpoint.mel_config if checkpoint.source == "swaratts" else None,
-        source=str(path),
-    )
-    config = checkpoint.model.config
+    checkpoint = vocoder.read_checkpoint(path)
+    model = vocoder.load_checkpoint(checkpoint, device)
+    compared = voice.with_vocoder(TorchWaveGlow(model, device), checkpoint.mel_config, source=str(path))
+    config = checkpoint.config
     record = {
         "checkpoint": str(path),
         "step": checkpoint.extra.get("training", {}).get("step"),
-        "parameters": sum(p.numel() for p in checkpoint.model.parameters()),
+        "parameters": sum(p.numel() for p in model.parameters()),
         "n_flows": config.n_flows,
         "n_group": config.n_group,
         "n_channels": config.n_channels,

@@ -90,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
     check_sigma_denoise(args.sigma, args.denoise, prefix="--")
     check_device(args.device)
     mel = load_mel(args.mel)
-    loaded = vocoder.read_checkpoint(args.checkpoint, device=args.device)
-    model, mel_config = loaded.model, loaded.mel_config
+    loaded = vocoder.read_checkpoint(args.checkpoint)
+    model, mel_config = vocoder.load_checkpoint(loaded, args.device), vocoder.mel_config_of(loaded)
     if mel.size(0) != model.config.n_mel_channels:
         raise TTSError(
             f"{args.mel}: has {mel.size(0)} mel channels but the vocoder expects "

@@ -271,7 +271,7 @@ class AcousticTask:
             text={"language": self.language_code, "symbols": self.symbols, "input": self.text_input},
             speakers=self.speakers,
             languages=self.languages,
-            mel_config=self.mel_config.to_dict(),
+            mel_config=self.mel_config,
             **extra,
         )
 
