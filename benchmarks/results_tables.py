@@ -122,6 +122,8 @@ def vocoder_curve_table() -> str:
     rows.append(f"| bundled WaveGlow `small` | | 2000 | | {bundled['pesq']:.3f} | {bundled['stoi']:.3f} |")
     rows.append("")
     rows.append(f"{result['references']} held-out {result['language']} references of voice {result['voice']}.")
+    for run, how in result.get("runs_trained_with", {}).items():
+        rows.append(f"`{run}`: {how}.")
     return "\n".join(rows)
 
 
@@ -159,8 +161,8 @@ def results_page() -> str:
             "",
             "## WaveGlow training against wall time",
             "",
-            "`python benchmarks/vocoder_curve.py --voice tts/voices/hinglish --run NAME=RUN --minutes 15,30,60,90 "
-            "--json benchmarks/results/vocoder-curve.json` (the last checkpoint within each budget).",
+            f"`{(_load('vocoder-curve.json') or {}).get('command', 'python benchmarks/vocoder_curve.py')}` (the last "
+            "checkpoint within each budget of training wall time, scored on the same references with the same noise).",
             "",
             vocoder_curve_table(),
             "",

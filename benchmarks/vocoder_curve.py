@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import re
+import sys
 from pathlib import Path
 
 import tts
@@ -113,6 +114,7 @@ def main() -> int:
         if key is not None:
             row.update({k: scores["compared"][key][k] for k in ("pesq", "stoi")})
     table = {
+        "command": "python benchmarks/vocoder_curve.py " + " ".join(sys.argv[1:]),
         "voice": result["voice"],
         "references": scores["sentences"],
         "language": scores["language"],
