@@ -25,22 +25,13 @@ import tts
 import vocoder
 from base.files import atomic_write_text
 from tts.eval import evaluate_voice
-from tts.recipes import PAUSE_SECONDS
+from tts.recipes import training_clock
 from tts.torch_parts import TorchWaveGlow
 
 
 def step_wall_seconds(metrics: Path) -> dict[int, float]:
-    """Training wall seconds at each logged step (from the first record, pauses left out)."""
-    records = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines() if '"time"' in line]
-    elapsed, last_time, at = 0.0, None, {}
-    for record in records:
-        if last_time is not None:
-            gap = record["time"] - last_time
-            elapsed += gap if gap <= PAUSE_SECONDS else 0.0
-        last_time = record["time"]
-        if "loss" in record:
-            at[record["step"]] = elapsed
-    return at
+    """Training wall seconds at each logged step (:func:`tts.recipes.training_clock`)."""
+    return {record["step"]: elapsed for record, elapsed in training_clock(metrics) if "loss" in record}
 
 
 def checkpoint_within(run: Path, seconds: float) -> tuple[Path, int, float] | None:

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -379,15 +380,26 @@ def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
 PAUSE_SECONDS = 600.0  # no step or validation takes this long: a longer gap between records is a pause
 
 
+def training_clock(metrics: Path) -> list[tuple[dict[str, Any], float]]:
+    """The timed records of a run's ``metrics.jsonl``, each with the wall seconds the run had spent
+    training when it was logged: from the first record, less the pauses between a stop and its
+    resume (gaps between consecutive records longer than :data:`PAUSE_SECONDS`)."""
+    records = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines() if '"time"' in line]
+    clock, elapsed = [], 0.0
+    for previous, record in zip([None, *records], records):
+        if previous is not None:
+            gap = record["time"] - previous["time"]
+            elapsed += gap if gap <= PAUSE_SECONDS else 0.0
+        clock.append((record, elapsed))
+    return clock
+
+
 def _wall_seconds(metrics: Path) -> float | None:
-    """Wall time a run spent training: the time from its first to its last logged record, less
-    the pauses between a stop and its resume (gaps between consecutive records longer than
-    :data:`PAUSE_SECONDS`)."""
+    """Wall time a run spent training (:func:`training_clock` at its last record)."""
     if not metrics.is_file():
         return None
-    times = [json.loads(line)["time"] for line in metrics.read_text(encoding="utf-8").splitlines() if '"time"' in line]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    return round(sum(g for g in gaps if g <= PAUSE_SECONDS), 1) if gaps else None
+    clock = training_clock(metrics)
+    return round(clock[-1][1], 1) if len(clock) > 1 else None
 
 
 def _loss_ends(metrics: Path) -> dict[str, float] | None:
