@@ -117,6 +117,29 @@ def griffin_lim(
     return np.clip(np.append(stft.inverse(spec), 0.0), -1.0, 1.0).astype(np.float32)
 
 
+def log_mel_spectrogram(audio: np.ndarray, mel_config: Any) -> np.ndarray:
+    """The natural-log mel ``[n_mel_channels, 1 + len(audio) // hop_length]`` of float audio, in
+    numpy alone: the features' definition (:func:`base.audio.mel_spectrogram`: centred frames of
+    the STFT magnitude, Slaney mel, ``log(clamp(mel, 1e-5))``), for pictures of what a voice said
+    where torch may be absent (``tts serve``'s page)."""
+    config = _mel_fields(mel_config)
+    n_fft, hop = int(config["filter_length"]), int(config["hop_length"])
+    samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if len(samples) <= n_fft // 2:  # reflect padding needs more samples than half a frame
+        samples = np.pad(samples, (0, n_fft // 2 + 1 - len(samples)))
+    frames = 1 + len(samples) // hop
+    stft = _Stft(n_fft, hop, int(config["win_length"]), frames, len(samples), np.dtype(np.float32))
+    basis = mel_filterbank(
+        int(config["sampling_rate"]),
+        n_fft,
+        int(config["n_mel_channels"]),
+        float(config["mel_fmin"]),
+        float(config["mel_fmax"]),
+    )
+    magnitudes = np.abs(stft.forward(samples))  # [frames, bins]
+    return np.log(np.maximum(basis.astype(np.float32) @ magnitudes.T, 1e-5)).astype(np.float32)
+
+
 @functools.lru_cache(maxsize=8)
 def _mel_pseudo_inverse(sampling_rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
     inverse = np.linalg.pinv(mel_filterbank(sampling_rate, n_fft, n_mels, fmin, fmax))

@@ -68,8 +68,15 @@ class TorchAcoustic:
     def config(self) -> acoustic.Tacotron2Config:
         return self.model.config
 
-    @torch.inference_mode()
     def decode(self, ids: Sequence[Sequence[int]], speaker: int, language: int) -> list[tuple[np.ndarray, bool]]:
+        return [(mel, stopped) for mel, stopped, _ in self.decode_aligned(ids, speaker, language)]
+
+    @torch.inference_mode()
+    def decode_aligned(
+        self, ids: Sequence[Sequence[int]], speaker: int, language: int
+    ) -> list[tuple[np.ndarray, bool, np.ndarray]]:
+        """As :meth:`decode`, each item with its attention alignment ``[decoder steps, symbols]``
+        (float32; a step makes ``n_frames_per_step`` frames), for pictures (``tts report``)."""
         n = len(ids)
         lengths = torch.tensor([len(i) for i in ids])
         batch = torch.zeros(n, int(lengths.max()), dtype=torch.long)
@@ -80,8 +87,13 @@ class TorchAcoustic:
         languages = torch.full((n,), language, device=self.device) if config.n_languages else None
         with _torch_threads(decoding_threads(config, n, torch.get_num_threads())):
             out = self.model.infer(batch.to(self.device), lengths.to(self.device), speaker=speakers, language=languages)
+        steps = [-(-int(out.mel_lengths[i]) // config.n_frames_per_step) for i in range(n)]
         return [
-            (out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu().numpy(), bool(out.stopped[i]))
+            (
+                out.mel_postnet[i, :, : int(out.mel_lengths[i])].float().cpu().numpy(),
+                bool(out.stopped[i]),
+                out.alignments[i, : steps[i], : len(ids[i])].float().cpu().numpy(),
+            )
             for i in range(n)
         ]
 

@@ -51,6 +51,7 @@ from tts.voice_manifest import (
 log = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.25  # silence between sentences
+SPEEDS = (0.25, 4.0)  # speaking rates Voice.stream takes (OpenAI's speech API range); 1: as decoded
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
 
 
@@ -248,17 +249,21 @@ class Voice:
         seed: int | None = None,
         batch_size: int = 8,
         progress: bool = False,
+        speed: float = 1.0,
     ) -> Iterator[np.ndarray]:
         """Speak ``raw``, yielding float32 audio pieces as they are ready: a batch of sentences
         is decoded, then each is vocoded; a pause separates sentences. Sentence ``k`` uses the
         noise seed ``seed + k`` (fresh noise when ``seed`` is None). ``progress`` shows a bar
-        over sentences when there is more than one batch."""
+        over sentences when there is more than one batch. ``speed`` (:data:`SPEEDS`) scales the
+        speaking rate: each mel is stretched in time (:func:`stretch_mel`) before vocoding, so the
+        pitch stays; the pauses between sentences scale with it."""
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise TTSError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         check_sigma_denoise(sigma, denoise)
+        check_speed(speed)
         pieces = self.pieces(raw, language)
         speaker_id = self.speaker_id(speaker)
-        pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate), dtype=np.float32)
+        pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate / speed), dtype=np.float32)
         with tqdm(
             total=len(pieces), unit="sentence", desc="synth", disable=not progress or len(pieces) <= batch_size
         ) as bar:
@@ -270,7 +275,8 @@ class Voice:
                     if first + k > 0:
                         yield pause
                     piece_seed = None if seed is None else seed + first + k
-                    yield from self.vocode_stream(self.postfiltered(mel), sigma, denoise, piece_seed)
+                    spoken = stretch_mel(self.postfiltered(mel), speed)
+                    yield from self.vocode_stream(spoken, sigma, denoise, piece_seed)
                     bar.update()
 
     def synthesize(
@@ -282,9 +288,10 @@ class Voice:
         denoise: float = DEFAULT_DENOISE,
         seed: int | None = None,
         batch_size: int = 8,
+        speed: float = 1.0,
     ) -> tuple[np.ndarray, int]:
-        """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)``."""
-        audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size)))
+        """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)`` (arguments as :meth:`stream`)."""
+        audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size, speed=speed)))
         return audio, self.sample_rate
 
     def synthesize_to_file(self, raw: str, path: str | os.PathLike, **kwargs: Any) -> Path:
@@ -307,6 +314,30 @@ def as_mel(mel: Any) -> np.ndarray:
     if not isinstance(mel, np.ndarray):
         raise TTSError(f"mel must be a numpy array or torch tensor [n_mel, frames], got {type(mel).__name__}")
     return np.asarray(mel, dtype=np.float32)
+
+
+def check_speed(speed: Any) -> float:
+    """``speed`` as a speaking rate within :data:`SPEEDS`, or a TTSError naming it."""
+    low, high = SPEEDS
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not low <= speed <= high:
+        raise TTSError(f"speed must be a number from {low:g} to {high:g} (1: as decoded), got {speed!r}")
+    return float(speed)
+
+
+def stretch_mel(mel: np.ndarray, speed: float) -> np.ndarray:
+    """``mel`` ``[n_mel, frames]`` spoken ``speed`` times as fast: ``round(frames / speed)`` frames
+    (at least one) interpolated linearly along time from the log-mel frames, so the spectrum (and
+    the pitch the vocoder renders from it) stays and only durations change. ``speed`` 1 returns
+    ``mel`` itself."""
+    frames = mel.shape[1]
+    target = max(1, round(frames / speed))
+    if target == frames:
+        return mel
+    positions = np.linspace(0.0, frames - 1, target)
+    left = np.floor(positions).astype(np.int64)
+    right = np.minimum(left + 1, frames - 1)
+    weight = (positions - left).astype(np.float32)
+    return (mel[:, left] * (1 - weight) + mel[:, right] * weight).astype(np.float32)
 
 
 def check_same_mels(a: Any, b: Any, what_a: Any, what_b: Any) -> None:

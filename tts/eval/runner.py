@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -50,6 +50,24 @@ log = logging.getLogger(__name__)
 SENTENCE_SETS = ("unseen", "heldout")
 
 
+class EvalObserver(Protocol):
+    """What an evaluation hands on besides its scores: the audio it scored (``tts report`` keeps
+    it). Calls come in the order of the references, per language."""
+
+    def sentence(
+        self, language: str, reference: Reference, mel: np.ndarray, stopped: bool, audio: Mapping[str, np.ndarray]
+    ) -> None:
+        """The voice's mel of ``reference`` (as the acoustic model predicted it), whether the gate
+        ended it, and its audio by vocoder kind (the mel postfiltered, as synthesis speaks it)."""
+        ...
+
+    def copy_synthesis(
+        self, language: str, reference: Reference, kind: str, audio: np.ndarray, scores: Mapping[str, float] | None
+    ) -> None:
+        """The reference mel vocoded by ``kind``, and its PESQ and STOI (None: not scorable)."""
+        ...
+
+
 # -- the driver ---------------------------------------------------------------------------------
 
 
@@ -70,6 +88,8 @@ def evaluate_voice(
     acoustic: bool = True,
     sentence_set: str = "unseen",
     calibrate: bool = False,
+    identification: bool = True,
+    observer: EvalObserver | None = None,
 ) -> dict[str, Any]:
     """Evaluate ``voice`` (a :class:`tts.voice.Voice`) on sentences it never saw (module docstring).
 
@@ -100,6 +120,9 @@ def evaluate_voice(
             (phrasebook sentences outside the training transcripts).
         calibrate: also identify outputs of known quality (:func:`calibrate_identification`)
             in each evaluated language.
+        identification: identify the voice's sentences (needs two or more per language); False
+            leaves ``identification`` empty and lets ``sentences`` be 1.
+        observer: given the audio that is scored (:class:`EvalObserver`).
 
     Returns:
         ``{"voice", "path", "settings", "languages": {lang: {...}}, "vocoder": {...},
@@ -112,11 +135,12 @@ def evaluate_voice(
     started = time.monotonic()
     if sentence_set not in SENTENCE_SETS:
         raise TTSError(f"unknown sentence set {sentence_set!r}; choose one of {', '.join(SENTENCE_SETS)}")
-    if sentences is not None and sentences < (2 if acoustic else 1):
+    identifying = acoustic and identification
+    if sentences is not None and sentences < (2 if identifying else 1):
         # Identification picks each output's sentence among the language's sentences.
         raise TTSError(
-            f"--sentences must be at least {2 if acoustic else 1}"
-            f"{' (identification picks among them)' if acoustic else ''}, got {sentences}"
+            f"--sentences must be at least {2 if identifying else 1}"
+            f"{' (identification picks among them)' if identifying else ''}, got {sentences}"
         )
     if sentence_set == "heldout" and sentences is None:
         sentences = HELD_OUT_SENTENCES
@@ -206,7 +230,7 @@ def evaluate_voice(
             references = make_references(texts, code, voice.mel_config, folder, style_index, trim, progress)
             if acoustic:
                 result["languages"][code] = _score_language(
-                    voice, code, references, mean_frame, speaker, batch_size, progress, trim
+                    voice, code, references, mean_frame, speaker, batch_size, progress, trim, identification, observer
                 )
                 if sentence_set == "unseen":
                     result["languages"][code]["in_training"] = _trained_on(code, texts, raw_exclude, normalized_exclude)
@@ -218,7 +242,9 @@ def evaluate_voice(
                 first_references = (code, references)
         assert first_references is not None  # _languages gives at least one language
         code, references = first_references
-        result["vocoder"] = _score_vocoders(voice, code, references[:vocoder_sentences], progress, compare or {})
+        result["vocoder"] = _score_vocoders(
+            voice, code, references[:vocoder_sentences], progress, compare or {}, observer
+        )
     result["seconds"] = round(time.monotonic() - started, 1)
     return result
 
@@ -275,6 +301,8 @@ def _score_language(
     batch_size: int,
     progress: bool,
     trim: Any,
+    identification: bool = True,
+    observer: EvalObserver | None = None,
 ) -> dict[str, Any]:
     """MCD, gate stops and sentence identification (per vocoder) of the voice on ``references``."""
     from tqdm import tqdm
@@ -286,7 +314,8 @@ def _score_language(
         else:
             vocoders[kind] = lambda mel: voice.vocode(mel, sigma=WAVEGLOW_SIGMA, seed=VOCODER_SEED)
     items: list[dict[str, Any]] = []
-    features: dict[str, list[np.ndarray]] = {kind: [] for kind in vocoders}
+    # The features of the audio to identify, per vocoder (none: no identification).
+    features: dict[str, list[np.ndarray]] = {kind: [] for kind in vocoders} if identification else {}
     with tqdm(total=len(references), desc=f"synthesis {language}", unit="sentence", disable=not progress) as bar:
         for first in range(0, len(references), batch_size):
             batch = references[first : first + batch_size]
@@ -308,14 +337,17 @@ def _score_language(
                 # Identified is what the voice says: its mel postfiltered as synthesis does (the
                 # MCD above is the acoustic model's own prediction).
                 spoken = postfilter(mel, getattr(voice, "postfilter", 1.0))
-                for kind, vocode in vocoders.items():
-                    features[kind].append(audio_features(vocode(spoken), voice.mel_config, trim))
+                audio = {kind: vocode(spoken) for kind, vocode in vocoders.items()}
+                if observer is not None:
+                    observer.sentence(language, reference, mel, bool(stopped), audio)
+                for kind, found_features in features.items():
+                    found_features.append(audio_features(audio[kind], voice.mel_config, trim))
                 bar.update()
-    reference_features = [identification_features(r.mel) for r in references]
-    identification = {}
+    summaries = {}
+    reference_features = [identification_features(r.mel) for r in references] if features else []
     for kind, outputs in features.items():
         found = identify(distance_matrix(outputs, reference_features, progress, desc=f"identification {kind}"))
-        identification[kind] = found.summary()
+        summaries[kind] = found.summary()
         for item, identified, rank, ratio in zip(items, found.identified, found.rank, found.right_wrong):
             item.setdefault("identification", {})[kind] = {
                 "identified": bool(identified),
@@ -332,13 +364,18 @@ def _score_language(
         "mcd_voice": round(mcd_voice, 4),
         "mcd_baseline": round(mcd_baseline, 4),
         "mcd_ratio": round(mcd_voice / mcd_baseline, 4) if mcd_baseline > 0 else None,
-        "identification": identification,
+        "identification": summaries,
         "items": items,
     }
 
 
 def _score_vocoders(
-    voice: Any, language: str, references: list[Reference], progress: bool, compare: Mapping[str, Any]
+    voice: Any,
+    language: str,
+    references: list[Reference],
+    progress: bool,
+    compare: Mapping[str, Any],
+    observer: EvalObserver | None = None,
 ) -> dict[str, Any]:
     """Copy synthesis of ``references`` by the voice's WaveGlow, Griffin-Lim and the voices of
     ``compare``; every WaveGlow with the same latent noise."""
@@ -359,10 +396,15 @@ def _score_vocoders(
     failures: dict[str, list[str]] = {kind: [] for kind in vocoders}
     for reference in tqdm(references, desc="copy synthesis", unit="sentence", disable=not progress):
         for kind, vocode in vocoders.items():
+            generated = vocode(reference)
+            scored: dict[str, float] | None = None
             try:
-                scores[kind].append(copy_synthesis_scores(reference.audio, vocode(reference), rate))
+                scores[kind].append(copy_synthesis_scores(reference.audio, generated, rate))
+                scored = scores[kind][-1]
             except TTSError as exc:
                 failures[kind].append(f"{reference.text[:40]!r}: {exc}")
+            if observer is not None:
+                observer.copy_synthesis(language, reference, kind, generated, scored)
 
     def summary(kind: str) -> dict[str, Any]:
         done = scores[kind]
