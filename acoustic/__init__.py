@@ -16,6 +16,7 @@ from acoustic.checkpoint import (
 )
 from acoustic.loss import LossTerms, Tacotron2Loss, gate_targets, guided_attention_weights
 from acoustic.model import Tacotron2, Tacotron2Config, Tacotron2Inference, Tacotron2Output
+from acoustic.quantize import quantize
 
 __all__ = [
     "AcousticCheckpoint",
@@ -29,6 +30,7 @@ __all__ = [
     "gate_targets",
     "guided_attention_weights",
     "load_checkpoint",
+    "quantize",
     "read_checkpoint",
     "save_checkpoint",
     "warm_start",

@@ -249,9 +249,7 @@ class Attention(nn.Module):
             self.location_layer.location_dense.linear_layer.weight,
         )
         energies = F.linear(
-            torch.tanh(
-                F.linear(query.unsqueeze(1), self.query_layer.linear_layer.weight) + location + processed_memory
-            ),
+            torch.tanh(apply_linear(self.query_layer.linear_layer, query).unsqueeze(1) + location + processed_memory),
             self.v.linear_layer.weight,
         ).squeeze(-1)
         # -inf gives padding exactly zero weight, so a padded item attends as it would alone.
@@ -276,7 +274,7 @@ class Prenet(nn.Module):
         p = self.dropout if dropout is None else dropout
         for linear in self.layers:
             assert isinstance(linear, LinearNorm)
-            x = F.relu(F.linear(x, linear.linear_layer.weight))
+            x = F.relu(apply_linear(linear.linear_layer, x))
             if p > 0:
                 # training=True on purpose: the reference keeps this dropout on at inference.
                 x = F.dropout(x, p=p, training=True)
@@ -389,6 +387,30 @@ def _joined(buffer: Tensor | None, first: Tensor, second: Tensor) -> Tensor:
     return buffer
 
 
+def apply_linear(layer: nn.Module, x: Tensor) -> Tensor:
+    """``layer(x)`` for the decoder's per-step layers: an ``nn.Linear``'s weights applied with
+    ``F.linear`` directly (the same kernel without the module call's overhead, which at batch 1
+    is a good part of a decoder step); any other layer put in its place (``acoustic.quantize``'s
+    int8 ones) is called."""
+    if type(layer) is nn.Linear:
+        return F.linear(x, layer.weight, layer.bias)
+    return layer(x)
+
+
+def _lstm_cell(cell: nn.Module, inputs: Tensor, state: tuple[Tensor, Tensor], dropout: float) -> tuple[Tensor, Tensor]:
+    """``cell`` on (B, input) with its (hidden, cell) state, then dropout of the new hidden state
+    (``dropout`` > 0 only in training). An ``nn.LSTMCell``'s kernel is called directly, as
+    ``nn.LSTMCell.forward`` calls it, to skip that method's checks at every step; any other cell
+    put in its place (``acoustic.quantize``'s int8 one) is called."""
+    if type(cell) is nn.LSTMCell:
+        hidden, cell_state = torch.lstm_cell(inputs, state, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    else:
+        hidden, cell_state = cell(inputs, state)
+    if dropout > 0:
+        hidden = F.dropout(hidden, dropout, True)
+    return hidden, cell_state
+
+
 class Decoder(nn.Module):
     """Autoregressive decoder: prenet, attention LSTM, attention, decoder LSTM, projections."""
 
@@ -448,17 +470,12 @@ class Decoder(nn.Module):
         """
         c = self.config
         att, dec = self.attention_rnn, self.decoder_rnn
-        # The LSTM cells' kernel called directly, as nn.LSTMCell.forward calls it.
-        attention_hidden, attention_cell = torch.lstm_cell(
+        attention_hidden, attention_cell = _lstm_cell(
+            att,
             _joined(None if work is None else work.attention_input, prenet_output, state.attention_context),
             (state.attention_hidden, state.attention_cell),
-            att.weight_ih,
-            att.weight_hh,
-            att.bias_ih,
-            att.bias_hh,
+            c.p_attention_dropout if self.training else 0.0,
         )
-        if self.training and c.p_attention_dropout > 0:
-            attention_hidden = F.dropout(attention_hidden, c.p_attention_dropout, True)
         if work is None:
             weights_cat = torch.stack((state.attention_weights, state.attention_weights_cum), dim=1)
         else:
@@ -466,20 +483,15 @@ class Decoder(nn.Module):
             weights_cat[:, 0] = state.attention_weights
             weights_cat[:, 1] = state.attention_weights_cum
         context, weights = self.attention_layer.forward(attention_hidden, memory, processed_memory, weights_cat, mask)
-        decoder_hidden, decoder_cell = torch.lstm_cell(
+        decoder_hidden, decoder_cell = _lstm_cell(
+            dec,
             _joined(None if work is None else work.decoder_input, attention_hidden, context),
             (state.decoder_hidden, state.decoder_cell),
-            dec.weight_ih,
-            dec.weight_hh,
-            dec.bias_ih,
-            dec.bias_hh,
+            c.p_decoder_dropout if self.training else 0.0,
         )
-        if self.training and c.p_decoder_dropout > 0:
-            decoder_hidden = F.dropout(decoder_hidden, c.p_decoder_dropout, True)
         hidden_context = torch.cat((decoder_hidden, context), dim=1)
-        projection, gate_layer = self.linear_projection.linear_layer, self.gate_layer.linear_layer
-        frames = F.linear(hidden_context, projection.weight, projection.bias)
-        gate = F.linear(hidden_context, gate_layer.weight, gate_layer.bias).squeeze(1)
+        frames = apply_linear(self.linear_projection.linear_layer, hidden_context)
+        gate = apply_linear(self.gate_layer.linear_layer, hidden_context).squeeze(1)
         state = DecoderState(
             attention_hidden,
             attention_cell,

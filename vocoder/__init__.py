@@ -7,6 +7,7 @@
 
 from vocoder.checkpoint import VocoderCheckpoint, load_checkpoint, mel_config_of, read_checkpoint, save_checkpoint
 from vocoder.denoiser import Denoiser
+from vocoder.quantize import quantize
 from vocoder.stft_loss import MultiResolutionSTFTLoss, STFTLossTerms
 from vocoder.waveglow import WN, Invertible1x1Conv, WaveGlow, WaveGlowConfig, WaveGlowLoss
 
@@ -22,6 +23,7 @@ __all__ = [
     "WaveGlowLoss",
     "load_checkpoint",
     "mel_config_of",
+    "quantize",
     "read_checkpoint",
     "save_checkpoint",
 ]

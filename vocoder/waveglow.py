@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, cast
 
 import torch
 from torch import nn
@@ -289,16 +289,19 @@ class WN(nn.Module):
 
     # -- fast inference ---------------------------------------------------------------------
 
-    def packed(self) -> _PackedWN:
+    def packed(self, linear: LinearFactory | None = None) -> _PackedWN:
         """The weights rearranged for :func:`_wn_inference` (weight norm folded, each input
-        layer's taps, conditioning rows and biases side by side in one matrix, biases folded
-        forward), computed once and reused until a parameter changes (in place or replaced)."""
+        layer's taps and conditioning side by side in one matrix, biases folded forward), with
+        every large product a ``linear(weight, bias)`` (:class:`PackedLinear` by default;
+        ``vocoder.quantize`` passes its int8 one), computed once and reused until a parameter
+        changes (in place or replaced) or another ``linear`` is asked for."""
+        linear = linear or PackedLinear
         params = list(self.parameters())
-        key = tuple((p.data_ptr(), p._version) for p in params) + (params[0].dtype, params[0].device)
+        key = tuple((p.data_ptr(), p._version) for p in params) + (params[0].dtype, params[0].device, linear)
         if key != getattr(self, "_packed_key", None):
             self._packed = None  # free the old copy before building the new one
             with _cache_mode():
-                self._packed = _pack_wn(self)
+                self._packed = _pack_wn(self, linear)
             self._packed_key = key
         assert self._packed is not None
         return self._packed
@@ -316,28 +319,64 @@ def _fold(conv: WeightNormConv1d) -> torch.Tensor:
     return conv.weight_g * conv.weight_v / _norm_per_output_channel(conv.weight_v)
 
 
+class Linear(Protocol):
+    """A packed ``x @ weight.T + bias`` of the fast path, on positions-major activations: ``x``
+    ``[N, in]`` (one row per position) -> ``[N, out]``."""
+
+    def __call__(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """The product, written into ``out`` ``[N, out]`` where the kernel can (else a new
+        tensor); returns the tensor holding it."""
+        ...
+
+    def accumulate(self, x: torch.Tensor, out: torch.Tensor) -> None:
+        """``out += x @ weight.T + bias`` in place."""
+        ...
+
+
+# (weight [out, in], bias [out]) -> Linear; hashable (it is part of the packed weights' cache key).
+LinearFactory = Callable[[torch.Tensor, torch.Tensor], Linear]
+
+
+class PackedLinear:
+    """The fp32 (or the model's dtype) :class:`Linear`: one BLAS matrix product, bias included."""
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        self.weight = weight.contiguous()  # [out, in]
+        self.bias = bias.contiguous()  # [out]
+
+    def __call__(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        return torch.addmm(self.bias, x, self.weight.t(), out=out)
+
+    def accumulate(self, x: torch.Tensor, out: torch.Tensor) -> None:
+        out.addmm_(x, self.weight.t()).add_(self.bias)
+
+
 @dataclass
 class _PackedWN:
     """A :class:`WN`'s weights for :func:`_wn_inference`; ``C`` channels, ``n_cond`` conditioning
-    channels, ``k`` taps. Matrices multiply ``[rows, N]`` activations (channels by positions)."""
+    channels, ``k`` taps. Activations are positions-major (``[N, channels]``, one row per
+    position), so that every large product is a :class:`Linear` over contiguous rows."""
 
     start_w: torch.Tensor  # [C, n_in]
-    start_b: torch.Tensor  # [C, 1]
-    # Per layer [2C, k*C + n_cond + 1] (dense: tap j in columns j*C:(j+1)*C) or
-    # [2C, C + n_cond + 1] (depthwise: the pointwise weight); then the layer's conditioning rows,
-    # then the summed biases (in_layer, cond_layer, pointwise of the depthwise bias).
-    in_w: list[torch.Tensor]
-    dw_w: list[torch.Tensor] | None  # per layer [C, k] depthwise taps
-    res_w: list[torch.Tensor]  # per layer but the last [C, C + 1]: residual weight | bias
+    start_b: torch.Tensor  # [C]
+    # Per layer, over [taps | conditioning] -> 2C (dense: tap j in columns j*C:(j+1)*C, the
+    # depthwise layer: its pointwise weight over the depthwise output), bias: the summed
+    # biases (input layer, conditioning, pointwise of the depthwise bias). None for a first
+    # layer folded with the start layer (``first_cond``).
+    in_layers: list[Linear | None]
+    dw_w: list[torch.Tensor] | None  # per layer [k, C] depthwise taps
+    res: list[Linear]  # per layer but the last: gate -> C, the residual half and its bias
     # The skip path is linear up to the end layer, so each layer's skip weight is folded into
     # it: per layer [2 n_in, C] = end weight @ skip weight (a few rows instead of C).
     skip_end_w: list[torch.Tensor]
     end_b: torch.Tensor  # [2 n_in, 1]: end bias plus end weight times the summed skip biases
     # The first input layer straight from the audio when that is smaller: its taps read the
-    # start layer's output, a linear map of ``[audio; 1]``, so the two fold into one
-    # [2C, n_cond + 1 + k * (n_in + 1)] matrix over the conditioning, ones, and each tap of the
-    # shifted ``[audio; 1]`` (the shifted ones row carries the start bias, zero past the edges).
-    first_w: torch.Tensor | None
+    # start layer's output, a linear map of ``[audio; 1]``, so the two fold into a product over
+    # the conditioning (``first_cond``, with the layer's biases) plus one over each tap of the
+    # shifted ``[audio; 1]`` (``first_audio_w`` [2C, k * (n_in + 1)]; the shifted ones carry the
+    # start bias, zero past the edges).
+    first_cond: Linear | None
+    first_audio_w: torch.Tensor | None
 
 
 def _bias(conv: nn.Conv1d) -> torch.Tensor:
@@ -346,20 +385,20 @@ def _bias(conv: nn.Conv1d) -> torch.Tensor:
     return conv.bias
 
 
-def _pack_wn(wn: WN) -> _PackedWN:
+def _pack_wn(wn: WN, linear: LinearFactory) -> _PackedWN:
     n, layers = wn.n_channels, wn.n_layers
     cond_w = _fold(wn.cond_layer)[:, :, 0]
     cond_b = _bias(wn.cond_layer)
-    in_w: list[torch.Tensor] = []
+    in_layers: list[Linear | None] = []
     dw_w: list[torch.Tensor] | None = [] if wn.depthwise else None
-    res_w: list[torch.Tensor] = []
+    res: list[Linear] = []
     skip_end_w: list[torch.Tensor] = []
     end_w = wn.end.weight[:, :, 0]
     skip_b = torch.zeros_like(_bias(wn.start))
     start_w = _fold(wn.start)[:, :, 0]
     start_wb = torch.cat([start_w, _bias(wn.start).unsqueeze(1)], dim=1)  # [C, n_in + 1]
     k, n_in = wn.kernel_size, start_w.size(1)
-    first_w = None
+    first_cond, first_audio_w = None, None
     for i in range(layers):
         rows = slice(2 * i * n, 2 * (i + 1) * n)
         layer = wn.in_layers[i]
@@ -367,130 +406,134 @@ def _pack_wn(wn: WN) -> _PackedWN:
             dw = _fold(layer.depthwise)[:, 0, :]
             pw = _fold(layer.pointwise)[:, :, 0]
             assert dw_w is not None
-            dw_w.append(dw.contiguous())
+            dw_w.append(dw.t().contiguous())
             taps, bias = pw, _bias(layer.pointwise) + pw @ _bias(layer.depthwise)
-            folded_taps = [pw @ (dw[:, j : j + 1] * start_wb) for j in range(k)]
         else:
             assert isinstance(layer, WeightNormConv1d)
             w = _fold(layer)
             taps, bias = w.permute(0, 2, 1).reshape(w.size(0), -1), _bias(layer)
-            folded_taps = [w[:, :, j] @ start_wb for j in range(k)]
         if i == 0 and k * (n_in + 1) < taps.size(1):
-            first_w = torch.cat([cond_w[rows], (bias + cond_b[rows]).unsqueeze(1), *folded_taps], dim=1)
-        in_w.append(torch.cat([taps, cond_w[rows], (bias + cond_b[rows]).unsqueeze(1)], dim=1).contiguous())
+            if isinstance(layer, DepthwiseSeparableConv1d):
+                folded_taps = [pw @ (dw[:, j : j + 1] * start_wb) for j in range(k)]
+            else:
+                folded_taps = [w[:, :, j] @ start_wb for j in range(k)]
+            first_cond = linear(cond_w[rows], bias + cond_b[rows])
+            first_audio_w = torch.cat(folded_taps, dim=1).contiguous()
+            in_layers.append(None)
+        else:
+            in_layers.append(linear(torch.cat([taps, cond_w[rows]], dim=1), bias + cond_b[rows]))
         res_skip = wn.res_skip_layers[i]
         assert isinstance(res_skip, WeightNormConv1d)
         rs_w, rs_b = _fold(res_skip)[:, :, 0], _bias(res_skip)
         if i < layers - 1:
-            res_w.append(torch.cat([rs_w[:n], rs_b[:n].unsqueeze(1)], dim=1).contiguous())
+            res.append(linear(rs_w[:n], rs_b[:n]))
             rs_w, rs_b = rs_w[n:], rs_b[n:]
         skip_end_w.append((end_w @ rs_w).contiguous())
         skip_b = skip_b + rs_b
     return _PackedWN(
         start_w=start_w.contiguous(),
-        start_b=_bias(wn.start).unsqueeze(1).clone(),
-        in_w=in_w,
+        start_b=_bias(wn.start).clone(),
+        in_layers=in_layers,
         dw_w=dw_w,
-        res_w=res_w,
+        res=res,
         skip_end_w=skip_end_w,
         end_b=(_bias(wn.end) + end_w @ skip_b).unsqueeze(1).contiguous(),
-        first_w=None if first_w is None else first_w.contiguous(),
+        first_cond=first_cond,
+        first_audio_w=first_audio_w,
     )
 
 
 class _Workspace:
     """Buffers shared by every flow of one :meth:`WaveGlow.reverse`, carved out of one
     allocation (large ones go straight to the OS and back, so vocoding chunk after chunk does
-    not fragment the heap). ``cols`` stacks the rows an input layer's single matrix product
-    reads: the hidden state shifted by each tap (or its depthwise convolution), the
-    conditioning, ones for the biases, and (for a first layer folded with the start layer) the
-    taps of the shifted ``[audio; 1]``.
+    not fragment the heap). Positions-major: ``N = B * G`` rows, one per position. ``cols``
+    holds, side by side, what an input layer's product reads: the hidden state shifted by each
+    tap (or its depthwise convolution), then the conditioning (copied in once). ``audio_cols``:
+    the taps of the shifted ``[audio; 1]`` of a first layer folded with the start layer.
 
     ``spect``: the conditioning, ``[B, n_cond, G]``, or for the upsampled mel the ungrouped view
-    ``[B, n_mel, G, n_group]`` (:meth:`WaveGlow._conditioning`), copied in once.
+    ``[B, n_mel, G, n_group]`` (:meth:`WaveGlow._conditioning`).
     """
 
-    def __init__(self, config: WaveGlowConfig, spect: torch.Tensor, dtype: torch.dtype, audio_tap_rows: int) -> None:
+    def __init__(self, config: WaveGlowConfig, spect: torch.Tensor, dtype: torch.dtype, audio_taps: int) -> None:
         batch, groups = spect.size(0), spect.size(2)
         n_cond, n, k = config.n_cond_channels, config.n_channels, config.kernel_size
         self.batch, self.groups, self.n_channels, self.kernel_size = batch, groups, n, k
         size = batch * groups
         self.taps = taps = n if config.depthwise else k * n
-        self.ones = taps + n_cond  # the row of ones
-        rows = [taps + n_cond + 1 + audio_tap_rows, n if config.depthwise else 0, 2 * n, n + 1]
-        flat = torch.empty(sum(rows) * size, dtype=dtype, device=spect.device)
-        self.cols, hidden, self.pre, self.acts = (
-            part.view(r, size) for part, r in zip(flat.split([r * size for r in rows]), rows)
+        widths = [taps + n_cond, audio_taps, n if config.depthwise else 0, 2 * n, n]
+        flat = torch.empty(sum(widths) * size, dtype=dtype, device=spect.device)
+        self.cols, self.audio_cols, hidden, self.pre, self.gate = (
+            part.view(size, w) for part, w in zip(flat.split([w * size for w in widths]), widths)
         )
-        block = self.cols[taps : taps + n_cond]
-        if spect.dim() == 4:  # [B, n_mel, G, n_group] -> rows (mel channel, sample in group)
-            block.view(spect.size(1), spect.size(3), batch, groups).copy_(spect.permute(1, 3, 0, 2))
+        block = self.cols[:, taps:]
+        if spect.dim() == 4:  # [B, n_mel, G, n_group] -> columns (mel channel, sample in group)
+            block.view(batch, groups, spect.size(1), spect.size(3)).copy_(spect.permute(0, 2, 1, 3))
         else:
-            block.view(n_cond, batch, groups).copy_(spect.transpose(0, 1))
-        self.cols[self.ones].fill_(1.0)
+            block.view(batch, groups, n_cond).copy_(spect.transpose(1, 2))
         centre = (k - 1) // 2
-        self.hidden = hidden if config.depthwise else self.cols[centre * n : (centre + 1) * n]
-        self.acts[-1].fill_(1.0)
+        self.hidden = hidden if config.depthwise else self.cols[:, centre * n : (centre + 1) * n]
 
 
 def _shifted_copy(dst: torch.Tensor, src: torch.Tensor | float, offset: int) -> None:
-    """``dst[..., t] = src[..., t + offset]`` along the last axis, zero where out of range
-    (``src`` a tensor shaped like ``dst``, or a constant)."""
-    length = dst.size(-1)
+    """``dst[:, t] = src[:, t + offset]`` along the positions axis (1) of ``[B, G, ...]``
+    views, zero where out of range (``src`` a tensor shaped like ``dst``, or a constant)."""
+    length = dst.size(1)
     if abs(offset) >= length:
         dst.zero_()
         return
-    inside = dst[..., max(0, -offset) : length - max(0, offset)]
+    inside = dst[:, max(0, -offset) : length - max(0, offset)]
     if isinstance(src, torch.Tensor):
-        inside.copy_(src[..., max(0, offset) : length + min(0, offset)])
+        inside.copy_(src[:, max(0, offset) : length + min(0, offset)])
     else:
         inside.fill_(src)
-    dst[..., : max(0, -offset)].zero_()
-    dst[..., length - max(0, offset) :].zero_()
+    dst[:, : max(0, -offset)].zero_()
+    dst[:, length - max(0, offset) :].zero_()
 
 
 def _wn_inference(pack: _PackedWN, audio: torch.Tensor, ws: _Workspace) -> torch.Tensor:
     """:meth:`WN.forward` for ``audio`` ``[n_in, B * G]`` (the conditioning is in ``ws``):
-    ``[2 n_in, B * G]``. One matrix product per input layer (taps, conditioning and biases
-    together), written into preallocated buffers; the skip outputs go straight through the end
-    layer."""
-    n, k, shape = ws.n_channels, ws.kernel_size, (ws.n_channels, ws.batch, ws.groups)
+    ``[2 n_in, B * G]``. One :class:`Linear` per input layer (taps and conditioning together,
+    biases included) and per residual, on positions-major buffers allocated once; the skip
+    outputs go straight through the end layer."""
+    n, k, b, g = ws.n_channels, ws.kernel_size, ws.batch, ws.groups
     centre = (k - 1) // 2
-    hidden, cols, pre, acts = ws.hidden, ws.cols, ws.pre, ws.acts
+    cols, gate, hidden = ws.cols, ws.gate, ws.hidden
+    h = hidden.view(b, g, n)
     out = pack.end_b.expand(pack.end_b.size(0), audio.size(1)).clone()
-    torch.addmm(pack.start_b, pack.start_w, audio, out=hidden)
-    h = hidden.view(shape)
-    gate = acts[:n]
-    for i, in_w in enumerate(pack.in_w):
+    torch.addmm(pack.start_b, audio.t(), pack.start_w.t(), out=hidden)
+    for i, in_layer in enumerate(pack.in_layers):
         dilation = 2**i
-        if i == 0 and pack.first_w is not None:
-            n_in, base = audio.size(0), ws.ones + 1
-            x = audio.view(n_in, ws.batch, ws.groups)
+        if in_layer is None:  # the first layer, folded with the start layer
+            assert pack.first_cond is not None and pack.first_audio_w is not None
+            n_in = audio.size(0)
+            taps = ws.audio_cols[:, : k * (n_in + 1)]
+            x, shifted = audio.t().view(b, g, n_in), taps.view(b, g, k, n_in + 1)
             for j in range(k):
-                block = cols[base + j * (n_in + 1) : base + (j + 1) * (n_in + 1)].view(n_in + 1, ws.batch, ws.groups)
-                _shifted_copy(block[:n_in], x, (j - centre) * dilation)
-                _shifted_copy(block[n_in], 1.0, (j - centre) * dilation)
-            torch.mm(pack.first_w, cols[ws.taps : base + k * (n_in + 1)], out=pre)
+                _shifted_copy(shifted[:, :, j, :n_in], x, (j - centre) * dilation)
+                _shifted_copy(shifted[:, :, j, n_in], 1.0, (j - centre) * dilation)
+            pre = pack.first_cond(cols[:, ws.taps :], ws.pre)
+            pre.addmm_(taps, pack.first_audio_w.t())
         else:
             if pack.dw_w is not None:
-                dw_w, dw = pack.dw_w[i], cols[:n].view(shape)
-                torch.mul(h, dw_w[:, centre, None, None], out=dw)
+                dw_w, dw = pack.dw_w[i], cols[:, :n].view(b, g, n)
+                torch.mul(h, dw_w[centre], out=dw)
                 for j in range(k):
                     offset = (j - centre) * dilation
-                    if j == centre or abs(offset) >= ws.groups:
+                    if j == centre or abs(offset) >= g:
                         continue
-                    inside = dw[..., max(0, -offset) : ws.groups - max(0, offset)]
-                    inside.addcmul_(h[..., max(0, offset) : ws.groups + min(0, offset)], dw_w[:, j, None, None])
+                    inside = dw[:, max(0, -offset) : g - max(0, offset)]
+                    inside.addcmul_(h[:, max(0, offset) : g + min(0, offset)], dw_w[j])
             else:
                 for j in range(k):
                     if j != centre:
-                        _shifted_copy(cols[j * n : (j + 1) * n].view(shape), h, (j - centre) * dilation)
-            torch.mm(in_w, cols[: ws.ones + 1], out=pre)
-        torch.tanh(pre[:n], out=gate)
-        gate.mul_(pre[n:].sigmoid_())
-        if i < len(pack.res_w):
-            hidden.addmm_(pack.res_w[i], acts)
-        out.addmm_(pack.skip_end_w[i], gate)
+                        _shifted_copy(cols[:, j * n : (j + 1) * n].view(b, g, n), h, (j - centre) * dilation)
+            pre = in_layer(cols, ws.pre)
+        torch.tanh(pre[:, :n], out=gate)
+        gate.mul_(pre[:, n:].sigmoid_())
+        if i < len(pack.res):
+            pack.res[i].accumulate(gate, hidden)
+        out.addmm_(pack.skip_end_w[i], gate.t())
     return out
 
 
@@ -521,6 +564,9 @@ class WaveGlow(nn.Module):
     # Inference (no autograd) takes the fast path of :meth:`_reverse_fast`; False forces the
     # plain one, which is what training, tracing and export use anyway.
     fast_inference: bool = True
+    # The products of the fast path (:class:`Linear`); None: fp32 :class:`PackedLinear`.
+    # ``vocoder.quantize`` sets its int8 one on the copy it returns.
+    fast_linear: LinearFactory | None = None
 
     def flow(self, k: int) -> tuple[WN, Invertible1x1Conv]:
         """The coupling network and the 1x1 convolution of flow ``k``."""
@@ -644,8 +690,8 @@ class WaveGlow(nn.Module):
         c = self.config
         batch, _, groups = z.shape
         x_all = z.transpose(0, 1).reshape(c.n_group, batch * groups).clone()
-        packs = [self.flow(k)[0].packed() for k in range(c.n_flows)]
-        audio_taps = [c.kernel_size * (p.start_w.size(1) + 1) for p in packs if p.first_w is not None]
+        packs = [self.flow(k)[0].packed(self.fast_linear) for k in range(c.n_flows)]
+        audio_taps = [c.kernel_size * (p.start_w.size(1) + 1) for p in packs if p.first_cond is not None]
         ws = _Workspace(c, self._conditioning(mel, groups * c.n_group), z.dtype, max(audio_taps, default=0))
         start = c.n_early_size * c.n_early_outputs
         for k in reversed(range(c.n_flows)):
