@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
+	@# The page tests (tts serve, tts report) drive a headless Chromium: Debian's, installed here when
+	@# missing and we are root; without one they are skipped, saying so.
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1 \
+		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null \
+		|| echo "chromium could not be installed: the browser tests will be skipped"
 	touch $(STAMP)
 
 # The main job: the bundled Hinglish voice speaks.

@@ -9,9 +9,11 @@ Tables:
   ``eval-unseen-NAME-no-postfilter.json`` for the column without the postfilter);
 * copy synthesis of their vocoders (``vocoder-quality-NAME.json``);
 * end-to-end speed of the default voice (``bench-e2e-hinglish.json``);
-* the WaveGlow training experiments against wall time (``vocoder-curve.json``).
+* the WaveGlow training experiments against wall time (``vocoder-curve.json``);
+* ``tts serve`` under load (``serve-load-hinglish.json``, ``benchmarks/serve_load.py``).
 
-README.md holds the first table between ``<!-- results:voices -->`` and ``<!-- /results:voices -->``;
+README.md holds the first table between ``<!-- results:voices -->`` and ``<!-- /results:voices -->``,
+docs/serve.md the load table between ``<!-- results:serve-load -->`` and its end marker;
 docs/results.md holds them all. ``tests/test_docs_results.py`` runs ``--check``.
 """
 
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 VOICES = ("hinglish", "benglish")
 README_BLOCK = ("<!-- results:voices -->", "<!-- /results:voices -->")
+SERVE_BLOCK = ("<!-- results:serve-load -->", "<!-- /results:serve-load -->")
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -127,6 +130,32 @@ def vocoder_curve_table() -> str:
     return "\n".join(rows)
 
 
+def serve_load_table() -> str:
+    result = _load("serve-load-hinglish.json")
+    if result is None:
+        return "(not measured)"
+    rows = [
+        "| clients at once | requests | requests / s | latency p50 (s) | latency p95 (s) | audio / request (s) | "
+        "audio s / wall s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in result["runs"]:
+        rows.append(
+            f"| {run['concurrency']} | {run['requests']} | {run['requests_per_second']:.2f} | {run['latency_p50']:.3f} | "
+            f"{run['latency_p95']:.3f} | {run['audio_seconds_per_request']:.2f} | {run['x_realtime']:.1f} |"
+        )
+    machine, server = result["machine"], result["server"]
+    load = ", ".join(f"{v:g}" for v in machine["load_average_before"])
+    rows.append("")
+    rows.append(
+        f'Voice {result["voice"]}, {result["endpoint"]}, text "{result["text"]}"; `tts serve --jobs {server["jobs"]}` '
+        f"({server['torch_threads_per_job']} torch thread{'s' if server['torch_threads_per_job'] > 1 else ''} per job) and the clients on one machine: {machine['cpu_model']}, "
+        f"{machine['physical_cores']} cores, load average {load} before the run; measured {result['created']} with "
+        f"`{result['command']}`."
+    )
+    return "\n".join(rows)
+
+
 def results_page() -> str:
     return "\n".join(
         [
@@ -166,17 +195,29 @@ def results_page() -> str:
             "",
             vocoder_curve_table(),
             "",
+            "## The HTTP server under load",
+            "",
+            "`python benchmarks/serve_load.py` ([serve](serve.md#under-load)): requests from clients on the same "
+            "machine, each sending its next request when the last is answered.",
+            "",
+            serve_load_table(),
+            "",
         ]
     )
 
 
-def readme_with_block(readme: str) -> str:
-    start, end = README_BLOCK
-    if start not in readme or end not in readme:
-        raise SystemExit(f"README.md lacks the {start} ... {end} block")
-    head, rest = readme.split(start, 1)
+def with_block(page: str, block: tuple[str, str], table: str, name: str) -> str:
+    """``page`` with ``table`` between the ``block`` markers."""
+    start, end = block
+    if start not in page or end not in page:
+        raise SystemExit(f"{name} lacks the {start} ... {end} block")
+    head, rest = page.split(start, 1)
     _, tail = rest.split(end, 1)
-    return f"{head}{start}\n{voices_table()}\n{end}{tail}"
+    return f"{head}{start}\n{table}\n{end}{tail}"
+
+
+def readme_with_block(readme: str) -> str:
+    return with_block(readme, README_BLOCK, voices_table(), "README.md")
 
 
 def main() -> int:
@@ -186,6 +227,9 @@ def main() -> int:
     targets = {
         ROOT / "docs" / "results.md": results_page(),
         ROOT / "README.md": readme_with_block((ROOT / "README.md").read_text(encoding="utf-8")),
+        ROOT / "docs" / "serve.md": with_block(
+            (ROOT / "docs" / "serve.md").read_text(encoding="utf-8"), SERVE_BLOCK, serve_load_table(), "docs/serve.md"
+        ),
     }
     stale = [path for path, text in targets.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
     if args.check:

@@ -23,6 +23,7 @@ def test_readme_is_short_and_links_pages_that_exist():
         "synthesize",
         "voices",
         "onnx",
+        "serve",
         "performance",
         "results",
         "training",

@@ -8,7 +8,8 @@ calls :func:`main`; the logic lives here, once. Stages (ESPnet style, ``--stage 
 2. train (or fine-tune) the acoustic model;
 3. train (or fine-tune) the vocoder;
 4. synthesize the validation sentences to wavs and write a report;
-5. bundle the voice (``OUT/voice``, ``tts export voice``), the recipe's command in its ``voice.json``.
+5. bundle the voice (``OUT/voice``, ``tts export voice``), the recipe's command in its ``voice.json``,
+   and write its listening report (``OUT/report/index.html``, ``tts report``).
 
 Every stage is resumable and idempotent: a finished stage is skipped, an interrupted one goes on
 from where it stopped (the corpus from its finished wavs, preparation from its cached mels,
@@ -98,6 +99,12 @@ def build_parser(recipe: Recipe) -> argparse.ArgumentParser:
         help="use the vocoder of another run directory (e.g. a shared one) instead of training one",
     )
     parser.add_argument("--eval-sentences", type=int, default=10, help="sentences synthesized in stage 4")
+    parser.add_argument(
+        "--report-sentences",
+        type=int,
+        default=2,
+        help="sentences per language in stage 5's listening report (OUT/report; 0: none)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel processes for data")
     parser.add_argument("--seed", type=int, default=0)
     if recipe.finetune:
@@ -355,6 +362,24 @@ def _stage_voice(recipe: Recipe, args: argparse.Namespace) -> None:
         data_dir=args.data_dir / "prepared",
     )
     log.info("stage 5: voice %s written to %s; use it with `tts synth --voice %s`", recipe.name, out, out)
+    if args.report_sentences > 0:
+        _report(out, args.out / "report", args.report_sentences)
+
+
+def _report(bundle: Path, out: Path, sentences: int) -> None:
+    """The listening report of the run's voice (``tts report``), when matplotlib is there to draw it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ModuleNotFoundError:
+        from tts.report import REPORT_EXTRA_HINT
+
+        log.warning("stage 5: no listening report: it draws with matplotlib (%s)", REPORT_EXTRA_HINT)
+        return
+    from tts.report.build import INDEX, write_report
+    from tts.voice import load_voice
+
+    write_report(load_voice(bundle), out, sentences=sentences)
+    log.info("stage 5: listening report %s (open it in a browser)", out / INDEX)
 
 
 def command_line(recipe: Recipe, args: argparse.Namespace) -> str:
