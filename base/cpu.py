@@ -32,6 +32,7 @@ from base.errors import TTSError
 
 log = logging.getLogger(__name__)
 
+PRECISIONS = ("fp32", "int8")
 X86 = ("x86_64", "amd64", "i386", "i686")
 ARM = ("aarch64", "arm64")
 
@@ -87,6 +88,13 @@ class CpuFeatures:
         if self.x86 and missing:
             shown.append("(no " + ", no ".join(missing) + ")")
         return f"{self.model}, {self.arch}: {' '.join(shown) if shown else 'no SIMD flags found'}"
+
+
+def check_precision(precision: str) -> str:
+    """``precision`` if it is one of :data:`PRECISIONS`, else a :class:`TTSError` naming it."""
+    if precision not in PRECISIONS:
+        raise TTSError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    return precision
 
 
 def _cpuinfo(path: str = "/proc/cpuinfo") -> tuple[str, frozenset[str]]:

@@ -25,15 +25,7 @@ from torch import Tensor, nn
 from base.cpu import LowPrecision
 from base.errors import TTSError
 
-PRECISIONS = ("fp32", "int8")
 INT8_LEVELS = 127  # symmetric int8 weights: [-127, 127]
-
-
-def check_precision(precision: str) -> str:
-    """``precision`` if it is one of :data:`PRECISIONS`, else a :class:`TTSError` naming it."""
-    if precision not in PRECISIONS:
-        raise TTSError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
-    return precision
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import torch
 
 import acoustic
 import vocoder
+from base.cpu import check_precision
 from base.errors import TTSError
 from tts.griffinlim import GriffinLim
 from tts.text_processor import TextProcessor
@@ -155,20 +156,36 @@ def waveglow_vocoder(
 
 
 def load_torch_parts(
-    path: Path, manifest: VoiceManifest, device: str = "cpu", chunks: ChunkConfig = ChunkConfig()
+    path: Path,
+    manifest: VoiceManifest,
+    device: str = "cpu",
+    chunks: ChunkConfig = ChunkConfig(),
+    precision: str = "fp32",
 ) -> tuple[TorchAcoustic, dict[str, Any]]:
-    """The acoustic model and vocoders of a torch bundle at ``path``."""
+    """The acoustic model and vocoders of a torch bundle at ``path``, in ``precision`` (``"fp32"``,
+    or ``"int8"`` on the CPU: :func:`acoustic.quantize`, :func:`vocoder.quantize`)."""
     for role in ("acoustic", "vocoder"):
         if role not in manifest.files:
             raise TTSError(f"{path / 'voice.json'}: no {role} file listed")
+    int8 = check_precision(precision) == "int8"
+    if int8 and torch.device(device).type != "cpu":
+        raise TTSError(
+            f"precision int8 runs on the CPU (its int8 kernels), not on {device}: drop --device, or use fp32"
+        )
     contents = acoustic.read_checkpoint(path / manifest.files["acoustic"])
     acoustic_model = acoustic.load_checkpoint(contents, prenet_dropout=0.0)
     check_symbols(path, manifest, acoustic_model, contents.extra)
     loaded = vocoder.read_checkpoint(path / manifest.files["vocoder"])
     if loaded.mel_config is not None:
         check_same_mels(manifest.mel_config, loaded.mel_config, path / "voice.json", path / manifest.files["vocoder"])
+    waveglow = vocoder.load_checkpoint(loaded, device)
+    if int8:  # both models made int8 in place: acoustic.quantize, vocoder.quantize
+        acoustic_model, waveglow = (
+            acoustic.quantize(acoustic_model, inplace=True),
+            vocoder.quantize(waveglow, inplace=True),
+        )
     vocoders = {
-        "waveglow": TorchWaveGlow(vocoder.load_checkpoint(loaded, device), device, chunks),
+        "waveglow": TorchWaveGlow(waveglow, device, chunks),
         "griffinlim": GriffinLim(manifest.mel_config, threads=torch.get_num_threads()),
     }
     return TorchAcoustic(acoustic_model, device), vocoders

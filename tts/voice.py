@@ -32,6 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm import tqdm
 
+from base.cpu import check_precision
 from base.errors import TTSError
 from base.files import atomic_path
 from base.mel_scale import MelConfig
@@ -51,6 +52,9 @@ from tts.voice_manifest import (
 log = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.25  # silence between sentences
+# The precision a torch bundle loads in (load_voice(precision=None), tts synth without
+# --precision), chosen by the measured quality (docs/precision.md).
+DEFAULT_PRECISION = "fp32"
 SPEEDS = (0.25, 4.0)  # speaking rates Voice.stream takes (OpenAI's speech API range); 1: as decoded
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
 
@@ -97,6 +101,8 @@ class Voice:
         postfilter: the spectral-contrast factor :meth:`stream` applies to the acoustic model's
             mels before vocoding (:mod:`tts.postfilter`; 1: none); by default ``voice.json``'s.
         engine: ``"torch"`` or ``"onnx"``.
+        precision: ``"fp32"`` or ``"int8"``: the weights of the models' large products
+            (:func:`load_voice`).
         mel_config (:class:`~base.mel_scale.MelConfig`), sample_rate, languages, speakers.
     """
 
@@ -109,6 +115,7 @@ class Voice:
         vocoder_kind: str | None = None,
         postfilter: float | None = None,
         engine: str | None = None,
+        precision: str = "fp32",
     ) -> None:
         kind, reason = select_vocoder(manifest, vocoder_kind)
         if kind not in vocoders:
@@ -118,6 +125,7 @@ class Voice:
         self.manifest = manifest
         self.name = manifest.name
         self.engine = engine or manifest.engine
+        self.precision = precision
         self.text_processor = TextProcessor(tuple(manifest.symbols), tuple(manifest.languages), manifest.text_input)
         self.mel_config = MelConfig.from_dict(manifest.mel_config)
         self.sample_rate = self.mel_config.sampling_rate
@@ -135,7 +143,7 @@ class Voice:
     def __repr__(self) -> str:
         return (
             f"Voice({self.name!r}, languages={self.languages}, speakers={len(self.speakers)}, "
-            f"vocoder={self.vocoder_kind}, engine={self.engine}, path={str(self.path)!r})"
+            f"vocoder={self.vocoder_kind}, engine={self.engine}, precision={self.precision}, path={str(self.path)!r})"
         )
 
     # -- the parts --------------------------------------------------------------------------
@@ -364,6 +372,7 @@ def load_voice(
     postfilter: float | None = None,
     threads: int | None = None,
     chunks: ChunkConfig = ChunkConfig(),
+    precision: str | None = None,
 ) -> Voice:
     """Load a voice by name (``tts voices``), by language (its default voice), or by bundle path.
 
@@ -383,10 +392,18 @@ def load_voice(
         threads: CPU threads of an ONNX voice's sessions (default: all cores); a torch voice
             uses torch's setting.
         chunks: how WaveGlow vocodes long mels in overlapping chunks (:mod:`tts.vocoding`).
+        precision: ``"fp32"`` or ``"int8"`` (:data:`base.cpu.PRECISIONS`). ``"int8"`` runs the
+            large products of both models with int8 weights on the CPU
+            (:func:`acoustic.quantize`, :func:`vocoder.quantize`; docs/precision.md). ``None``: a
+            torch bundle loads in :data:`DEFAULT_PRECISION`, an ONNX one in the precision it was
+            exported in (``tts export onnx --precision``), which is the only one it has.
 
     Raises:
-        TTSError: no such voice, corrupt files, or a bundle whose parts do not fit together.
+        TTSError: no such voice, corrupt files, a bundle whose parts do not fit together, or a
+            precision the bundle or the CPU cannot run.
     """
+    if precision is not None:
+        check_precision(precision)
     path = locate_voice(voice)
     manifest = read_voice_manifest(path)
     engine = engine or manifest.engine
@@ -406,8 +423,25 @@ def load_voice(
         from tts.onnx.runtime import load_onnx_parts
 
         acoustic, vocoders = load_onnx_parts(path, manifest, threads=threads, chunks=chunks)
+        exported = str(getattr(acoustic, "precision", "fp32"))
+        if precision not in (None, exported):
+            raise TTSError(
+                f"voice {manifest.name!r} at {path} was exported to ONNX in {exported}, not {precision}; "
+                f"export it again with `tts export onnx --voice VOICE --out DIR --precision {precision}`"
+            )
+        precision = exported
     else:
         from tts.torch_parts import load_torch_parts
 
-        acoustic, vocoders = load_torch_parts(path, manifest, device=device, chunks=chunks)
-    return Voice(path, manifest, acoustic, vocoders, vocoder_kind=vocoder_kind, postfilter=postfilter, engine=engine)
+        precision = precision or DEFAULT_PRECISION
+        acoustic, vocoders = load_torch_parts(path, manifest, device=device, chunks=chunks, precision=precision)
+    return Voice(
+        path,
+        manifest,
+        acoustic,
+        vocoders,
+        vocoder_kind=vocoder_kind,
+        postfilter=postfilter,
+        engine=engine,
+        precision=precision,
+    )

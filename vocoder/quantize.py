@@ -52,15 +52,12 @@ def quantize(model: WaveGlow, kernels: LowPrecision | None = None, inplace: bool
         inplace: change ``model`` itself instead of a copy (no second copy of the weights in memory).
 
     Returns:
-        the int8 model, its weights packed (so the first synthesis is not slowed by it).
+        the int8 model. Its weights are packed at the first synthesis, as the fp32 fast path's
+        are (:meth:`WN.packed <vocoder.waveglow.WN.packed>`), and kept until a parameter changes.
     """
     kernels = kernels or low_precision()
     quantized = model if inplace else copy.deepcopy(model)
     quantized = quantized.float().cpu().eval()
-    linears = Int8Linears(kernels)
     quantized.fast_inference = True
-    quantized.fast_linear = linears
-    with torch.no_grad():
-        for k in range(quantized.config.n_flows):
-            quantized.flow(k)[0].packed(linears)
+    quantized.fast_linear = Int8Linears(kernels)
     return quantized

@@ -8,9 +8,9 @@ import platform
 import pytest
 import torch
 
-from base.cpu import CpuFeatures, LowPrecision, choose_low_precision, cpu_features, low_precision
+from base.cpu import CpuFeatures, LowPrecision, check_precision, choose_low_precision, cpu_features, low_precision
 from base.errors import TTSError
-from base.lowp import Bf16, Int8Linear, activation_step, check_precision, weight_scales
+from base.lowp import Bf16, Int8Linear, activation_step, weight_scales
 
 ENGINES = ("qnnpack", "onednn", "x86", "fbgemm")
 

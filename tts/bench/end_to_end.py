@@ -23,6 +23,7 @@ def bench_end_to_end(settings: BenchSettings, progress: Callable[[str], None]) -
     request = {
         "voice": settings.voice,
         "engine": settings.engine,
+        "precision": settings.precision,
         "threads": settings.threads,
         "repeats": settings.repeats,
         "budget_seconds": settings.budget_seconds,
@@ -34,12 +35,17 @@ def bench_end_to_end(settings: BenchSettings, progress: Callable[[str], None]) -
 def worker_end_to_end(request: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
-    voice = get_engine(request["engine"]).load_voice(request["voice"])
+    voice = get_engine(request["engine"]).load_voice(request["voice"], precision=request.get("precision"))
     language = next((code for code in voice.languages if code in SAMPLE_TEXTS), None)
     texts = SAMPLE_TEXTS[language or "en"]
     cases = {"sentence": texts[0], "paragraph": " ".join(texts[:3] if request["quick"] else texts)}
     voice.synthesize(texts[1], language=language, seed=0)  # warm-up
-    out: dict[str, Any] = {"voice": voice.name, "language": language or "en", "vocoder": voice.vocoder_kind}
+    out: dict[str, Any] = {
+        "voice": voice.name,
+        "language": language or "en",
+        "vocoder": voice.vocoder_kind,
+        "precision": voice.precision,
+    }
     for case, text in cases.items():
         runs: list[tuple[float, float, int]] = []
         spent = 0.0

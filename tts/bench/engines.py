@@ -30,10 +30,21 @@ class Engine:
 
         return acoustic.Tacotron2(config).eval()
 
-    def load_voice(self, name: str, vocoder_kind: str | None = None) -> Any:
+    def load_voice(self, name: str, vocoder_kind: str | None = None, precision: str | None = None) -> Any:
         from tts.voice import load_voice
 
-        return load_voice(name, engine=self.name, vocoder_kind=vocoder_kind)
+        return load_voice(name, engine=self.name, vocoder_kind=vocoder_kind, precision=precision)
+
+    def quantized(self, model: Any, precision: str) -> Any:
+        """``model`` (a WaveGlow or a Tacotron2) in ``precision``: itself for fp32, else made int8
+        in place (:func:`vocoder.quantize`, :func:`acoustic.quantize`)."""
+        if precision == "fp32":
+            return model
+        import acoustic
+        import vocoder
+
+        quantize = vocoder.quantize if isinstance(model, vocoder.WaveGlow) else acoustic.quantize
+        return quantize(model, inplace=True)
 
 
 class OnnxEngine(Engine):
@@ -49,10 +60,11 @@ class OnnxEngine(Engine):
     def acoustic(self, config: Any) -> Any:
         raise NotImplementedError
 
-    def load_voice(self, name: str, vocoder_kind: str | None = None) -> Any:
+    def load_voice(self, name: str, vocoder_kind: str | None = None, precision: str | None = None) -> Any:
         from tts.voice import load_voice
 
-        return load_voice(name, engine="onnx", vocoder_kind=vocoder_kind)
+        # An ONNX voice has the precision it was exported in.
+        return load_voice(name, engine="onnx", vocoder_kind=vocoder_kind, precision=precision)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"torch": Engine, "onnx": OnnxEngine}

@@ -115,4 +115,23 @@ def machine_info(settings: BenchSettings) -> dict[str, Any]:
         "platform": platform.platform(),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "matmul_gflops": round(matmul_gflops(1024 if settings.quick else 2048, 2 if settings.quick else 5), 2),
+        **cpu_precision_info(),
+    }
+
+
+def cpu_precision_info() -> dict[str, Any]:
+    """The CPU's features below fp32 and the int8 / bf16 kernels chosen from them (:mod:`base.cpu`)."""
+    from base.cpu import cpu_features, low_precision
+    from base.errors import TTSError
+
+    found = cpu_features()
+    try:
+        kernels = low_precision().reason
+    except TTSError as exc:
+        kernels = str(exc)
+    return {
+        "cpu_features": found.describe(),
+        "vnni": found.vnni,
+        "native_bf16": found.native_bf16,
+        "int8_kernels": kernels,
     }

@@ -54,6 +54,7 @@ def bench_vocoder(
         progress(f"vocoder {name}")
         model, vocode = engine.vocoder(config)
         parameters = count_parameters(model)
+        engine.quantized(model, settings.precision or "fp32")
         vocode(_bench_mel(max(2, rate // hop // 2), config.n_mel_channels))  # warm-up: caches, allocator
         rows: list[dict[str, Any]] = []
         for seconds in settings.vocoder_seconds:
@@ -122,6 +123,7 @@ def _vocoder_rss(
         "voice": str(voice_path) if voice_path else None,
         "threads": settings.threads,
         "engine": settings.engine,
+        "precision": settings.precision,
     }
     return run_worker("vocoder-rss", request, timeout=max(600.0, 30 * seconds))
 
@@ -140,10 +142,13 @@ def worker_vocoder_rss(request: dict[str, Any]) -> dict[str, Any]:
     mel = _bench_mel(frames, config.n_mel_channels)[0]
     if request.get("voice"):
         # This section measures WaveGlow configs: the voice's WaveGlow, whatever its default vocoder.
-        voice = get_engine(request["engine"]).load_voice(request["voice"], vocoder_kind="waveglow")
+        voice = get_engine(request["engine"]).load_voice(
+            request["voice"], vocoder_kind="waveglow", precision=request.get("precision")
+        )
         vocode, mode = (lambda m: voice.vocode(m)), "voice.vocode"
     else:
-        model = vocoder.WaveGlow(config).eval()
+        engine = get_engine(request["engine"])
+        model = engine.quantized(vocoder.WaveGlow(config).eval(), request.get("precision", "fp32"))
         vocode, mode = _chunked_vocoder(model, mel_config)
     before = current_rss_mb()
     start = time.perf_counter()
@@ -221,6 +226,8 @@ def bench_acoustic(
         model = engine.acoustic(fixed)
         with torch.no_grad():
             model.decoder.gate_layer.linear_layer.bias.fill_(-1e4)
+        parameters = count_parameters(model)
+        model = engine.quantized(model, settings.precision or "fp32")
         r = fixed.n_frames_per_step
         for batch in settings.acoustic_batches:
             progress(f"acoustic {name}, batch {batch}")
@@ -259,7 +266,7 @@ def bench_acoustic(
             results.append(
                 {
                     "name": name,
-                    "parameters": count_parameters(model),
+                    "parameters": parameters,
                     "frames_per_step": r,
                     "batch": batch,
                     "text_length": n,

@@ -15,6 +15,10 @@ def write_json(record: dict[str, Any], path: str | os.PathLike) -> Path:
     return atomic_write_text(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
+def _precision(record: dict[str, Any]) -> str:
+    return str(record.get("precision") or "fp32")
+
+
 def render(record: dict[str, Any]) -> list[Any]:
     """The record as ``rich`` tables."""
     from rich.table import Table
@@ -29,13 +33,16 @@ def render(record: dict[str, Any]) -> list[Any]:
         "cores / logical CPUs / torch threads", f"{m['physical_cores']} / {m['logical_cpus']} / {m['torch_threads']}"
     )
     table.add_row("fp32 matmul (GFLOP/s)", f"{m['matmul_gflops']:.1f}")
+    if m.get("cpu_features"):
+        table.add_row("CPU features", str(m["cpu_features"]))
+        table.add_row("int8 kernels", str(m["int8_kernels"]))
     table.add_row("torch", str(m["torch_version"]))
     if m.get("load_average"):
         table.add_row("load average", " ".join(f"{v:.2f}" for v in m["load_average"]))
     tables.append(table)
 
     if record.get("vocoder"):
-        table = Table(title=f"Vocoder (WaveGlow.infer, {record['engine']}, random weights)")
+        table = Table(title=f"Vocoder (WaveGlow.infer, {record['engine']}, {_precision(record)}, random weights)")
         table.caption = (
             "GFLOP: analytic count of the reference computation; GFLOP/s: that count over "
             "the time taken; peak: its fraction of the matmul rate"
@@ -86,7 +93,9 @@ def render(record: dict[str, Any]) -> list[Any]:
             tables.append(table)
 
     if record.get("acoustic"):
-        table = Table(title=f"Acoustic model (Tacotron2, {record['engine']}, fixed-length decoding)")
+        table = Table(
+            title=f"Acoustic model (Tacotron2, {record['engine']}, {_precision(record)}, fixed-length decoding)"
+        )
         for column in ("config", "M params", "r", "batch", "steps", "ms / step", "x real time"):
             table.add_column(column, justify="left" if column == "config" else "right", no_wrap=column == "config")
         for row in record["acoustic"]:
@@ -123,6 +132,7 @@ def render(record: dict[str, Any]) -> list[Any]:
                 )
             table.caption = (
                 f"voice {e2e['voice']} ({e2e['language']}), vocoder {e2e['vocoder']}, "
+                f"precision {e2e.get('precision', 'fp32')}, "
                 f"peak RSS {e2e['peak_rss_mb']:.0f} MB"
             )
         tables.append(table)

@@ -7,12 +7,14 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from base.cpu import check_precision
 from tts.bench.end_to_end import bench_end_to_end
 from tts.bench.engines import get_engine
 from tts.bench.machine import machine_info
 from tts.bench.models import bench_acoustic, bench_vocoder
 from tts.bench.settings import SCHEMA, SECTIONS, BenchSettings
 from tts.bench.training import bench_training
+from tts.voice import DEFAULT_PRECISION
 
 # -- the whole bench -------------------------------------------------------------------------
 
@@ -28,6 +30,10 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
         raise TTSError(f"unknown bench sections: {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     if settings.threads:
         torch.set_num_threads(settings.threads)
+    if settings.precision is not None:
+        check_precision(settings.precision)
+    elif settings.engine == "torch":
+        settings = dataclasses.replace(settings, precision=DEFAULT_PRECISION)
     engine = get_engine(settings.engine)
     supported = getattr(engine, "sections", SECTIONS)
     if set(settings.sections) - set(supported):
@@ -41,6 +47,7 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "quick": settings.quick,
         "engine": settings.engine,
+        "precision": settings.precision,
         "voice": settings.voice,
         "settings": {k: v for k, v in dataclasses.asdict(settings).items()},
     }

@@ -59,6 +59,9 @@ class BenchSettings:
 
     voice: str | None = None
     engine: str = "torch"
+    # "fp32" or "int8" (acoustic.quantize, vocoder.quantize); None: tts.voice.DEFAULT_PRECISION,
+    # or for an ONNX voice the precision it was exported in.
+    precision: str | None = None
     sections: tuple[str, ...] = SECTIONS
     threads: int | None = None  # torch intra-op threads; None keeps torch's default
     repeats: int = 5  # timed runs per measurement (after one warm-up), fewer when over budget
