@@ -9,6 +9,10 @@ Export uses the TorchScript exporter (``torch.onnx.export(..., dynamo=False)``) 
 the ``torch.export`` based one where that fails. Every export is then checked with onnxruntime
 against torch on a test sentence; a graph that differs by more than ``tolerance`` is an error
 that names it.
+
+``precision="int8"`` then quantizes the decoder step graph's LSTM cells (:data:`INT8_GRAPH`) with
+onnxruntime's dynamic quantization (:func:`quantize_graph`) and checks the int8 loop's mel against
+torch's fp32 mel by its relative error (:data:`INT8_MEL_TOLERANCE`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from acoustic.model import DecoderState, Tacotron2
+from base.cpu import check_precision
 from base.errors import TTSError
 from base.files import atomic_path
 from tts.onnx.runtime import GRAPH_FILES, METADATA_KEY, STATE, OnnxAcoustic, OnnxWaveGlow
@@ -45,6 +50,17 @@ from vocoder.waveglow import Invertible1x1Conv, WaveGlow, WeightNormConv1d
 log = logging.getLogger(__name__)
 
 DEFAULT_OPSET = 17
+# The graph an int8 export quantizes: the decoder step's LSTM cells (Gemm nodes), as
+# acoustic.quantize does, which onnxruntime runs as int8 MatMulInteger faster than in fp32. The
+# encoder and postnet (run once per sentence) and the vocoder are convolutions, which it would
+# run as ConvInteger: measured 3.5x slower than fp32 on the bundled voice's WaveGlow, at 18.6 dB
+# (docs/precision.md), so they stay fp32.
+INT8_GRAPH = "decoder_step"
+# An int8 decoder step's whole-sentence mel against torch's fp32 one: RMS difference over the
+# frames both have, relative to the fp32 mel's standard deviation; the stop may move by
+# INT8_STEP_TOLERANCE of the steps (at least one).
+INT8_MEL_TOLERANCE = 0.05
+INT8_STEP_TOLERANCE = 0.05
 EXPORTERS = ("auto", "torchscript", "dynamo")
 # A sentence per language for the check on export; text_language first, else digits.
 SAMPLE_TEXTS = {
@@ -454,6 +470,71 @@ def _sample_ids(voice: Voice, sample_text: str | None) -> list[int]:
     return [(7 * i + 3) % max(n - 1, 1) + 1 for i in range(24)]
 
 
+def quantize_graph(path: Path, rows: set[int]) -> None:
+    """The graph at ``path`` with the weights of its Gemm nodes of ``rows`` output rows (the LSTM
+    cells': 4 x their width) in int8, in place: onnxruntime's dynamic quantization, one scale per
+    output channel, unsigned 8-bit weights and activations (its u8 x u8 kernels never saturate,
+    whichever CPU the voice later runs on; u8 x s8 ones do without VNNI), the activations
+    quantized per call. Its metadata is kept, with ``precision: int8``.
+
+    Raises:
+        TTSError: the quantizer left some of those products in fp32.
+    """
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    proto = onnx.load(str(path))
+    entries = {entry.key: entry.value for entry in proto.metadata_props}
+    metadata = json.loads(entries.get(METADATA_KEY, "{}"))
+    weights = {init.name: tuple(init.dims) for init in proto.graph.initializer}
+    cells = [
+        node.name
+        for node in proto.graph.node
+        if node.op_type == "Gemm" and weights.get(node.input[1], (0,))[0] in rows and len(weights[node.input[1]]) == 2
+    ]
+    quantized = path.with_name(path.stem + ".int8.onnx")
+    quiet = logging.getLogger()
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # its advice to pre-process the graph first
+    try:
+        quantize_dynamic(
+            str(path),
+            str(quantized),
+            weight_type=QuantType.QUInt8,
+            per_channel=True,
+            # It turns each Gemm into MatMul + Add before quantizing, under this name.
+            nodes_to_quantize=cells + [f"{name}_MatMul" for name in cells],
+            extra_options={"MatMulConstBOnly": True},
+        )
+    finally:
+        quiet.setLevel(level)
+    result = onnx.load(str(quantized))
+    quantized.unlink()
+    done = sum(node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul") for node in result.graph.node)
+    if not cells or done != len(cells):
+        raise TTSError(
+            f"{path.name}: onnxruntime's quantizer made {done} of the {len(cells)} LSTM products int8; "
+            "export in fp32, or with another onnxruntime"
+        )
+    _save_graph(result, path, {**metadata, "precision": "int8"})
+
+
+def _check_int8_mel(mel: np.ndarray, reference: np.ndarray, r: int, what: str) -> float:
+    """The int8 loop's mel against torch's fp32 one (:data:`INT8_MEL_TOLERANCE`,
+    :data:`INT8_STEP_TOLERANCE`); returns the relative RMS difference."""
+    graph = GRAPH_FILES["decoder_step"]
+    steps, steps_ref = mel.shape[1] // r, reference.shape[1] // r
+    if abs(steps - steps_ref) > max(1, INT8_STEP_TOLERANCE * steps_ref):
+        raise TTSError(
+            f"{graph}: the int8 loop decoded {steps} steps, torch's fp32 model {steps_ref}, on {what}; "
+            "the int8 export is too far from the model"
+        )
+    n = min(mel.shape[1], reference.shape[1])
+    spread = float(reference.std()) or 1.0
+    relative = float(np.sqrt(np.mean((mel[:, :n] - reference[:, :n]) ** 2))) / spread
+    return _check(graph, relative, INT8_MEL_TOLERANCE, f"the mel of {what} (int8: RMS difference over the mel's std)")
+
+
 def _check(graph: str, diff: float, tolerance: float, what: str) -> float:
     if not diff <= tolerance:  # also catches NaN
         raise TTSError(
@@ -473,6 +554,7 @@ def verify_export(
     tolerance: float = 1e-3,
     vocoder_frames: int = 48,
     seed: int = 0,
+    precision: str = "fp32",
 ) -> VerifyReport:
     """Compare ``voice`` (an ONNX voice) with the torch models on symbol ``ids``.
 
@@ -522,15 +604,18 @@ def verify_export(
         out = model.infer(text, lengths, spk, lang)
         mel_ref = out.mel_postnet[0, :, : int(out.mel_lengths[0])].numpy()
         mel_rt, stopped_rt = runtime.decode_one(ids, speaker, language)
-        if mel_rt.shape != mel_ref.shape or stopped_rt != bool(out.stopped[0]):
+        if precision == "int8":
+            report.decoder_step = _check_int8_mel(mel_rt, mel_ref, c.n_frames_per_step, what)
+        elif mel_rt.shape != mel_ref.shape or stopped_rt != bool(out.stopped[0]):
             raise TTSError(
                 f"{GRAPH_FILES['decoder_step']}: the onnxruntime loop decoded {mel_rt.shape[1]} frames "
                 f"(stopped={stopped_rt}), Tacotron2.infer {mel_ref.shape[1]} "
                 f"(stopped={bool(out.stopped[0])}) on {what}"
             )
-        report.decoder_step = _check(
-            GRAPH_FILES["decoder_step"], float(np.abs(mel_rt - mel_ref).max()), tolerance, f"the mel of {what}"
-        )
+        else:
+            report.decoder_step = _check(
+                GRAPH_FILES["decoder_step"], float(np.abs(mel_rt - mel_ref).max()), tolerance, f"the mel of {what}"
+            )
         report.steps, report.stopped = mel_ref.shape[1] // c.n_frames_per_step, stopped_rt
 
         # Vocoder on the start of that mel with identical noise.
@@ -568,6 +653,7 @@ def export_onnx(
     verify: bool = True,
     tolerance: float = 1e-3,
     sample_text: str | None = None,
+    precision: str = "fp32",
 ) -> Path:
     """Export a voice to ONNX in ``out_dir`` and return ``out_dir``.
 
@@ -587,6 +673,8 @@ def export_onnx(
         exporter: ``auto`` (TorchScript, then dynamo on failure), ``torchscript`` or ``dynamo``.
         tolerance: largest absolute difference allowed between onnxruntime and torch.
         sample_text: the test sentence (raw text in the voice's default language).
+        precision: ``"int8"`` quantizes the decoder step's LSTM cells (:func:`quantize_graph`); its
+            mel is then checked against the fp32 model's by :data:`INT8_MEL_TOLERANCE`.
 
     Raises:
         TTSError: an export failed, or a graph differs from torch (the message names it).
@@ -624,6 +712,8 @@ def export_onnx(
             "language_table": list(manifest.language_table),
         }
         used = export_graphs(acoustic_model, vocoder_model, staging, opset, exporter, tables)
+        if check_precision(precision) == "int8":
+            quantize_graph(staging / GRAPH_FILES[INT8_GRAPH], {4 * ac.attention_rnn_dim, 4 * ac.decoder_rnn_dim})
         files = dict(GRAPH_FILES)
         onnx_manifest = dataclasses.replace(
             manifest,
@@ -642,7 +732,9 @@ def export_onnx(
             if ac.n_languages:
                 language = voice.language_id(None)
             try:
-                report = verify_export(voice, acoustic_model, vocoder_model, ids, 0, language, tolerance)
+                report = verify_export(
+                    voice, acoustic_model, vocoder_model, ids, 0, language, tolerance, precision=precision
+                )
             except TTSError:
                 raise
             except Exception as exc:  # onnxruntime failing to run a graph it loaded
@@ -652,13 +744,14 @@ def export_onnx(
                 ) from exc
             log.info(
                 "ONNX export of %r checked on %d symbols (%d steps, stopped=%s): max abs diff "
-                "encoder %.2g, decoder (final mel) %.2g, postnet %.2g, vocoder %.2g",
+                "encoder %.2g, decoder (final mel) %.2g%s, postnet %.2g, vocoder %.2g",
                 manifest.name,
                 report.symbols,
                 report.steps,
                 report.stopped,
                 report.encoder,
                 report.decoder_step,
+                " (int8: RMS difference over the fp32 mel's std)" if precision == "int8" else "",
                 report.postnet,
                 report.vocoder,
             )
@@ -679,6 +772,12 @@ def export_onnx(
 
 
 def export_voice_onnx(voice: Any, out_dir: str | os.PathLike, **options: Any) -> Path:
-    """:func:`export_onnx` of a loaded torch voice (:class:`tts.voice.Voice`): its acoustic
-    model, vocoder and manifest. ``options`` are those of :func:`export_onnx`."""
+    """:func:`export_onnx` of a loaded torch voice (:class:`tts.voice.Voice`, loaded in fp32): its
+    acoustic model, vocoder and manifest. ``options`` are those of :func:`export_onnx` (an int8
+    export is ``precision="int8"``)."""
+    if getattr(voice, "precision", "fp32") != "fp32":
+        raise TTSError(
+            f"voice {voice.name!r} is loaded in {voice.precision}: export from the fp32 voice "
+            "(load_voice(..., precision='fp32')); int8 graphs come from precision='int8' here"
+        )
     return export_onnx(voice.acoustic.model, voice.vocoders["waveglow"].model, voice.manifest, out_dir, **options)

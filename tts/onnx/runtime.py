@@ -207,6 +207,8 @@ class OnnxAcoustic:
                 f"{path}: the acoustic model has {a.get('n_speakers')} speakers but voice.json lists {len(m.speakers)}"
             )
         self.n_mel_channels = int(a["n_mel_channels"])
+        # "int8" when the export quantized the decoder step (tts export onnx --precision int8).
+        self.precision = str(graph_metadata(decoder_step).get("precision", "fp32"))
 
     def encode(self, ids: Sequence[int], speaker: int, language: int | None) -> tuple[np.ndarray, np.ndarray]:
         """The encoder graph: ``(memory [1, N, E], processed_memory [1, N, attention_dim])``."""
