@@ -28,14 +28,11 @@ from torch import Tensor
 from acoustic.model import Tacotron2, Tacotron2Config
 from base.checkpoint import (
     FORMAT_NAME,
-    FORMAT_VERSION,
-    RESERVED_KEYS,
     Checkpoint,
-    atomic_save,
     is_project_checkpoint,
     load_weights_only,
-    project_payload,
-    recorded_mel_config,
+    read_project,
+    save_project,
     strip_prefix,
 )
 from base.errors import CheckpointError
@@ -119,9 +116,7 @@ def save_checkpoint(
     model = getattr(model, "module", model)  # unwrap DataParallel / DistributedDataParallel
     if not isinstance(model, Tacotron2):
         raise TypeError(f"save_checkpoint expects a Tacotron2, got {type(model).__name__}")
-    return atomic_save(
-        project_payload(MODEL_NAME, dataclasses.asdict(model.config), model.state_dict(), mel_config, extra), path
-    )
+    return save_project(MODEL_NAME, dataclasses.asdict(model.config), model.state_dict(), path, mel_config, extra)
 
 
 def read_checkpoint(path: str | os.PathLike) -> AcousticCheckpoint:
@@ -274,33 +269,17 @@ def config_from_state_dict(
 
 
 def _read_project(path: Path, obj: Mapping[str, Any]) -> AcousticCheckpoint:
-    if obj.get("model") != MODEL_NAME:
-        raise CheckpointError(
-            f"{path}: this is a {obj.get('model')!r} checkpoint, not a {MODEL_NAME} one; pass it to the matching loader"
-        )
-    version = obj.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(
-            f"{path}: format version {version!r} is newer than this swaratts reads ({FORMAT_VERSION}); upgrade swaratts"
-        )
-    stored = obj.get("config")
-    if not isinstance(stored, Mapping) or not isinstance(obj.get("state_dict"), Mapping):
-        raise CheckpointError(
-            f"{path}: a {FORMAT_NAME} checkpoint must hold 'config' and 'state_dict' dicts; the file is damaged"
-        )
+    checkpoint = read_project(path, obj, MODEL_NAME, _stored_config)
+    return dataclasses.replace(checkpoint, state_dict=_tensors(path, checkpoint.state_dict))
+
+
+def _stored_config(stored: Mapping[str, Any]) -> Tacotron2Config:
     unknown = sorted(set(stored) - _CONFIG_FIELDS)
     if unknown:
-        raise CheckpointError(
-            f"{path}: config fields {unknown} are unknown to this swaratts "
-            "(written by a newer version?); upgrade swaratts"
+        raise ValueError(
+            f"fields {unknown} are unknown to this swaratts (written by a newer version?); upgrade swaratts"
         )
-    try:
-        config = Tacotron2Config(**stored)
-    except (TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: invalid Tacotron2 config in the file: {exc}") from exc
-    extra = {k: v for k, v in obj.items() if k not in RESERVED_KEYS}
-    state_dict = _tensors(path, strip_prefix(obj["state_dict"]))
-    return Checkpoint(path, FORMAT_NAME, config, state_dict, recorded_mel_config(path, obj), extra)
+    return Tacotron2Config(**stored)
 
 
 def _config_from_nvidia(path: Path, stored: Mapping[str, Any]) -> Tacotron2Config:

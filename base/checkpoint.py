@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -51,14 +51,16 @@ class Checkpoint(Generic[ConfigT]):
     extra: dict[str, Any] = field(default_factory=dict)  # training state: step, optimizer, ...
 
 
-def project_payload(
+def save_project(
     model: str,
     config: Mapping[str, Any],
     state_dict: Mapping[str, torch.Tensor],
+    path: str | os.PathLike,
     mel_config: MelConfig | Mapping[str, Any] | None,
     extra: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The dict this project's format saves for ``model`` (``"tacotron2"``, ``"waveglow"``).
+) -> Path:
+    """Write ``model``'s (``"tacotron2"``, ``"waveglow"``) ``config`` and ``state_dict`` in this
+    project's format to ``path``, atomically, with the mel definition and ``extra`` training state.
 
     Raises:
         ValueError: ``extra`` uses a key of the format (:data:`RESERVED_KEYS`).
@@ -75,7 +77,37 @@ def project_payload(
     }
     if mel_config is not None:
         payload["mel_config"] = mel_config.to_dict() if isinstance(mel_config, MelConfig) else dict(mel_config)
-    return {**payload, **extra}
+    return atomic_save({**payload, **extra}, path)
+
+
+def read_project(
+    path: Path, obj: Mapping[str, Any], model: str, make_config: Callable[[Mapping[str, Any]], ConfigT]
+) -> Checkpoint[ConfigT]:
+    """A file in this project's format (``obj``, read from ``path``), checked for both models alike:
+    it holds ``model``, in a format version this code reads, with config and state-dict dicts.
+    ``make_config`` builds the config from the stored dict; its ``TypeError`` or ``ValueError``
+    says what is wrong with it.
+    """
+    if obj.get("model") != model:
+        raise CheckpointError(
+            f"{path}: this is a {obj.get('model')!r} checkpoint, not a {model} one; pass it to the matching loader"
+        )
+    version = obj.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: format version {version!r} is newer than this swaratts reads ({FORMAT_VERSION}); upgrade swaratts"
+        )
+    stored = obj.get("config")
+    if not isinstance(stored, Mapping) or not isinstance(obj.get("state_dict"), Mapping):
+        raise CheckpointError(
+            f"{path}: a {FORMAT_NAME} checkpoint must hold 'config' and 'state_dict' dicts; the file is damaged"
+        )
+    try:
+        config = make_config(stored)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: invalid {model} config in the file: {exc}") from exc
+    extra = {k: v for k, v in obj.items() if k not in RESERVED_KEYS}
+    return Checkpoint(path, FORMAT_NAME, config, strip_prefix(obj["state_dict"]), recorded_mel_config(path, obj), extra)
 
 
 def recorded_mel_config(path: Path, obj: Mapping[str, Any]) -> MelConfig | None:

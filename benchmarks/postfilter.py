@@ -1,6 +1,6 @@
 """What the spectral-contrast postfilter does to a voice's speech, measured on held-out sentences.
 
-    python benchmarks/postfilter.py --voice tts/voices/hinglish --language hinglish --language en \
+    python benchmarks/postfilter.py --voice tts/voices/hinglish --lang hinglish --lang en \
         [--sentences 30] [--betas 1.0,1.2,1.4,1.6] [--json benchmarks/results/postfilter-hinglish.json]
 
 For each language: the voice's mels of N held-out phrasebook sentences (``tts eval --set
@@ -31,19 +31,9 @@ import numpy as np
 import torch
 
 import tts
-from tts.eval import (
-    HELD_OUT_SEED,
-    audio_features,
-    distance_matrix,
-    held_out_sentences,
-    identification_features,
-    identify,
-    make_references,
-    mcd_dtw,
-    reference_style,
-    training_texts,
-)
-from tts.eval.identification import ID_CEPS
+from tts.eval.identification import ID_CEPS, audio_features, distance_matrix, identification_features, identify
+from tts.eval.metrics import mcd_dtw
+from tts.eval.references import HELD_OUT_SEED, held_out_sentences, make_references, reference_style, training_texts
 from tts.griffinlim import griffin_lim
 from tts.postfilter import postfilter
 from tts.prepare import PrepareConfig
@@ -57,7 +47,7 @@ def cosine_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def identify_with(frame_distance, outputs: list[np.ndarray], references: list[np.ndarray]) -> dict:
-    """:func:`tts.eval.identify` of a distance matrix built with another frame distance."""
+    """:func:`tts.eval.identification.identify` of a distance matrix built with another frame distance."""
     return identify(distance_matrix(outputs, references, frame_distance=frame_distance)).summary()
 
 

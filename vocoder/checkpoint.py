@@ -24,18 +24,9 @@ from typing import Any
 
 import torch
 
+from base import checkpoint as checkpoint_io
 from base.audio import MelConfig
-from base.checkpoint import (
-    FORMAT_NAME,
-    RESERVED_KEYS,
-    Checkpoint,
-    atomic_save,
-    is_project_checkpoint,
-    load_weights_only,
-    project_payload,
-    recorded_mel_config,
-    strip_prefix,
-)
+from base.checkpoint import Checkpoint
 from base.errors import CheckpointError
 from vocoder import nvidia
 from vocoder.waveglow import WaveGlow, WaveGlowConfig
@@ -60,7 +51,7 @@ def save_checkpoint(
     model = getattr(model, "module", model)  # unwrap DataParallel / DistributedDataParallel
     if not isinstance(model, WaveGlow):
         raise TypeError(f"save_checkpoint expects a WaveGlow, got {type(model).__name__}")
-    return atomic_save(project_payload(MODEL_NAME, model.config.to_dict(), model.state_dict(), mel_config, extra), path)
+    return checkpoint_io.save_project(MODEL_NAME, model.config.to_dict(), model.state_dict(), path, mel_config, extra)
 
 
 def load_checkpoint(
@@ -108,7 +99,7 @@ def read_checkpoint(path: str | os.PathLike) -> VocoderCheckpoint:
     the model (:func:`load_checkpoint`)."""
     path = Path(path)
     try:
-        obj = load_weights_only(path)
+        obj = checkpoint_io.load_weights_only(path)
     except CheckpointError as exc:
         if not isinstance(exc.__cause__, pickle.UnpicklingError):
             raise
@@ -119,29 +110,20 @@ def read_checkpoint(path: str | os.PathLike) -> VocoderCheckpoint:
         extra = {k: loaded[k] for k in ("iteration", "learning_rate") if k in loaded}
         return _checked(Checkpoint(path, "nvidia", config, state_dict, None, extra))
 
-    if is_project_checkpoint(obj):
-        if obj.get("model") != MODEL_NAME:
-            raise CheckpointError(
-                f"{path}: is a {obj.get('model')!r} checkpoint of this project, not a WaveGlow vocoder"
-            )
-        try:
-            config = WaveGlowConfig.from_dict(obj["config"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"{path}: damaged config in checkpoint: {exc}") from exc
-        extra = {k: v for k, v in obj.items() if k not in RESERVED_KEYS}
-        mel_config = recorded_mel_config(path, obj)
-        if mel_config is None:
+    if checkpoint_io.is_project_checkpoint(obj):
+        checkpoint = checkpoint_io.read_project(path, obj, MODEL_NAME, WaveGlowConfig.from_dict)
+        if checkpoint.mel_config is None:
             raise CheckpointError(f"{path}: damaged checkpoint: it records no mel_config")
-        return _checked(Checkpoint(path, FORMAT_NAME, config, dict(obj["state_dict"]), mel_config, extra))
+        return _checked(checkpoint)
 
     if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
-        state_dict = nvidia.upgrade_state_dict(strip_prefix(obj["state_dict"]))
+        state_dict = nvidia.upgrade_state_dict(checkpoint_io.strip_prefix(obj["state_dict"]))
         stated = nvidia.config_from_dle(obj["config"]) if isinstance(obj.get("config"), Mapping) else {}
         config = _infer_config(path, state_dict, stated)
         extra = {k: obj[k] for k in ("epoch", "iteration") if k in obj}
         return _checked(Checkpoint(path, "nvidia-dle", config, state_dict, None, extra))
 
-    bare = strip_prefix(obj) if isinstance(obj, Mapping) else {}
+    bare = checkpoint_io.strip_prefix(obj) if isinstance(obj, Mapping) else {}
     if "upsample.weight" in bare:
         state_dict = nvidia.upgrade_state_dict(bare)
         config = _infer_config(path, state_dict, {})

@@ -6,25 +6,11 @@ import pytest
 import torch
 
 from acoustic import Tacotron2Config
-
-TINY = dict(
-    n_symbols=12,
-    symbols_embedding_dim=32,
-    encoder_embedding_dim=32,
-    attention_rnn_dim=64,
-    decoder_rnn_dim=64,
-    prenet_dim=32,
-    attention_dim=32,
-    attention_location_n_filters=8,
-    attention_location_kernel_size=15,
-    postnet_embedding_dim=32,
-    postnet_n_convolutions=3,
-    n_mel_channels=20,
-)
+from tts.testing import tacotron2_config
 
 
 def tiny_config(**changes) -> Tacotron2Config:
-    return Tacotron2Config(**{**TINY, **changes})
+    return tacotron2_config("tiny", **{"n_symbols": 12, "n_mel_channels": 20, **changes})
 
 
 def pad_batch(texts: list[torch.Tensor], mels: list[torch.Tensor]):

@@ -16,21 +16,11 @@ import vocoder
 from base.audio import MelConfig
 from base.errors import TTSError
 from tts import bench
+from tts.testing import TACOTRON2_SIZES, WAVEGLOW_SIZES
 from vocoder import WaveGlow, WaveGlowConfig
 
-TINY_VOCODER = dict(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=2, n_channels=8)
-TINY_ACOUSTIC = dict(
-    symbols_embedding_dim=32,
-    encoder_embedding_dim=32,
-    attention_rnn_dim=64,
-    decoder_rnn_dim=64,
-    prenet_dim=32,
-    attention_dim=32,
-    attention_location_n_filters=8,
-    attention_location_kernel_size=15,
-    postnet_embedding_dim=32,
-    postnet_n_convolutions=3,
-)
+TINY_VOCODER = dict(WAVEGLOW_SIZES["tiny"], n_channels=8)
+TINY_ACOUSTIC = TACOTRON2_SIZES["tiny"]
 
 
 def run_cli(argv: list[str]) -> int:

@@ -17,9 +17,11 @@ from base.audio import MelConfig, load_wav, mel_spectrogram
 from base.errors import TTSError
 from tts.bundle import export_voice
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
-from tts.eval import evaluate_voice, held_out_sentences
+from tts.eval import evaluate_voice
+from tts.eval.references import held_out_sentences
 from tts.evalsets import unseen_sentences
 from tts.griffinlim import ITERATIONS
+from tts.testing import random_tacotron2, random_waveglow
 from tts.training.data import PreparedUtterance, write_split
 from tts.voice import load_voice
 
@@ -33,34 +35,15 @@ def eval_command(monkeypatch):
         monkeypatch.setattr(tts.cli, "COMMANDS", (*tts.cli.COMMANDS, "evaluate"))
 
 
+def run_eval(voice, *options: str) -> int:
+    """``tts eval --voice VOICE OPTIONS`` through the real command line, without a progress bar."""
+    return tts.cli.main(["eval", "--voice", str(voice), *options, "--no-progress"])
+
+
 def _tiny_models():
     symbols = text.symbols("hinglish")
-    config = acoustic.Tacotron2Config(
-        n_symbols=len(symbols),
-        symbols_embedding_dim=32,
-        encoder_embedding_dim=32,
-        encoder_n_convolutions=1,
-        attention_rnn_dim=32,
-        decoder_rnn_dim=32,
-        prenet_dim=16,
-        attention_dim=16,
-        attention_location_n_filters=4,
-        postnet_embedding_dim=16,
-        postnet_n_convolutions=2,
-        n_frames_per_step=3,
-        max_decoder_steps=40,
-        n_speakers=2,
-        n_languages=1,
-    )
-    torch.manual_seed(0)
-    tacotron = acoustic.Tacotron2(config).eval()
-    waveglow = vocoder.WaveGlow(
-        vocoder.WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16)
-    )
-    with torch.no_grad():  # non-identity couplings: an untrained vocoder that does make noise
-        for wn in waveglow.WN:
-            wn.end.weight.normal_(0, 0.05)
-    return symbols, tacotron, waveglow.eval()
+    tacotron = random_tacotron2("micro", len(symbols), max_decoder_steps=40, n_speakers=2, n_languages=1)
+    return symbols, tacotron, random_waveglow("micro")
 
 
 @pytest.fixture(scope="module")
@@ -113,27 +96,22 @@ def corpus(tmp_path_factory):
 def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tmp_path, capsys):
     manifest, trained_sentence = corpus
     out, workdir = tmp_path / "results" / "eval.json", tmp_path / "work"
-    code = tts.cli.main(
-        [
-            "eval",
-            "--voice",
-            str(voice_dir),
-            "--language",
-            "hinglish",
-            "--set",
-            "heldout",
-            "--sentences",
-            "2",
-            "--speaker",
-            "1",
-            "--corpus",
-            str(manifest),
-            "--workdir",
-            str(workdir),
-            "--json",
-            str(out),
-            "--no-progress",
-        ]
+    code = run_eval(
+        voice_dir,
+        "--lang",
+        "hinglish",
+        "--set",
+        "heldout",
+        "--sentences",
+        "2",
+        "--speaker",
+        "1",
+        "--corpus",
+        str(manifest),
+        "--workdir",
+        str(workdir),
+        "--json",
+        str(out),
     )
     assert code == 0
     printed = capsys.readouterr().out
@@ -185,29 +163,24 @@ def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tm
 
 def test_eval_identifies_unseen_sentences_per_vocoder_and_calibrates(voice_dir, corpus, tmp_path, capsys):
     """The default set: the first unseen sentences, identified among each other from the audio of
-    the default vocoder and of Griffin-Lim; --calibrate brackets the measure; --out writes JSON."""
+    the default vocoder and of Griffin-Lim; --calibrate brackets the measure; --json writes JSON."""
     manifest, _ = corpus
     out = tmp_path / "eval.json"
-    code = tts.cli.main(
-        [
-            "eval",
-            "--voice",
-            str(voice_dir),
-            "--language",
-            "hinglish",
-            "--sentences",
-            "3",
-            "--speaker",
-            "1",
-            "--corpus",
-            str(manifest),
-            "--calibrate",
-            "--workdir",
-            str(tmp_path / "work"),
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
+    code = run_eval(
+        voice_dir,
+        "--lang",
+        "hinglish",
+        "--sentences",
+        "3",
+        "--speaker",
+        "1",
+        "--corpus",
+        str(manifest),
+        "--calibrate",
+        "--workdir",
+        str(tmp_path / "work"),
+        "--json",
+        str(out),
     )
     assert code == 0
     printed = capsys.readouterr().out
@@ -255,21 +228,16 @@ def test_record_vocoder_quality_makes_griffin_lim_the_default(voice_dir, tmp_pat
     shutil.copytree(voice_dir, voice)
     workdir = tmp_path / "work"
     assert (
-        tts.cli.main(
-            [
-                "eval",
-                "--voice",
-                str(voice),
-                "--language",
-                "hinglish",
-                "--sentences",
-                "2",
-                "--vocoder-only",
-                "--record-vocoder-quality",
-                "--workdir",
-                str(workdir),
-                "--no-progress",
-            ]
+        run_eval(
+            voice,
+            "--lang",
+            "hinglish",
+            "--sentences",
+            "2",
+            "--vocoder-only",
+            "--record-vocoder-quality",
+            "--workdir",
+            str(workdir),
         )
         == 0
     )
@@ -280,25 +248,7 @@ def test_record_vocoder_quality_makes_griffin_lim_the_default(voice_dir, tmp_pat
     assert quality["source"].startswith("tts eval --voice ") and "--record-vocoder-quality" in quality["source"]
 
     out = tmp_path / "eval.json"
-    assert (
-        tts.cli.main(
-            [
-                "eval",
-                "--voice",
-                str(voice),
-                "--language",
-                "hinglish",
-                "--sentences",
-                "2",
-                "--workdir",
-                str(workdir),
-                "--json",
-                str(out),
-                "--no-progress",
-            ]
-        )
-        == 0
-    )
+    assert run_eval(voice, "--lang", "hinglish", "--sentences", "2", "--workdir", str(workdir), "--json", str(out)) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["settings"]["default_vocoder"] == "griffinlim"
     assert list(result["languages"]["hinglish"]["identification"]) == ["griffinlim"]
@@ -354,28 +304,28 @@ def test_eval_takes_the_baseline_from_prepared_data(checkpoints, tmp_path):
 
 
 def test_eval_errors_are_one_line(voice_dir, tmp_path, capsys):
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--language", "bn", "--no-progress"]) == 2
+    assert run_eval(voice_dir, "--lang", "bn") == 2
     err = capsys.readouterr().err
     assert err.strip() == "tts eval: error: this voice speaks hinglish, hi, en, not 'bn'"
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "0"]) == 2
+    assert run_eval(voice_dir, "--sentences", "0") == 2
     assert "--sentences must be at least 1" in capsys.readouterr().err
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "1", "--no-progress"]) == 2
+    assert run_eval(voice_dir, "--sentences", "1") == 2
     assert (
         capsys.readouterr().err.strip()
         == "tts eval: error: --sentences must be at least 2 (identification picks among them), got 1"
     )
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--sentences", "61", "--no-progress"]) == 2
+    assert run_eval(voice_dir, "--sentences", "61") == 2
     assert capsys.readouterr().err.strip() == (
         "tts eval: error: --sentences 61: the unseen-v1 set has 60 hinglish sentences; ask for at most 60"
     )
     archive = tmp_path / "voice.tar.gz"
     archive.write_bytes(b"")
-    assert tts.cli.main(["eval", "--voice", str(archive), "--vocoder-only", "--record-vocoder-quality"]) == 2
+    assert run_eval(archive, "--vocoder-only", "--record-vocoder-quality") == 2
     assert "--record-vocoder-quality writes into a voice folder" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse's own usage error
-        tts.cli.main(["eval", "--voice", str(voice_dir), "--set", "other"])
+        run_eval(voice_dir, "--set", "other")
     assert "argument --set: invalid choice: 'other'" in capsys.readouterr().err
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--style", "8", "--no-progress"]) == 2
+    assert run_eval(voice_dir, "--style", "8") == 2
     assert capsys.readouterr().err.strip() == "tts eval: error: --style must be between 0 and 7, got 8"
     assert tts.cli.main(["eval", "--voice", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("tts eval: error: ")
@@ -392,24 +342,19 @@ def test_eval_compares_vocoders_on_the_same_references(voice_dir, checkpoints, t
             wn.end.weight.normal_(0, 0.2)
     vocoder.save_checkpoint(other, run / "checkpoints" / "step_00000005.pt", MelConfig(), training={"step": 5})
     out = tmp_path / "eval.json"
-    code = tts.cli.main(
-        [
-            "eval",
-            "--voice",
-            str(voice_dir),
-            "--sentences",
-            "2",
-            "--vocoder-only",
-            "--compare-vocoder",
-            f"same={checkpoints[1]}",
-            "--compare-vocoder",
-            f"other={run}",
-            "--workdir",
-            str(tmp_path / "work"),
-            "--json",
-            str(out),
-            "--no-progress",
-        ]
+    code = run_eval(
+        voice_dir,
+        "--sentences",
+        "2",
+        "--vocoder-only",
+        "--compare-vocoder",
+        f"same={checkpoints[1]}",
+        "--compare-vocoder",
+        f"other={run}",
+        "--workdir",
+        str(tmp_path / "work"),
+        "--json",
+        str(out),
     )
     assert code == 0
     printed = capsys.readouterr().out
@@ -431,9 +376,9 @@ def test_eval_compares_vocoders_on_the_same_references(voice_dir, checkpoints, t
 
 
 def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", "fast"]) == 2
+    assert run_eval(voice_dir, "--compare-vocoder", "fast") == 2
     assert "--compare-vocoder takes NAME=CHECKPOINT" in capsys.readouterr().err
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path}"]) == 2
+    assert run_eval(voice_dir, "--compare-vocoder", f"x={tmp_path}") == 2
     assert f"{tmp_path}: no step_*.pt checkpoint" in capsys.readouterr().err
     hop128 = vocoder.WaveGlow(
         vocoder.WaveGlowConfig(
@@ -441,7 +386,7 @@ def test_eval_compare_vocoder_errors(voice_dir, tmp_path, capsys):
         )
     )
     vocoder.save_checkpoint(hop128, tmp_path / "hop128.pt", MelConfig(hop_length=128))
-    assert tts.cli.main(["eval", "--voice", str(voice_dir), "--compare-vocoder", f"x={tmp_path / 'hop128.pt'}"]) == 2
+    assert run_eval(voice_dir, "--compare-vocoder", f"x={tmp_path / 'hop128.pt'}") == 2
     err = capsys.readouterr().err
     assert "hop128.pt use different mels (hop_length 256 vs 128" in err and err.count("\n") == 1
 

@@ -15,17 +15,15 @@ from base.audio import MelConfig, load_wav, mel_spectrogram
 from base.errors import TTSError
 from tts.corpora.sentences import Sentence, generate_sentences
 from tts.corpora.synthetic import SPEAKER_STYLES, speak
-from tts.eval import (
+from tts.eval.metrics import (
     MCD_CONSTANT,
     copy_synthesis_scores,
-    held_out_sentences,
-    make_references,
     mcd_aligned,
     mcd_dtw,
     mean_frame_baseline,
     mel_cepstrum,
-    reference_style,
 )
+from tts.eval.references import held_out_sentences, make_references, reference_style
 from tts.griffinlim import griffin_lim
 
 CONFIG = MelConfig()

@@ -9,14 +9,14 @@ import pytest
 import torch
 
 import text
-from acoustic.model import Tacotron2, Tacotron2Config
-from base.audio import MelConfig
+from acoustic.model import Tacotron2
 from base.errors import TTSError
 from tts.onnx.export import export_onnx
 from tts.onnx.runtime import GRAPH_FILES
+from tts.testing import hinglish_manifest, random_tacotron2, random_waveglow
 from tts.voice import load_voice
 from tts.voice_manifest import VoiceManifest, read_voice_manifest, sha256_file
-from vocoder.waveglow import WaveGlow, WaveGlowConfig
+from vocoder.waveglow import WaveGlow
 
 pytest.importorskip("onnxruntime")
 
@@ -25,80 +25,24 @@ TOL = 1e-3
 
 
 def tiny_tacotron(gate_bias: float = -10.0, **changes) -> Tacotron2:
-    """The tiny preset's sizes, speaker and language tables, r = 3, random conditioning."""
-    values = dict(
-        n_symbols=len(SYMBOLS),
-        symbols_embedding_dim=128,
-        encoder_embedding_dim=128,
-        encoder_n_convolutions=2,
-        attention_rnn_dim=256,
-        decoder_rnn_dim=256,
-        prenet_dim=128,
-        attention_dim=64,
-        attention_location_n_filters=16,
-        attention_location_kernel_size=31,
-        postnet_embedding_dim=128,
-        postnet_n_convolutions=3,
-        n_frames_per_step=3,
-        n_speakers=2,
-        n_languages=3,
-        max_frames_per_symbol=2.0,
-    )
-    values.update(changes)
-    torch.manual_seed(0)
-    model = Tacotron2(Tacotron2Config(**values))
-    with torch.no_grad():
-        for name in ("speaker_projection", "language_projection"):
-            if hasattr(model, name):  # zero-initialised: make the tables matter
-                torch.nn.init.normal_(getattr(model, name).linear_layer.weight, std=0.1)
+    """The tiny preset's sizes, speaker and language tables, r = 3, random conditioning; -10: the
+    gate never fires and the step limit ends decoding; +10: it fires on step 1."""
+    values = {"n_speakers": 2, "n_languages": 3, "max_frames_per_symbol": 2.0, **changes}
+    model = random_tacotron2("small", len(SYMBOLS), table_std=0.1, gate_bias=gate_bias, **values)
+    with torch.no_grad():  # batch-norm statistics that are not the identity
         for module in model.modules():
             if isinstance(module, torch.nn.BatchNorm1d):
                 module.running_mean.normal_(0, 0.1)
                 module.running_var.uniform_(0.5, 1.5)
-        # -10: the gate never fires and the step limit ends decoding; +10: it fires on step 1.
-        model.decoder.gate_layer.linear_layer.bias.fill_(gate_bias)
-    return model.eval()
+    return model
 
 
 def tiny_waveglow(mel_conditioning: str = "upsampled", depthwise: bool = False) -> WaveGlow:
-    torch.manual_seed(1)
-    model = WaveGlow(
-        WaveGlowConfig(
-            n_flows=4,
-            n_group=8,
-            n_early_every=2,
-            n_early_size=2,
-            n_layers=3,
-            n_channels=32,
-            kernel_size=3,
-            mel_conditioning=mel_conditioning,
-            depthwise=depthwise,
-        )
-    )
-    with torch.no_grad():
-        for wn in model.WN:  # zero-initialised: make the couplings do something
-            torch.nn.init.normal_(wn.end.weight, std=0.05)
-            torch.nn.init.normal_(wn.end.bias, std=0.05)
-    return model.eval()
+    return random_waveglow("small", seed=1, end_bias_std=0.05, mel_conditioning=mel_conditioning, depthwise=depthwise)
 
 
 def tiny_manifest(**changes) -> VoiceManifest:
-    values = dict(
-        name="tiny",
-        languages=["hinglish", "hi", "en"],
-        symbols=list(SYMBOLS),
-        text_language="hinglish",
-        sample_rate=22050,
-        mel_config=MelConfig().to_dict(),
-        files={"acoustic": "acoustic.pt", "vocoder": "vocoder.pt"},
-        sha256={"acoustic.pt": "0" * 64, "vocoder.pt": "1" * 64},
-        speakers=["asha", "ravi"],
-        language_table=["hinglish", "hi", "en"],
-        description="a tiny random voice",
-        training={"steps": 0},
-    )
-    values.update(changes)
-    return VoiceManifest(**values)
+    return hinglish_manifest(**changes)
 
 
 def sentence_ids(voice, raw: str = "namaste, aaj mausam bahut achha hai") -> list[int]:

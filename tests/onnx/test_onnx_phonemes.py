@@ -8,42 +8,20 @@ import sys
 import textwrap
 
 import pytest
-import torch
 
 import text
-from acoustic.model import Tacotron2, Tacotron2Config
 from base.audio import MelConfig
 from tts.onnx.export import export_onnx
-from tts.testing import WITHOUT_TORCH_PREAMBLE
+from tts.testing import WITHOUT_TORCH_PREAMBLE, random_tacotron2, random_waveglow
 from tts.voice_manifest import VoiceManifest
-from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
 pytest.importorskip("onnxruntime")
 
 
 @pytest.fixture(scope="module")
 def phoneme_voice(tmp_path_factory):
-    torch.manual_seed(0)
-    acoustic_model = Tacotron2(
-        Tacotron2Config(
-            n_symbols=len(text.PHONEME_SYMBOLS),
-            symbols_embedding_dim=32,
-            encoder_embedding_dim=32,
-            encoder_n_convolutions=1,
-            attention_rnn_dim=32,
-            decoder_rnn_dim=32,
-            prenet_dim=16,
-            attention_dim=16,
-            attention_location_n_filters=4,
-            postnet_embedding_dim=16,
-            postnet_n_convolutions=2,
-            n_frames_per_step=3,
-            max_frames_per_symbol=1.5,
-        )
-    ).eval()
-    vocoder_model = WaveGlow(
-        WaveGlowConfig(n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16)
-    ).eval()
+    acoustic_model = random_tacotron2("micro", len(text.PHONEME_SYMBOLS), max_frames_per_symbol=1.5)
+    vocoder_model = random_waveglow("micro", end_std=0.0)
     manifest = VoiceManifest(
         name="phonemes",
         languages=["hinglish", "hi", "en"],

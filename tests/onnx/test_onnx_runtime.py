@@ -17,20 +17,19 @@ import soundfile
 import torch
 
 import text
-from acoustic.model import Tacotron2, Tacotron2Config
-from base.audio import MelConfig
+from acoustic.model import Tacotron2
 from base.errors import TTSError
 from tts.griffinlim import ITERATIONS, griffin_lim
 from tts.onnx.export import export_onnx
 from tts.postfilter import postfilter
-from tts.testing import WITHOUT_TORCH_PREAMBLE
+from tts.testing import WITHOUT_TORCH_PREAMBLE, hinglish_manifest, random_tacotron2, random_waveglow
 from tts.voice import load_voice
 from tts.voice_manifest import (
     VoiceManifest,
     record_vocoder_quality,
     write_voice_manifest,
 )
-from vocoder.waveglow import WaveGlow, WaveGlowConfig
+from vocoder.waveglow import WaveGlow
 
 pytest.importorskip("onnxruntime")
 
@@ -41,38 +40,10 @@ WAVEGLOW_WINS = {"waveglow": {"pesq": 3.41, "stoi": 0.971}, "griffinlim": {"pesq
 
 
 def _models() -> tuple[Tacotron2, WaveGlow]:
-    torch.manual_seed(0)
-    acoustic_model = Tacotron2(
-        Tacotron2Config(
-            n_symbols=len(SYMBOLS),
-            symbols_embedding_dim=128,
-            encoder_embedding_dim=128,
-            encoder_n_convolutions=2,
-            attention_rnn_dim=256,
-            decoder_rnn_dim=256,
-            prenet_dim=128,
-            attention_dim=64,
-            attention_location_n_filters=16,
-            postnet_embedding_dim=128,
-            postnet_n_convolutions=3,
-            n_frames_per_step=3,
-            n_speakers=2,
-            n_languages=3,
-            max_frames_per_symbol=1.5,
-        )
-    ).eval()
-    with torch.no_grad():
-        for name in ("speaker_projection", "language_projection"):
-            torch.nn.init.normal_(getattr(acoustic_model, name).linear_layer.weight, std=0.1)
-        acoustic_model.decoder.gate_layer.linear_layer.bias.fill_(-10.0)  # never stops: step limit
-    vocoder_model = WaveGlow(
-        WaveGlowConfig(n_flows=4, n_group=8, n_early_every=2, n_early_size=2, n_layers=3, n_channels=32)
-    ).eval()
-    with torch.no_grad():
-        for wn in vocoder_model.WN:  # zero-initialised: give the couplings (and the bias) something
-            torch.nn.init.normal_(wn.end.weight, std=0.05)
-            torch.nn.init.normal_(wn.end.bias, std=0.05)
-    return acoustic_model, vocoder_model
+    acoustic_model = random_tacotron2(
+        "small", len(SYMBOLS), n_speakers=2, n_languages=3, max_frames_per_symbol=1.5, table_std=0.1, gate_bias=-10.0
+    )  # the gate never fires: the step limit ends decoding
+    return acoustic_model, random_waveglow("small", end_bias_std=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +53,7 @@ def models():
 
 @pytest.fixture(scope="module")
 def voice_dir(models, tmp_path_factory):
-    manifest = VoiceManifest(
-        name="tiny",
-        languages=["hinglish", "hi", "en"],
-        symbols=list(SYMBOLS),
-        text_language="hinglish",
-        sample_rate=22050,
-        mel_config=MelConfig().to_dict(),
-        files={},
-        sha256={},
-        speakers=["asha", "ravi"],
-        language_table=["hinglish", "hi", "en"],
-    )
+    manifest = hinglish_manifest(files={}, sha256={})
     return export_onnx(*models, manifest, tmp_path_factory.mktemp("onnx") / "tiny")
 
 

@@ -44,20 +44,9 @@ def check_report(out: Path, min_stopped_share: float) -> dict:
 def test_hinglish_then_finetune_recipes(tmp_path):
     base = tmp_path / "exp" / "hinglish"
     common = ["--config", "tiny", "--workers", "2"]
-    run_recipe(
-        "hinglish",
-        "--out",
-        str(base),
-        "--data-dir",
-        str(tmp_path / "data" / "hinglish"),
-        "--utterances",
-        "60",
-        "--acoustic-steps",
-        "250",
-        "--vocoder-steps",
-        "60",
-        *common,
-    )
+    hinglish = ["--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"), "--utterances", "60"]
+    hinglish += ["--acoustic-steps", "250", "--vocoder-steps", "60", *common]
+    run_recipe("hinglish", *hinglish)
     report = check_report(base, min_stopped_share=0.5)
     print("hinglish recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
     # Stage 5 bundled the voice, with the command that made it.
@@ -72,23 +61,7 @@ def test_hinglish_then_finetune_recipes(tmp_path):
     assert 0.3 < len(audio) / rate < 5
 
     # Idempotent: running it again (here under bash) finds every stage done.
-    again = run_recipe(
-        "hinglish",
-        "--out",
-        str(base),
-        "--data-dir",
-        str(tmp_path / "data" / "hinglish"),
-        "--utterances",
-        "60",
-        "--acoustic-steps",
-        "250",
-        "--vocoder-steps",
-        "60",
-        "--stop-stage",
-        "3",
-        *common,
-        launcher=("bash",),
-    )
+    again = run_recipe("hinglish", *hinglish, "--stop-stage", "3", launcher=("bash",))
     assert "already trained (250 steps)" in again.stderr and "already trained (60 steps)" in again.stderr
 
     tuned = tmp_path / "exp" / "finetune"

@@ -11,18 +11,11 @@ import torch
 import acoustic
 from base.errors import TTSError
 from tts.cli import main
+from tts.testing import TACOTRON2_SIZES, cli_command, train_argv
 
 SMALL_MODEL = dict(
-    symbols_embedding_dim=32,
-    encoder_embedding_dim=32,
+    TACOTRON2_SIZES["tiny"],
     encoder_n_convolutions=1,
-    attention_rnn_dim=64,
-    decoder_rnn_dim=64,
-    prenet_dim=32,
-    attention_dim=32,
-    attention_location_n_filters=8,
-    attention_location_kernel_size=15,
-    postnet_embedding_dim=32,
     postnet_n_convolutions=2,
     n_frames_per_step=3,
     guided_attention_weight=2.0,
@@ -47,7 +40,7 @@ def losses(run_dir, key="loss"):
 def test_acoustic_training_learns_and_logs(tmp_path, prepared_data):
     run = tmp_path / "run"
     config = write_config(tmp_path / "c.json", max_steps=30, checkpoint_every=10)
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, run)) == 0
     curve = losses(run)
     assert sorted(curve) == list(range(1, 31))
     assert sum(curve[s] for s in range(26, 31)) < 0.7 * sum(curve[s] for s in range(1, 6))
@@ -67,7 +60,7 @@ def test_acoustic_training_learns_and_logs(tmp_path, prepared_data):
 def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prepared_data):
     base = tmp_path / "base"
     config = write_config(tmp_path / "c.json", max_steps=4, checkpoint_every=4)
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(base)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, base)) == 0
     source = base / "checkpoints" / "step_00000004.pt"
     # New data in another language: the symbol table differs, the rest of the model fits.
     settings = json.loads((prepared_data / "prepare.json").read_text())
@@ -75,22 +68,19 @@ def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prep
     (prepared_data / "prepare.json").write_text(json.dumps(settings))
     run = tmp_path / "ft"
     code = main(
-        [
-            "finetune",
+        train_argv(
             "acoustic",
+            prepared_data,
+            config,
+            run,
             "--from",
             str(source),
-            "--data",
-            str(prepared_data),
-            "--config",
-            str(config),
-            "--out",
-            str(run),
             "--freeze",
             "encoder",
             "--max-steps",
             "3",
-        ]
+            command="finetune",
+        )
     )
     assert code == 0
     before = acoustic.read_checkpoint(source).state_dict
@@ -110,22 +100,19 @@ def test_finetune_warm_starts_into_a_new_symbol_table_and_freezes(tmp_path, prep
 def test_freeze_of_unknown_module_is_a_clear_error(tmp_path, prepared_data, capsys):
     base = tmp_path / "base"
     config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(base)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, base)) == 0
     code = main(
-        [
-            "finetune",
+        train_argv(
             "acoustic",
+            prepared_data,
+            config,
+            tmp_path / "ft",
             "--from",
             str(base / "checkpoints" / "step_00000002.pt"),
-            "--data",
-            str(prepared_data),
-            "--config",
-            str(config),
-            "--out",
-            str(tmp_path / "ft"),
             "--freeze",
             "brain",
-        ]
+            command="finetune",
+        )
     )
     assert code == 2 and "--freeze brain" in capsys.readouterr().err
 
@@ -133,7 +120,7 @@ def test_freeze_of_unknown_module_is_a_clear_error(tmp_path, prepared_data, caps
 def test_resuming_with_another_model_config_is_one_line(tmp_path, prepared_data, capsys):
     run = tmp_path / "run"
     config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, run)) == 0
     capsys.readouterr()
     other = tmp_path / "other.json"
     other.write_text(
@@ -144,9 +131,7 @@ def test_resuming_with_another_model_config_is_one_line(tmp_path, prepared_data,
             }
         )
     )
-    code = main(
-        ["train", "acoustic", "--data", str(prepared_data), "--config", str(other), "--out", str(run), "--resume"]
-    )
+    code = main(train_argv("acoustic", prepared_data, other, run, "--resume"))
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "Traceback" not in err[0], err
     assert "step_00000002.pt: --resume needs the configuration this run was started with" in err[0]
@@ -181,23 +166,7 @@ def test_finetune_from_an_nvidia_tacotron2_statedict(tmp_path, prepared_data):
     )
     config = write_config(tmp_path / "c.json", max_steps=2, checkpoint_every=2)
     run = tmp_path / "ft"
-    assert (
-        main(
-            [
-                "finetune",
-                "acoustic",
-                "--from",
-                str(path),
-                "--data",
-                str(prepared_data),
-                "--config",
-                str(config),
-                "--out",
-                str(run),
-            ]
-        )
-        == 0
-    )
+    assert main(train_argv("acoustic", prepared_data, config, run, "--from", str(path), command="finetune")) == 0
     tuned = acoustic.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
     assert tuned.config.n_symbols == len(tuned.extra["text"]["symbols"]) != 148
     assert tuned.config.decoder_rnn_dim == 64  # inferred from the file's shapes
@@ -234,23 +203,7 @@ def test_finetune_vocoder_from_a_deep_learning_examples_checkpoint(tmp_path, pre
         )
     )
     run = tmp_path / "voc"
-    assert (
-        main(
-            [
-                "finetune",
-                "vocoder",
-                "--from",
-                str(path),
-                "--data",
-                str(prepared_data),
-                "--config",
-                str(settings),
-                "--out",
-                str(run),
-            ]
-        )
-        == 0
-    )
+    assert main(train_argv("vocoder", prepared_data, settings, run, "--from", str(path), command="finetune")) == 0
     tuned = vocoder.read_checkpoint(run / "checkpoints" / "step_00000002.pt")
     assert vocoder.load_checkpoint(tuned).config == config  # the checkpoint's architecture, not the preset's
     assert not torch.equal(vocoder.load_checkpoint(tuned).upsample.weight, source.upsample.weight)
@@ -263,17 +216,12 @@ def test_a_run_resumed_at_an_epoch_end_logs_each_row_once(tmp_path, prepared_dat
     save that was killed is removed."""
     config = write_config(tmp_path / "c.json", max_steps=3, checkpoint_every=2, keep_last=5)
     run = tmp_path / "run"
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, run)) == 0
     first = (run / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(r)["step"] for r in first if "val_loss" in json.loads(r)] == [2]
     # As if killed after step 3 was logged but before its checkpoint landed.
     (run / "checkpoints" / "step_00000003.pt").rename(run / "checkpoints" / ".step_00000003.pt.x1y2.tmp")
-    assert (
-        main(
-            ["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(run), "--resume"]
-        )
-        == 0
-    )
+    assert main(train_argv("acoustic", prepared_data, config, run, "--resume")) == 0
     records = [json.loads(r) for r in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if "val_loss" in r] == [2]
     assert [r["step"] for r in records if "loss" in r] == [1, 2, 3]
@@ -284,27 +232,12 @@ def test_a_run_resumed_at_an_epoch_end_logs_each_row_once(tmp_path, prepared_dat
 def test_acoustic_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
     import signal
     import subprocess
-    import sys
     import time
 
     config = write_config(tmp_path / "c.json", max_steps=10, checkpoint_every=4, keep_last=5)
     reference = tmp_path / "reference"
-    assert (
-        main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "tts.cli",
-        "train",
-        "acoustic",
-        "--data",
-        str(prepared_data),
-        "--config",
-        str(config),
-        "--out",
-        str(tmp_path / "killed"),
-    ]
+    assert main(train_argv("acoustic", prepared_data, config, reference)) == 0
+    command = cli_command(train_argv("acoustic", prepared_data, config, tmp_path / "killed"))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # No deadline: a busy machine only makes this wait longer. A process that ends first fails it.
     while not (tmp_path / "killed" / "checkpoints" / "step_00000004.pt").exists():
@@ -324,31 +257,12 @@ def test_acoustic_on_two_gloo_processes_stays_close_to_one_process(tmp_path, pre
     over its own padded frames (as NVIDIA's distributed training does)."""
     import os
     import subprocess
-    import sys
 
     config = write_config(tmp_path / "c.json", max_steps=4, checkpoint_every=100)
     single = tmp_path / "single"
-    assert main(["train", "acoustic", "--data", str(prepared_data), "--config", str(config), "--out", str(single)]) == 0
+    assert main(train_argv("acoustic", prepared_data, config, single)) == 0
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc_per_node",
-            "2",
-            "--master_port",
-            "29733",
-            "-m",
-            "tts.cli",
-            "train",
-            "acoustic",
-            "--data",
-            str(prepared_data),
-            "--config",
-            str(config),
-            "--out",
-            str(tmp_path / "ddp"),
-        ],
+        cli_command(train_argv("acoustic", prepared_data, config, tmp_path / "ddp"), processes=2, port=29733),
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1"},

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -15,6 +14,7 @@ import torch
 import vocoder
 from base.errors import TTSError
 from tts.cli import main
+from tts.testing import cli_command, train_argv
 from tts.training import Trainer, TrainingConfig, TrainingError
 from tts.training.config import read_config_file
 from tts.training.vocoder_task import VocoderDataConfig, VocoderTask
@@ -45,7 +45,7 @@ def losses(run_dir):
 def test_training_lowers_the_loss_and_writes_checkpoints(tmp_path, prepared_data):
     config = write_config(tmp_path / "c.json", max_steps=24, checkpoint_every=8)
     run = tmp_path / "run"
-    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(run)]) == 0
+    assert main(train_argv("vocoder", prepared_data, config, run)) == 0
     curve = losses(run)
     assert sorted(curve) == list(range(1, 25))
     first, last = sum(curve[s] for s in range(1, 5)) / 4, sum(curve[s] for s in range(21, 25)) / 4
@@ -63,7 +63,7 @@ def test_training_lowers_the_loss_and_writes_checkpoints(tmp_path, prepared_data
 
 def test_existing_run_needs_resume(tmp_path, prepared_data, capsys):
     config = write_config(tmp_path / "c.json", max_steps=4)
-    args = ["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(tmp_path / "run")]
+    args = train_argv("vocoder", prepared_data, config, tmp_path / "run")
     assert main(args) == 0
     assert main(args) == 2
     assert "pass --resume" in capsys.readouterr().err
@@ -72,33 +72,14 @@ def test_existing_run_needs_resume(tmp_path, prepared_data, capsys):
 
 
 def _train_process(prepared_data, config, run, *extra):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tts.cli",
-            "train",
-            "vocoder",
-            "--data",
-            str(prepared_data),
-            "--config",
-            str(config),
-            "--out",
-            str(run),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = cli_command(train_argv("vocoder", prepared_data, config, run, *extra))
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_data):
     config = write_config(tmp_path / "c.json", max_steps=16, checkpoint_every=4, keep_last=5)
     reference = tmp_path / "reference"
-    assert (
-        main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(reference)]) == 0
-    )
+    assert main(train_argv("vocoder", prepared_data, config, reference)) == 0
 
     run = tmp_path / "killed"
     process = _train_process(prepared_data, config, run)
@@ -126,29 +107,11 @@ def test_kill_9_then_resume_continues_the_same_loss_curve(tmp_path, prepared_dat
 def test_two_gloo_processes_match_one_process_with_the_same_global_batch(tmp_path, prepared_data):
     config = write_config(tmp_path / "c.json", max_steps=6, checkpoint_every=100, batch_size=4)
     single = tmp_path / "single"
-    assert main(["train", "vocoder", "--data", str(prepared_data), "--config", str(config), "--out", str(single)]) == 0
+    assert main(train_argv("vocoder", prepared_data, config, single)) == 0
     ddp = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc_per_node",
-            "2",
-            "--master_port",
-            "29731",
-            "-m",
-            "tts.cli",
-            "train",
-            "vocoder",
-            "--data",
-            str(prepared_data),
-            "--config",
-            str(config),
-            "--out",
-            str(ddp),
-        ],
+        cli_command(train_argv("vocoder", prepared_data, config, ddp), processes=2, port=29731),
         capture_output=True,
         text=True,
         env=env,

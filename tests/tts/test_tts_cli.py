@@ -176,3 +176,13 @@ def test_vocode_command_refuses_bad_options_in_one_line(tmp_path, checkpoint, ca
     assert main(base + ["-o", str(tmp_path / "taken.wav")]) == 2
     assert "cannot write audio" in capsys.readouterr().err
     assert not list(tmp_path.glob(".taken.wav.tmp"))  # nothing left behind
+
+
+@pytest.mark.parametrize("option", ["--batch-size", "--sigma", "--seed"])
+def test_a_double_dash_given_as_a_value_is_a_one_line_usage_error(option, capsys):
+    """Python 3.11's argparse turns ``--opt=--`` into an empty list; the CLI refuses it instead."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["synth", "namaste", "-l", "hinglish", f"{option}=--"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"argument {option}: expected one argument, got '--'" in err[0]

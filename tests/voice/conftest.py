@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 import acoustic
 import text
@@ -11,42 +10,13 @@ import vocoder
 from base.audio import MelConfig
 from tts import voice_manifest
 from tts.bundle import export_voice
+from tts.testing import random_tacotron2, random_waveglow
 
 SPEAKERS = ["spk_a", "spk_b"]
 
 
 def tiny_tacotron2(n_symbols: int, **overrides) -> acoustic.Tacotron2:
-    config = acoustic.Tacotron2Config(
-        n_symbols=n_symbols,
-        symbols_embedding_dim=32,
-        encoder_embedding_dim=32,
-        encoder_n_convolutions=1,
-        attention_rnn_dim=32,
-        decoder_rnn_dim=32,
-        prenet_dim=16,
-        attention_dim=16,
-        attention_location_n_filters=4,
-        postnet_embedding_dim=16,
-        postnet_n_convolutions=2,
-        n_frames_per_step=3,
-        max_decoder_steps=30,
-        **overrides,
-    )
-    torch.manual_seed(0)
-    return acoustic.Tacotron2(config).eval()
-
-
-def tiny_waveglow(**overrides) -> vocoder.WaveGlow:
-    config = vocoder.WaveGlowConfig(
-        n_flows=2, n_group=8, n_early_every=1, n_early_size=2, n_layers=2, n_channels=16, **overrides
-    )
-    torch.manual_seed(0)
-    model = vocoder.WaveGlow(config)
-    # The end layers start at zero (identity couplings); give them weights so the flows do work.
-    with torch.no_grad():
-        for wn in model.WN:
-            wn.end.weight.normal_(0, 0.05)
-    return model.eval()
+    return random_tacotron2("micro", n_symbols, max_decoder_steps=30, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -54,10 +24,8 @@ def voice_checkpoints(tmp_path_factory):
     """(acoustic.pt, vocoder.pt) written the way training writes them."""
     root = tmp_path_factory.mktemp("checkpoints")
     symbols = text.symbols("hinglish")
-    model = tiny_tacotron2(len(symbols), n_speakers=2, n_languages=1)
-    with torch.no_grad():  # zero-initialised: give the speakers a say, as training would
-        model.speaker_projection.linear_layer.weight.normal_(0, 0.5)
-        model.decoder.gate_layer.linear_layer.bias.fill_(-20.0)  # a random gate would stop at once
+    # Speakers that have a say, as after training; a gate that never stops (the step limit does).
+    model = tiny_tacotron2(len(symbols), n_speakers=2, n_languages=1, table_std=0.5, gate_bias=-20.0)
     acoustic.save_checkpoint(
         model,
         root / "acoustic.pt",
@@ -67,7 +35,7 @@ def voice_checkpoints(tmp_path_factory):
         mel_config=MelConfig().to_dict(),
         training={"step": 123},
     )
-    vocoder.save_checkpoint(tiny_waveglow(), root / "vocoder.pt", MelConfig())
+    vocoder.save_checkpoint(random_waveglow("micro"), root / "vocoder.pt", MelConfig())
     return root / "acoustic.pt", root / "vocoder.pt"
 
 
@@ -91,7 +59,7 @@ def user_voices(voice_dir, monkeypatch, tmp_path):
 @pytest.fixture
 def waveglow() -> vocoder.WaveGlow:
     """A tiny WaveGlow whose couplings are not the identity."""
-    return tiny_waveglow()
+    return random_waveglow("micro")
 
 
 @pytest.fixture

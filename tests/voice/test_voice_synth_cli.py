@@ -156,89 +156,37 @@ def test_voices_lists_the_user_voice(user_voices, capsys, tmp_path):
 
 def test_export_voice_command(voice_checkpoints, tmp_path, capsys):
     acoustic_ckpt, vocoder_ckpt = voice_checkpoints
-    out = tmp_path / "mine"
-    assert (
-        main(
+
+    def export(out, *options, acoustic=acoustic_ckpt):
+        return main(
             [
                 "export",
                 "voice",
                 "--acoustic",
-                str(acoustic_ckpt),
+                str(acoustic),
                 "--vocoder",
                 str(vocoder_ckpt),
                 "--out",
                 str(out),
-                "--name",
-                "mine",
-                "--command",
-                "python recipes/hinglish/run.sh",
+                *options,
             ]
         )
-        == 0
-    )
+
+    out = tmp_path / "mine"
+    assert export(out, "--name", "mine", "--command", "python recipes/hinglish/run.sh") == 0
     manifest = json.loads((out / "voice.json").read_text())
     assert manifest["name"] == "mine" and manifest["training"]["commands"][0] == "python recipes/hinglish/run.sh"
     assert manifest["postfilter"] == 1.4  # tts.postfilter.DEFAULT
-    assert (
-        main(
-            [
-                "export",
-                "voice",
-                "--acoustic",
-                str(acoustic_ckpt),
-                "--vocoder",
-                str(vocoder_ckpt),
-                "--out",
-                str(tmp_path / "flat"),
-                "--postfilter",
-                "1",
-            ]
-        )
-        == 0
-    )
+    assert export(tmp_path / "flat", "--postfilter", "1") == 0
     assert json.loads((tmp_path / "flat" / "voice.json").read_text())["postfilter"] == 1.0
     capsys.readouterr()
     # An existing bundle is not replaced without --force.
-    again = ["export", "voice", "--acoustic", str(acoustic_ckpt), "--vocoder", str(vocoder_ckpt), "--out", str(out)]
-    _one_line_error(capsys, main(again + ["--postfilter", "1.2"]), "already holds files", "--force")
+    _one_line_error(capsys, export(out, "--postfilter", "1.2"), "already holds files", "--force")
     assert json.loads((out / "voice.json").read_text())["postfilter"] == 1.4
-    assert main(again + ["--postfilter", "1.2", "--force"]) == 0
+    assert export(out, "--postfilter", "1.2", "--force") == 0
     assert json.loads((out / "voice.json").read_text())["postfilter"] == 1.2
     capsys.readouterr()
+    _one_line_error(capsys, export(tmp_path / "bad", "--postfilter", "2.5"), "postfilter", "2.5")
     _one_line_error(
-        capsys,
-        main(
-            [
-                "export",
-                "voice",
-                "--acoustic",
-                str(acoustic_ckpt),
-                "--vocoder",
-                str(vocoder_ckpt),
-                "--out",
-                str(tmp_path / "bad"),
-                "--postfilter",
-                "2.5",
-            ]
-        ),
-        "postfilter",
-        "2.5",
-    )
-    _one_line_error(
-        capsys,
-        main(
-            [
-                "export",
-                "voice",
-                "--acoustic",
-                str(tmp_path / "nope.pt"),
-                "--vocoder",
-                str(vocoder_ckpt),
-                "--out",
-                str(out),
-            ]
-        ),
-        "tts export: error: ",
-        "nope.pt",
-        "no such checkpoint",
+        capsys, export(out, acoustic=tmp_path / "nope.pt"), "tts export: error: ", "nope.pt", "no such checkpoint"
     )

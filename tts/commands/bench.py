@@ -6,23 +6,15 @@ import argparse
 import sys
 
 from base.errors import TTSError
+from tts.commands import add_command, add_json_option, add_voice_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from tts.bench import SECTIONS
 
-    parser = subparsers.add_parser(
-        "bench",
-        help="measure synthesis and training speed on this machine",
-        description="Benchmark this machine: fp32 matmul rate; WaveGlow speed (kHz, times real time, "
-        "GFLOP/s and the fraction of the matmul rate) and peak memory for 2, 10 and 60 s of audio, "
-        "for the published 256-channel model, the shipped vocoder presets and the voice's vocoder; "
-        "Tacotron2 milliseconds per decoder step at batch 1 and 8; with --voice, time to first audio "
-        "and real-time factor of a sentence and a paragraph; and training throughput of both stages "
-        "(tiny presets, synthetic data). Prints tables; --json also writes the figures.",
-    )
-    parser.add_argument("--voice", help="a voice name or bundle path: adds its models and the end-to-end timings")
-    parser.add_argument("--json", dest="json_path", metavar="PATH", help="also write the results as JSON")
+    parser = add_command(subparsers, "bench", run)
+    add_voice_option(parser, help="a voice name or bundle path: adds its models and the end-to-end timings")
+    add_json_option(parser)
     parser.add_argument(
         "--quick", action="store_true", help="short lengths, few steps and repeats: a smoke test, not a measurement"
     )
@@ -35,10 +27,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-rss", action="store_true", help="skip the vocoder peak-memory runs (one fresh process per length)"
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Measure synthesis and training speed on this machine.
+
+    Benchmark this machine: fp32 matmul rate; WaveGlow speed (kHz, times real time, GFLOP/s and
+    the fraction of the matmul rate) and peak memory for 2, 10 and 60 s of audio, for the
+    published 256-channel model, the shipped vocoder presets and the voice's vocoder; Tacotron2
+    milliseconds per decoder step at batch 1 and 8; with --voice, time to first audio and
+    real-time factor of a sentence and a paragraph; and training throughput of both stages (tiny
+    presets, synthetic data). Prints tables; --json also writes the figures.
+    """
     from rich.console import Console
 
     from tts import bench

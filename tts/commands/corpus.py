@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from base.errors import TTSError
-from tts.commands import seed
+from tts.commands import add_command, seed
 from tts.corpora import FORMATS, read_corpus
 from tts.corpora.registry import get_reader
 from tts.corpora.summary import summarize
@@ -26,15 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = parser.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
 
-    synth = actions.add_parser(
-        "synth",
-        help="speak generated sentences with espeak-ng into OUT/wavs + OUT/manifest.tsv",
-        description="Speak generated everyday sentences with espeak-ng (22050 Hz) and write a "
-        "`manifest` corpus: OUT/wavs/*.wav and OUT/manifest.tsv (path, text, speaker, language). "
-        "Transcripts are as people type them (code-mixed ones mostly romanized). Each speaker is an "
-        "espeak-ng voice variant with its own pitch and rate. The same --seed gives the same corpus; "
-        "re-running resumes, keeping finished wavs.",
-    )
+    synth = add_command(actions, "synth", _synth)
     synth.add_argument("--lang", required=True, choices=list(VOICES), help="language of the sentences")
     synth.add_argument("--utterances", type=int, required=True, help="number of sentences")
     synth.add_argument("--speakers", type=int, default=1, help=f"number of voices, 1-{len(SPEAKER_STYLES)}")
@@ -47,17 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or a previous run's)")
     synth.add_argument("--seed", type=seed, default=0, help="seed for the choice of sentences")
     synth.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
-    synth.set_defaults(func=run)
 
-    info = actions.add_parser(
-        "info",
-        help="read a corpus and print utterances and hours per speaker, and what its text covers",
-        description="Read a corpus and print, per speaker, the number of utterances and hours of "
-        "audio; entries that cannot be used are reported as warnings. Per language, the text's "
-        "coverage: distinct words, phones and phone pairs (espeak-ng IPA), the share of the unseen "
-        "evaluation set's words, phones and phone pairs that the corpus has, and a warning naming "
-        "the language's common phones that the corpus never has.",
-    )
+    info = add_command(actions, "info", _info)
     info.add_argument("format", help=f"corpus layout: {', '.join(sorted(FORMATS))}")
     info.add_argument("path", type=Path, help="corpus folder or transcript file")
     info.add_argument(
@@ -67,16 +50,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="reader option, e.g. speaker=asha or language=hi (repeatable)",
     )
-    info.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.corpus_command == "synth":
-        return _synth(args)
-    return _info(args)
 
 
 def _synth(args: argparse.Namespace) -> int:
+    """Speak generated sentences with espeak-ng into OUT/wavs + OUT/manifest.tsv.
+
+    Speak generated everyday sentences with espeak-ng (22050 Hz) and write a `manifest` corpus:
+    OUT/wavs/*.wav and OUT/manifest.tsv (path, text, speaker, language). Transcripts are as people
+    type them (code-mixed ones mostly romanized). Each speaker is an espeak-ng voice variant with
+    its own pitch and rate. The same --seed gives the same corpus; re-running resumes, keeping
+    finished wavs.
+    """
     report = synthesize_corpus(
         args.out,
         args.lang,
@@ -96,6 +80,14 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    """Read a corpus and print utterances and hours per speaker, and what its text covers.
+
+    Read a corpus and print, per speaker, the number of utterances and hours of audio; entries that
+    cannot be used are reported as warnings. Per language, the text's coverage: distinct words,
+    phones and phone pairs (espeak-ng IPA), the share of the unseen evaluation set's words, phones
+    and phone pairs that the corpus has, and a warning naming the language's common phones that
+    the corpus never has.
+    """
     options = parse_options(args.format, args.option)
     result = read_corpus(args.format, args.path, **options)
     table = Table(title=f"{args.path} ({args.format})")

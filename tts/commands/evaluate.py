@@ -14,22 +14,14 @@ from typing import Any
 
 from base.errors import TTSError
 from base.files import atomic_write_text
+from tts.commands import add_command, add_json_option, add_postfilter_option, add_voice_option
 
 _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "eval",
-        help="score a voice against espeak-ng on sentences it never saw (identification, MCD, PESQ, STOI)",
-        description="Synthesize the unseen evaluation set (sentences written for evaluation, in no training "
-        "corpus) or held-out phrasebook sentences, and compare with espeak-ng's rendering of them: sentence "
-        "identification (is the voice's audio nearest, by DTW, to the right sentence's rendering?) with the "
-        "default vocoder and with Griffin-Lim, mel-cepstral distortion (DTW) against a text-blind baseline "
-        "(the training set's mean mel frame), gate stops, and the vocoder alone (WaveGlow vs Griffin-Lim copy "
-        "synthesis of the reference mels, PESQ wide-band and STOI).",
-    )
-    parser.add_argument("--voice", required=True, help="voice name (`tts voices`) or bundle directory/archive")
+    parser = add_command(subparsers, "eval", run)
+    add_voice_option(parser, required=True)
     parser.add_argument(
         "--lang",
         "-l",
@@ -110,29 +102,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="folder to cache the espeak-ng references in (default: a temporary folder)",
     )
-    parser.add_argument(
-        "--json",
-        "--out",
-        type=Path,
-        default=None,
-        dest="json_path",
-        metavar="FILE",
-        help="write the full results (per-sentence scores, settings) here",
-    )
-    parser.add_argument(
-        "--postfilter",
-        type=float,
-        default=None,
-        metavar="BETA",
-        help="spectral-contrast factor for the voice's mels before vocoding, 1 (off) to 2 "
-        "(default: the voice's own, as `tts synth` applies it)",
-    )
+    add_json_option(parser, "the full results (per-sentence scores, settings)")
+    add_postfilter_option(parser, default="the voice's own, as `tts synth` applies it")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Score a voice against espeak-ng on sentences it never saw (identification, MCD, PESQ, STOI).
+
+    Synthesize the unseen evaluation set (sentences written for evaluation, in no training corpus)
+    or held-out phrasebook sentences, and compare with espeak-ng's rendering of them: sentence
+    identification (is the voice's audio nearest, by DTW, to the right sentence's rendering?) with
+    the default vocoder and with Griffin-Lim, mel-cepstral distortion (DTW) against a text-blind
+    baseline (the training set's mean mel frame), gate stops, and the vocoder alone (WaveGlow vs
+    Griffin-Lim copy synthesis of the reference mels, PESQ wide-band and STOI).
+    """
     import tts
     from tts.eval import evaluate_voice
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from base.errors import TTSError
+from tts import postfilter
+from tts.commands import add_command, add_out_options, add_postfilter_option, add_voice_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,13 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
 
-    voice = kinds.add_parser(
-        "voice",
-        help="a voice bundle from acoustic and vocoder checkpoints",
-        description="Write a voice bundle (voice.json with sha256 of each file, acoustic.pt, vocoder.pt) "
-        "from training checkpoints: this project's, NVIDIA's or DeepLearningExamples'. Put it in "
-        "$TTS_VOICES (or ~/.local/share/swaratts/voices) to use it by name.",
-    )
+    voice = add_command(kinds, "voice", run_voice)
     voice.add_argument("--acoustic", type=Path, required=True, help="Tacotron2 checkpoint")
     voice.add_argument("--vocoder", type=Path, required=True, help="WaveGlow checkpoint")
     voice.add_argument(
@@ -35,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a language the voice speaks (repeat; the first is its default). Default: "
         "its training language and every language its symbols cover",
     )
-    voice.add_argument("--out", type=Path, required=True, help="bundle directory to write")
+    add_out_options(voice, "bundle directory to write")
     voice.add_argument("--name", default=None, help="voice name (default: the directory name)")
     voice.add_argument("--description", default="", help="one line about the voice")
     voice.add_argument(
@@ -52,26 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a command that produced the models, recorded in voice.json (repeat)",
     )
     voice.add_argument("--fp32", action="store_true", help="keep fp32 weights (default: fp16 storage)")
-    voice.add_argument(
-        "--postfilter",
-        type=float,
-        default=None,
-        metavar="BETA",
-        help="spectral-contrast factor the voice applies to its predicted mels, 1 (off) to 2 (default 1.4)",
-    )
-    voice.add_argument("--force", action="store_true", help="replace an existing bundle at --out")
-    voice.set_defaults(func=run_voice)
+    add_postfilter_option(voice, default=f"{postfilter.DEFAULT}")
 
-    onnx = kinds.add_parser(
-        "onnx",
-        help="an ONNX voice for the torch-free runtime",
-        description="Export a voice to ONNX graphs (encoder, one decoder step, postnet, vocoder), verified "
-        "against PyTorch with onnxruntime; synthesize with `tts synth --engine onnx --voice DIR`.",
-    )
-    onnx.add_argument("--voice", required=True, help="voice name or bundle path")
-    onnx.add_argument("--out", type=Path, required=True, help="directory to write")
-    onnx.add_argument("--force", action="store_true", help="replace an existing bundle at --out")
-    onnx.set_defaults(func=run_onnx)
+    onnx = add_command(kinds, "onnx", run_onnx)
+    add_voice_option(onnx, required=True)
+    add_out_options(onnx, "directory to write")
 
 
 def check_out(out: Path, force: bool) -> None:
@@ -83,6 +64,12 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def run_voice(args: argparse.Namespace) -> int:
+    """A voice bundle from acoustic and vocoder checkpoints.
+
+    Write a voice bundle (voice.json with sha256 of each file, acoustic.pt, vocoder.pt) from
+    training checkpoints: this project's, NVIDIA's or DeepLearningExamples'. Put it in $TTS_VOICES
+    (or ~/.local/share/swaratts/voices) to use it by name.
+    """
     from tts.bundle import export_voice
 
     for path in (args.acoustic, args.vocoder):
@@ -110,6 +97,11 @@ def run_voice(args: argparse.Namespace) -> int:
 
 
 def run_onnx(args: argparse.Namespace) -> int:
+    """An ONNX voice for the torch-free runtime.
+
+    Export a voice to ONNX graphs (encoder, one decoder step, postnet, vocoder), verified against
+    PyTorch with onnxruntime; synthesize with `tts synth --engine onnx --voice DIR`.
+    """
     from tts.onnx.export import export_voice_onnx
     from tts.voice import load_voice
 

@@ -11,23 +11,23 @@ import torch
 
 from base.audio import MelConfig, load_wav, mel_spectrogram
 from base.errors import TTSError
+from tts.commands import add_command
 
 log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "mel",
-        help="compute the log-mel spectrogram of an audio file",
-        description="Compute the 80-band log-mel spectrogram (NVIDIA Tacotron2/WaveGlow definition) "
-        "of an audio file, resampled to 22050 Hz, and save it as .npy or .pt of shape [80, frames].",
-    )
+    parser = add_command(subparsers, "mel", run)
     parser.add_argument("wav", type=Path, help="input audio (any format libsndfile reads)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output .npy or .pt")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Compute the log-mel spectrogram of an audio file.
+
+    Compute the 80-band log-mel spectrogram (NVIDIA Tacotron2/WaveGlow definition) of an audio
+    file, resampled to 22050 Hz, and save it as .npy or .pt of shape [80, frames].
+    """
     if args.output.suffix not in (".npy", ".pt"):
         raise TTSError(f"{args.output}: the output must end in .npy or .pt")
     config = MelConfig()

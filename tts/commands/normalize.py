@@ -6,17 +6,11 @@ import argparse
 
 import text
 from text.languages import ALIASES
+from tts.commands import add_command
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "normalize",
-        help="print the normalized text (and language tags / symbol ids)",
-        description=(
-            "Normalize text the way the acoustic model reads it: numbers and symbols as words, "
-            "Hindi in Devanagari, Bengali in Bengali script, English in lower-case Latin."
-        ),
-    )
+    parser = add_command(subparsers, "normalize", run)
     parser.add_argument("text", help="the text to normalize (quote it)")
     parser.add_argument(
         "-l",
@@ -26,10 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--tags", action="store_true", help="also print each token's language tag")
     parser.add_argument("--ids", action="store_true", help="also print the symbol ids")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the normalized text (and language tags / symbol ids).
+
+    Normalize text the way the acoustic model reads it: numbers and symbols as words, Hindi in
+    Devanagari, Bengali in Bengali script, English in lower-case Latin.
+    """
     print(text.normalize(args.text, args.lang))
     if args.tags:
         print(" ".join(f"{token}/{tag}" for token, tag in text.tag_tokens(args.text, args.lang)))

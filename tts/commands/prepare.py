@@ -7,17 +7,12 @@ import os
 from pathlib import Path
 
 from base.errors import TTSError
+from tts.commands import add_command
 from tts.prepare import PrepareConfig, prepare_corpus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "prepare",
-        help="validate, trim and normalize a corpus and cache its mels for training",
-        description="Read a corpus (ljspeech, indictts, syspin, openslr or manifest), validate and trim "
-        "its audio, normalize its text, compute mels in parallel and write train/val manifests and a "
-        "report. Resumable: a second run skips finished utterances.",
-    )
+    parser = add_command(subparsers, "prepare", run)
     parser.add_argument("format", help="corpus format: ljspeech, indictts, syspin, openslr, manifest")
     parser.add_argument("path", type=Path, help="the corpus folder (or manifest file)")
     parser.add_argument("--lang", "-l", required=True, help="language of the text (en, hi, bn, hinglish, benglish)")
@@ -31,10 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="characters",
         help="what the acoustic model will read: the normalized letters, or their espeak-ng IPA",
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Validate, trim and normalize a corpus and cache its mels for training.
+
+    Read a corpus (ljspeech, indictts, syspin, openslr or manifest), validate and trim its audio,
+    normalize its text, compute mels in parallel and write train/val manifests and a report.
+    Resumable: a second run skips finished utterances.
+    """
     config = PrepareConfig()
     if args.config is not None:
         config = _read_config(args.config)

@@ -17,8 +17,8 @@ import soundfile
 
 from base.errors import TTSError
 from base.files import atomic_path
-from tts.commands import seed
-from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
+from tts.commands import add_command, add_postfilter_option, add_voice_option, add_waveglow_options
+from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,7 @@ FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "synth",
-        help="speak text with a voice (bundled, yours, or a bundle path)",
-        description="Synthesize speech. Without --voice, the voice for -l LANG is used (see `tts voices`). "
-        "Long text is split into sentences and spoken in batches, in bounded memory.",
-    )
+    parser = add_command(subparsers, "synth", run)
     parser.add_argument("text", nargs="?", help="the text (or use --text-file)")
     parser.add_argument(
         "-l", "--lang", default=None, help="language: hinglish, hi (hindi), bn (bengali), benglish, en (english)"
@@ -43,18 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="output .wav, .flac or .ogg; '-' writes wav to stdout (default: a name from the text)",
     )
-    parser.add_argument("--voice", default=None, help="voice name (`tts voices`) or bundle directory/archive")
+    add_voice_option(parser)
     parser.add_argument("--speaker", default="0", help="speaker index or name (default 0)")
-    parser.add_argument(
-        "--sigma", type=float, default=DEFAULT_SIGMA, help=f"WaveGlow latent scale (default {DEFAULT_SIGMA})"
-    )
-    parser.add_argument(
-        "--denoise",
-        type=float,
-        default=DEFAULT_DENOISE,
-        help=f"WaveGlow denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)",
-    )
-    parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible audio")
+    add_waveglow_options(parser)
     parser.add_argument("--text-file", type=Path, default=None, help="read the text from a UTF-8 file ('-': stdin)")
     parser.add_argument(
         "--vocoder",
@@ -64,14 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "voice.json, WaveGlow when it has none (the log says which and why); waveglow or "
         "griffinlim: that one",
     )
-    parser.add_argument(
-        "--postfilter",
-        type=float,
-        default=None,
-        metavar="BETA",
-        help="spectral-contrast factor for the predicted mels, 1 (off) to 2; default the "
-        "voice's (voice.json postfilter)",
-    )
+    add_postfilter_option(parser, default="the voice's (voice.json postfilter)")
     parser.add_argument(
         "--engine",
         choices=("torch", "onnx"),
@@ -80,7 +59,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=8, help="sentences decoded together (default 8)")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
-    parser.set_defaults(func=run)
 
 
 def read_text(args: argparse.Namespace) -> str:
@@ -141,6 +119,11 @@ def open_voice(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Speak text with a voice (bundled, yours, or a bundle path).
+
+    Synthesize speech. Without --voice, the voice for -l LANG is used (see `tts voices`). Long text
+    is split into sentences and spoken in batches, in bounded memory.
+    """
     raw = read_text(args)
     if not raw.strip():
         raise TTSError("the text is empty")

@@ -9,30 +9,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tts.training.stage import FINETUNE_LR_FACTOR, STAGES, train_stage
+from tts.commands import add_command
+from tts.training.stage import STAGES, train_stage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    train = subparsers.add_parser(
-        "train",
-        help="train the acoustic model or the vocoder on a prepared data directory",
-        description=__doc__.split("\n\n")[1],
-    )
-    _common(train)
-    train.set_defaults(func=run_train)
-
-    finetune = subparsers.add_parser(
-        "finetune",
-        help="fine-tune a trained acoustic model or vocoder (this project's or NVIDIA's) on new data",
-        description="Warm-start from CHECKPOINT (tensors whose shapes differ, e.g. a new symbol or "
-        "speaker table, are re-initialised and listed), optionally freeze modules, and train on new "
-        f"data with a lower learning rate ({FINETUNE_LR_FACTOR} x the preset's unless given).",
-    )
+    _common(add_command(subparsers, "train", run_train))
+    finetune = add_command(subparsers, "finetune", run_finetune)
     _common(finetune)
     finetune.add_argument("--from", dest="init_from", type=Path, required=True, help="checkpoint to start from")
     finetune.add_argument("--freeze", default="", help="acoustic modules to keep fixed, e.g. encoder,embedding")
     finetune.add_argument("--learning-rate", type=float, default=None, help="override the learning rate")
-    finetune.set_defaults(func=run_finetune)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +43,11 @@ def _report(args: argparse.Namespace, result: dict) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    """Train the acoustic model or the vocoder on a prepared data directory.
+
+    Runs on one process, or on many under torchrun (torchrun --nproc_per_node 4 -m tts.cli train
+    ...): the engine picks up the distributed environment itself.
+    """
     result = train_stage(
         args.stage, args.data, args.config, args.out, resume=args.resume, max_steps=args.max_steps, device=args.device
     )
@@ -63,6 +55,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_finetune(args: argparse.Namespace) -> int:
+    """Fine-tune a trained acoustic model or vocoder (this project's or NVIDIA's) on new data.
+
+    Warm-start from CHECKPOINT (tensors whose shapes differ, e.g. a new symbol or speaker table,
+    are re-initialised and listed), optionally freeze modules, and train on new data with a lower
+    learning rate (a tenth of the preset's unless given).
+    """
     freeze = tuple(name.strip() for name in args.freeze.split(",") if name.strip())
     result = train_stage(
         args.stage,

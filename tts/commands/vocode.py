@@ -13,33 +13,19 @@ import vocoder
 from base.audio import save_wav
 from base.checkpoint import CheckpointError, load_weights_only
 from base.errors import TTSError
-from tts.commands import seed
-from tts.vocoding import DEFAULT_DENOISE, DEFAULT_SIGMA, check_sigma_denoise
+from tts.commands import add_command, add_waveglow_options
+from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "vocode",
-        help="synthesize audio from a mel-spectrogram with a WaveGlow checkpoint",
-        description="Synthesise a WAV file from a mel-spectrogram (.npy or .pt, shape [80, frames]) "
-        "with a WaveGlow checkpoint: this project's, NVIDIA's train.py output (e.g. "
-        "waveglow_256channels_universal_v5.pt) or DeepLearningExamples'.",
-    )
+    parser = add_command(subparsers, "vocode", run)
     parser.add_argument("mel", type=Path, help="mel-spectrogram, .npy or .pt, shape [80, frames]")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output .wav")
     parser.add_argument("--checkpoint", type=Path, required=True, help="WaveGlow checkpoint")
-    parser.add_argument("--sigma", type=float, default=DEFAULT_SIGMA, help=f"latent scale (default {DEFAULT_SIGMA})")
-    parser.add_argument(
-        "--denoise",
-        type=float,
-        default=DEFAULT_DENOISE,
-        help=f"denoiser strength, e.g. 0.01-0.1 (default {DEFAULT_DENOISE}: off)",
-    )
-    parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible synthesis")
+    add_waveglow_options(parser)
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-    parser.set_defaults(func=run)
 
 
 def load_mel(path: Path) -> torch.Tensor:
@@ -85,6 +71,12 @@ def check_device(device: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Synthesize audio from a mel-spectrogram with a WaveGlow checkpoint.
+
+    Synthesise a WAV file from a mel-spectrogram (.npy or .pt, shape [80, frames]) with a WaveGlow
+    checkpoint: this project's, NVIDIA's train.py output (e.g. waveglow_256channels_universal_v5.pt)
+    or DeepLearningExamples'.
+    """
     if args.output.suffix.lower() != ".wav":
         raise TTSError(f"{args.output}: the output must be a .wav file")
     check_sigma_denoise(args.sigma, args.denoise, prefix="--")

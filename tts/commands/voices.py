@@ -10,17 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from base.files import atomic_write_text
+from tts.commands import add_command
 from tts.voice_manifest import list_voices, user_voice_dirs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "voices",
-        help="list the voices: bundled ones and yours",
-        description="List the voices tts synth can use by name: those in $TTS_VOICES (or "
-        "~/.local/share/swaratts/voices) and those bundled with the package. A user voice hides a "
-        "bundled one of the same name.",
-    )
+    parser = add_command(subparsers, "voices", run)
     parser.add_argument(
         "--json",
         nargs="?",
@@ -30,10 +25,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="write the list as JSON to PATH (no PATH or -: print it instead of the table)",
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """List the voices: bundled ones and yours.
+
+    List the voices tts synth can use by name: those in $TTS_VOICES (or
+    ~/.local/share/swaratts/voices) and those bundled with the package. A user voice hides a
+    bundled one of the same name.
+    """
     entries = list_voices()
     rows: list[dict[str, Any]] = [
         {

@@ -29,61 +29,12 @@ The cepstrum here is the real cepstrum of the natural-log mel frame, scaled as a
 papers report (a few dB); it is computed from the model's own features, not SPTK's
 mel-generalized cepstrum of a WORLD envelope, so compare voices evaluated with this module with
 each other rather than with published figures.
+
+The parts are modules of this package: :mod:`tts.eval.metrics` (MCD, copy synthesis),
+:mod:`tts.eval.identification`, :mod:`tts.eval.references` (sentences and espeak-ng references)
+and :mod:`tts.eval.runner`, which puts them together as :func:`evaluate_voice`.
 """
 
-from tts.eval.identification import (
-    Identification,
-    audio_features,
-    calibrate_identification,
-    distance_matrix,
-    dtw_distance,
-    identification_features,
-    identify,
-)
-from tts.eval.metrics import (
-    MCD_CONSTANT,
-    N_CEPS,
-    cepstral_distances,
-    copy_synthesis_scores,
-    mcd_aligned,
-    mcd_dtw,
-    mean_frame_baseline,
-    mel_cepstrum,
-)
-from tts.eval.references import (
-    HELD_OUT_SEED,
-    HELD_OUT_SENTENCES,
-    Reference,
-    held_out_sentences,
-    make_references,
-    reference_style,
-    training_texts,
-)
 from tts.eval.runner import SENTENCE_SETS, evaluate_voice
 
-__all__ = [
-    "HELD_OUT_SEED",
-    "MCD_CONSTANT",
-    "HELD_OUT_SENTENCES",
-    "N_CEPS",
-    "SENTENCE_SETS",
-    "Identification",
-    "Reference",
-    "audio_features",
-    "calibrate_identification",
-    "cepstral_distances",
-    "copy_synthesis_scores",
-    "distance_matrix",
-    "dtw_distance",
-    "evaluate_voice",
-    "held_out_sentences",
-    "identification_features",
-    "identify",
-    "make_references",
-    "mcd_aligned",
-    "mcd_dtw",
-    "mean_frame_baseline",
-    "mel_cepstrum",
-    "reference_style",
-    "training_texts",
-]
+__all__ = ["SENTENCE_SETS", "evaluate_voice"]
