@@ -32,6 +32,8 @@ COMMANDS = (
     "corpus",
     "prepare",
     "train",
+    "serve",
+    "report",
 )
 
 log = logging.getLogger("tts")
