@@ -55,6 +55,18 @@ def add_json_option(parser: argparse.ArgumentParser, what: str = "the results") 
     )
 
 
+def add_sentence_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set unseen|heldout``: which sentences a voice is judged on (``tts eval``, ``tts report``)."""
+    parser.add_argument(
+        "--set",
+        choices=("unseen", "heldout"),
+        default="unseen",
+        dest="sentence_set",
+        help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
+        "phrasebook sentences outside the training transcripts",
+    )
+
+
 def add_postfilter_option(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument(
         "--postfilter",

@@ -14,7 +14,7 @@ from typing import Any
 
 from base.errors import TTSError
 from base.files import atomic_write_text
-from tts.commands import add_command, add_json_option, add_postfilter_option, add_voice_option
+from tts.commands import add_command, add_json_option, add_postfilter_option, add_sentence_set_option, add_voice_option
 
 _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
 
@@ -31,14 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="language",
         help="language to evaluate (repeat; default every language of the voice)",
     )
-    parser.add_argument(
-        "--set",
-        choices=("unseen", "heldout"),
-        default="unseen",
-        dest="sentence_set",
-        help="unseen: the fixed evaluation set written for `tts eval` (default); heldout: "
-        "phrasebook sentences outside the training transcripts",
-    )
+    add_sentence_set_option(parser)
     parser.add_argument(
         "--sentences",
         type=int,

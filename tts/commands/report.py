@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from base.errors import TTSError
-from tts.commands import add_command, add_json_option, add_voice_option
+from tts.commands import add_command, add_json_option, add_sentence_set_option, add_voice_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,14 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_SENTENCES,
         help=f"sentences per language (default {DEFAULT_SENTENCES}; identification needs 2 or more)",
     )
-    parser.add_argument(
-        "--set",
-        choices=("unseen", "heldout"),
-        default="unseen",
-        dest="sentence_set",
-        help="unseen: the first sentences of `tts eval`'s unseen set (default); heldout: phrasebook "
-        "sentences outside the training transcripts",
-    )
+    add_sentence_set_option(parser)
     parser.add_argument("--speaker", default="0", help="speaker index or name (default 0)")
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="prepared training data, as for `tts eval` (default: voice.json's)"

@@ -17,6 +17,7 @@ import soundfile
 
 from base.errors import TTSError
 from base.files import atomic_path
+from tts.audio_encoding import UNKNOWN_SIZE, pcm16, wav_header
 from tts.commands import add_command, add_postfilter_option, add_voice_option, add_waveglow_options
 from tts.vocoding import check_sigma_denoise
 
@@ -162,46 +163,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-_UNKNOWN_SIZE = 0xFFFFFFFF  # a streamed WAV's sizes before its end is known (readers take the data as it comes)
-
-
 def write_wav_stream(out: BinaryIO, pieces: Iterable[np.ndarray], sample_rate: int) -> float:
     """Write float audio pieces to ``out`` as 16-bit mono WAV while they are made, in bounded
     memory (``-o -``). The header's sizes say "unknown" and are filled in at the end when ``out``
     can seek (a file), as streaming WAV writers do for pipes. A piece with non-finite samples
     stops the stream with an error before it is written. Returns the seconds written."""
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        _UNKNOWN_SIZE,
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        1,
-        sample_rate,
-        2 * sample_rate,
-        2,
-        16,
-        b"data",
-        _UNKNOWN_SIZE,
-    )
+    header = wav_header(sample_rate)
     out.write(header)
     samples = 0
     for piece in pieces:
-        if not np.isfinite(piece).all():
-            raise TTSError(
-                "the voice produced non-finite samples; the stream was cut before them "
-                "(check --sigma and --denoise, or the voice's files)"
-            )
-        out.write(np.round(np.clip(piece, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+        out.write(pcm16(piece))
         samples += len(piece)
     out.flush()
     try:
         seekable = out.seekable()
     except (AttributeError, OSError, ValueError):
         seekable = False
-    if seekable and 2 * samples + 36 <= _UNKNOWN_SIZE:
+    if seekable and 2 * samples + 36 <= UNKNOWN_SIZE:
         end = out.tell()
         out.seek(end - 2 * samples - len(header) + 4)
         out.write(struct.pack("<I", 2 * samples + 36))
