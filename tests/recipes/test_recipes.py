@@ -46,7 +46,7 @@ def test_hinglish_then_finetune_recipes(tmp_path):
     common = ["--config", "tiny", "--workers", "2"]
     hinglish = ["--out", str(base), "--data-dir", str(tmp_path / "data" / "hinglish"), "--utterances", "60"]
     hinglish += ["--acoustic-steps", "250", "--vocoder-steps", "60", *common]
-    run_recipe("hinglish", *hinglish)
+    run_recipe("hinglish", *hinglish, "--report-sentences", "1")
     report = check_report(base, min_stopped_share=0.5)
     print("hinglish recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
     # Stage 5 bundled the voice, with the command that made it.
@@ -59,6 +59,13 @@ def test_hinglish_then_finetune_recipes(tmp_path):
     assert len(voice.manifest.training["mel_mean"]) == 80
     audio, rate = voice.synthesize("namaste, how are you", seed=0)
     assert 0.3 < len(audio) / rate < 5
+    # ... and wrote its listening report: a sentence per language, every file it links there.
+    listening = json.loads((base / "report" / "report.json").read_text())
+    assert listening["voice"] == "hinglish" and set(listening["languages"]) == set(voice.languages)
+    assert len(listening["sentences"]) == len(voice.languages) and (base / "report" / "index.html").is_file()
+    for sentence in listening["sentences"]:
+        for link in [*sentence["audio"].values(), *sentence["pictures"].values()]:
+            assert (base / "report" / link).is_file(), link
 
     # Idempotent: running it again (here under bash) finds every stage done.
     again = run_recipe("hinglish", *hinglish, "--stop-stage", "3", launcher=("bash",))
@@ -81,10 +88,13 @@ def test_hinglish_then_finetune_recipes(tmp_path):
         "20",
         "--freeze",
         "encoder",
+        "--report-sentences",
+        "0",
         *common,
     )
     assert "warm start from" in result.stderr
     report = check_report(tuned, min_stopped_share=0.0)
+    assert not (tuned / "report").exists()  # --report-sentences 0: none
     print("finetune recipe:", report["losses"], f"{report['stopped_by_gate']}/{report['sentences']} stopped")
 
 
