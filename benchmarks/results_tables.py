@@ -145,13 +145,15 @@ def serve_load_table() -> str:
             f"{run['latency_p95']:.3f} | {run['audio_seconds_per_request']:.2f} | {run['x_realtime']:.1f} |"
         )
     machine, server = result["machine"], result["server"]
-    load = ", ".join(f"{v:g}" for v in machine["load_average_before"])
+    threads = server["torch_threads_per_job"]
+    loads = [", ".join(f"{v:g}" for v in machine.get(key, [])) for key in ("load_average_before", "load_average_after")]
     rows.append("")
     rows.append(
         f'Voice {result["voice"]}, {result["endpoint"]}, text "{result["text"]}"; `tts serve --jobs {server["jobs"]}` '
-        f"({server['torch_threads_per_job']} torch thread{'s' if server['torch_threads_per_job'] > 1 else ''} per job) and the clients on one machine: {machine['cpu_model']}, "
-        f"{machine['physical_cores']} cores, load average {load} before the run; measured {result['created']} with "
-        f"`{result['command']}`."
+        f"({threads} torch thread{'s' if threads > 1 else ''} per job) and the clients on one machine: "
+        f"{machine['cpu_model']}, {machine['physical_cores']} cores, load average {loads[0]} before the run and "
+        f"{loads[1] or 'not recorded'} after it.{' ' + machine['note'] if machine.get('note') else ''} Measured "
+        f"{result['created']} with `{result['command']}`."
     )
     return "\n".join(rows)
 

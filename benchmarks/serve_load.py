@@ -124,6 +124,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=24, help="requests per concurrency (default 24)")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="time for all the loads (default 60)")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    parser.add_argument(
+        "--note", default="", help="what else the machine was doing (recorded with the figures, e.g. a training job)"
+    )
     args = parser.parse_args()
     concurrencies = args.concurrency or [1, 4]
     port = free_port()
@@ -154,6 +157,8 @@ def main() -> int:
             "logical_cpus": os.cpu_count(),
             "physical_cores": physical_cores(),
             "load_average_before": [round(v, 2) for v in load_before],
+            "load_average_after": [round(v, 2) for v in os.getloadavg()],
+            "note": args.note,
         },
         "runs": runs,
     }
