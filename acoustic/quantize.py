@@ -5,14 +5,25 @@ The int8 model is the same :class:`~acoustic.model.Tacotron2` with some of its l
 the fast loop, the reference loop and the ONNX graph call) applies its LSTM cells and linear
 layers through ``_lstm_cell`` / ``apply_linear``, which call whatever module sits there. The
 swapped-in modules compute the same functions with int8 weights (:class:`base.lowp.Int8Linear`:
-dynamic quantization, activations quantized per call, fp32 biases):
+dynamic quantization, activations quantized per call, fp32 biases), for the layers with at
+least ``min_weights`` weights (:data:`MIN_INT8_WEIGHTS`, 2^20, by default):
 
-* the decoder's two LSTM cells (at batch 1 a decoder step reads every weight once, so it is
-  bound by memory bandwidth, and int8 weights are a quarter of the bytes);
-* the decoder's per-step linear layers with at least ``min_weights`` weights; by default
-  (:data:`MIN_INT8_WEIGHTS`) none of NVIDIA's: its largest, the projection to the mel frames and
-  the attention query (123 k and 131 k weights), measured no faster in int8 at batch 1 and
-  quantizing them multiplied the mel's deviation from fp32 by five.
+* the decoder's two LSTM cells. NVIDIA's cells
+  (7.3 M and 10.5 M weights) are bound by memory bandwidth at batch 1: a step reads every weight
+  once, and int8 weights are a quarter of the bytes (measured 3-4x faster per step). Small
+  cells, such as the bundled voices' (0.5 M and 0.7 M), are bound by the per-call overhead
+  instead, and int8 measured slower there (0.97 against 0.71 ms per step at batch 1), so they
+  stay fp32;
+* the decoder's per-step linear layers: none of NVIDIA's reaches the threshold. Its largest,
+  the projection to the mel frames and the attention query (123 k and 131 k weights), measured
+  no faster in int8 at batch 1, and quantizing them multiplied the mel's deviation from fp32 by
+  five.
+
+The items of a batch share each product's activation scale, and a rounding step of an input
+moves a whole step of the output: a sentence decoded in a batch equals it decoded alone only to
+within the int8 noise (about 1e-3 of the mel), not to fp32's 1e-5. Quantizing each item on its
+own does not restore that (a 1e-8 difference upstream flips a rounding just the same) and cost
+10-20 % of the speed, so it is not done.
 
 The encoder (run once per sentence), the attention's location features and the postnet stay
 in float: fp32, or bfloat16 where the CPU computes it natively and a probe measured it faster
@@ -33,7 +44,7 @@ from base.lowp import Bf16, Int8Linear
 
 log = logging.getLogger(__name__)
 
-# Linear layers below this many weights stay fp32 (see the module docstring).
+# Layers with fewer weights stay fp32 (see the module docstring).
 MIN_INT8_WEIGHTS = 1_048_576
 
 
@@ -84,13 +95,14 @@ def quantize(
     inplace: bool = False,
     min_weights: int = MIN_INT8_WEIGHTS,
 ) -> Tacotron2:
-    """A CPU inference Tacotron2 whose decoder runs its LSTM cells and large linear layers in int8.
+    """A CPU inference Tacotron2 whose decoder runs its large LSTM cells (and linear layers) in int8.
 
     Args:
         model: a Tacotron2 (any device or dtype; the result is CPU float32 in eval mode).
         kernels: the int8 kernels; default: chosen for this CPU (:func:`base.cpu.low_precision`).
         inplace: change ``model`` itself instead of a copy.
-        min_weights: linear layers with fewer weights stay fp32 (the LSTM cells are always int8).
+        min_weights: layers (LSTM cells: input and hidden weights together) with fewer weights
+            stay fp32; 0 quantizes every cell and per-step linear layer.
 
     Returns:
         the model for :meth:`Tacotron2.infer` (training it is not supported: the int8 layers have
@@ -102,7 +114,7 @@ def quantize(
     decoder = quantized.decoder
     for name in ("attention_rnn", "decoder_rnn"):
         cell = getattr(decoder, name)
-        if isinstance(cell, nn.LSTMCell):
+        if isinstance(cell, nn.LSTMCell) and cell.weight_ih.numel() + cell.weight_hh.numel() >= min_weights:
             setattr(decoder, name, QuantizedLSTMCell(cell, kernels))
     for holder in (decoder.linear_projection, decoder.attention_layer.query_layer, *decoder.prenet.layers):
         linear = holder.linear_layer

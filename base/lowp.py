@@ -54,6 +54,9 @@ class Int8Linear:
     one scale and zero point from its range, multiplies in integers and rescales to fp32, then
     adds the fp32 bias. Also a :class:`vocoder.waveglow.Linear` (``__call__(x, out)``,
     ``accumulate``).
+
+    One scale for the whole ``x``: the rows of a batch share it, so a row's result depends (by
+    at most a rounding step of its input) on the other rows.
     """
 
     def __init__(self, weight: Tensor, bias: Tensor | None, kernels: LowPrecision) -> None:

@@ -10,7 +10,8 @@ signal-to-error ratio against fp32 is recorded), for the published config and th
 Tacotron2: the reference loop (``Decoder.infer_stepwise``: one ``Decoder.step`` per step, outputs
 stacked at the end: NVIDIA's loop), the fast loop (``Decoder.infer``, bit-identical) and the fast
 loop of the int8 model (``acoustic.quantize``), for the reference config and the ``tiny`` preset,
-batch 1 and 8. With ``--voice``: the voice speaking a sentence and a paragraph in fp32 and in
+batch 1 and 8. ``onnx``: onnxruntime's decoder step graph in fp32 and int8 (the graph
+``tts export onnx --precision int8`` writes). ``voice``: the voice speaking a sentence and a paragraph in fp32 and in
 int8 (``load_voice(precision=...)``, its default vocoder and WaveGlow), and the peak RSS of each
 in a fresh process (``tts bench``'s end-to-end worker).
 
@@ -34,6 +35,7 @@ import torch
 
 import acoustic
 import vocoder
+from acoustic.quantize import MIN_INT8_WEIGHTS
 from tts.bench import SAMPLE_TEXTS, write_json
 from tts.bench.machine import cpu_model, cpu_precision_info, physical_cores
 from tts.bench.workers import run_worker
@@ -138,6 +140,10 @@ def bench_acoustic(steps: int, repeats: int) -> list[dict[str, Any]]:
         with torch.no_grad():
             model.decoder.gate_layer.linear_layer.bias.fill_(-1e4)  # a fixed number of steps
         int8 = acoustic.quantize(model)
+        cells = [model.decoder.attention_rnn, model.decoder.decoder_rnn]
+        smallest = min(cell.weight_ih.numel() + cell.weight_hh.numel() for cell in cells)
+        # Below acoustic.quantize's threshold the cells stay fp32; time them forced to int8 too.
+        forced = acoustic.quantize(model, min_weights=smallest) if smallest < MIN_INT8_WEIGHTS else None
         for batch in (1, 8):
             text = torch.randint(1, config.n_symbols, (batch, 60))
             with torch.inference_mode():
@@ -159,7 +165,10 @@ def bench_acoustic(steps: int, repeats: int) -> list[dict[str, Any]]:
             )
             same = all(torch.equal(a, b) for a, b in zip(old(), new()))
             mel, mel8 = new()[0], quantized()[0]
-            times = interleaved({"plain": old, "fast": new, "int8": quantized}, repeats)
+            variants = {"plain": old, "fast": new, "int8": quantized}
+            if forced is not None:
+                variants["int8, cells forced"] = run(forced.decoder.infer)
+            times = interleaved(variants, repeats)
             row = summary(times, 1e3 / steps)
             report(f"Tacotron2 {name} batch {batch} (fast bit-identical: {same})", row, "ms/step")
             rows.append(
@@ -174,6 +183,64 @@ def bench_acoustic(steps: int, repeats: int) -> list[dict[str, Any]]:
                     "mel_rms": float((mel**2).mean().sqrt()),
                 }
             )
+    return rows
+
+
+def bench_onnx(steps: int, repeats: int, threads: int | None) -> list[dict[str, Any]]:
+    """onnxruntime's decoder step graph in fp32 and int8 (``tts export onnx --precision int8``: its
+    LSTM cells as MatMulInteger), random weights, ``steps`` steps on a 60-symbol memory."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from tts.onnx.export import INT8_GRAPH, export_graphs, quantize_graph
+    from tts.onnx.runtime import GRAPH_FILES
+    from tts.testing import random_waveglow
+
+    configs = {
+        "reference": acoustic.Tacotron2Config(),
+        "tiny-long": acoustic.Tacotron2Config(**read_config_file("acoustic", "tiny-long").model),
+    }
+    rows = []
+    for name, config in configs.items():
+        config = config.replace(prenet_dropout=0.0)
+        torch.manual_seed(0)
+        model = acoustic.Tacotron2(config).eval()
+        with tempfile.TemporaryDirectory() as tmp:
+            export_graphs(model, random_waveglow("micro", upsample_kernel_size=256), tmp)
+            fp32 = Path(tmp) / GRAPH_FILES[INT8_GRAPH]
+            int8 = Path(tmp) / "int8.onnx"
+            int8.write_bytes(fp32.read_bytes())
+            quantize_graph(int8, {4 * config.attention_rnn_dim, 4 * config.decoder_rnn_dim})
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads or torch.get_num_threads()
+            options.inter_op_num_threads = 1
+            sessions = {
+                p: ort.InferenceSession(str(f), options, providers=["CPUExecutionProvider"])
+                for p, f in (("fp32", fp32), ("int8", int8))
+            }
+        rng = np.random.default_rng(0)
+        feeds = {}
+        for i in sessions["fp32"].get_inputs():
+            shape = [d if isinstance(d, int) else 60 for d in i.shape]
+            feeds[i.name] = (
+                np.ones(shape, dtype=bool)
+                if i.type == "tensor(bool)"
+                else rng.standard_normal(shape).astype(np.float32)
+            )
+
+        def loop(session: Any) -> Callable[[], None]:
+            def call() -> None:
+                for _ in range(steps):
+                    session.run(None, feeds)
+
+            return call
+
+        row = summary(interleaved({p: loop(s) for p, s in sessions.items()}, repeats), 1e3 / steps)
+        report(f"onnxruntime decoder step, {name}", row, "ms/step")
+        rows.append({"name": name, "steps": steps, "unit": "ms per decoder step", "times": row})
     return rows
 
 
@@ -255,7 +322,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="audio per vocoder run")
     parser.add_argument("--steps", type=int, default=100, help="decoder steps per acoustic run")
-    parser.add_argument("--only", default="vocoder,acoustic", help="comma-separated: vocoder, acoustic, voice")
+    parser.add_argument("--only", default="vocoder,acoustic", help="comma-separated: vocoder, acoustic, onnx, voice")
     parser.add_argument("--vocoders", default=",".join(VOCODERS), help=f"WaveGlow configs: {', '.join(VOCODERS)}")
     parser.add_argument("--voice", default="hinglish", help="the voice of the 'voice' part (default hinglish)")
     parser.add_argument("--rss-seconds", type=float, default=10.0, help="audio of the published WaveGlow RSS runs")
@@ -287,6 +354,8 @@ def main() -> None:
             record["vocoder_rss"] = published_rss(args.rss_seconds, args.threads)
     if "acoustic" in parts:
         record["acoustic"] = bench_acoustic(args.steps, args.repeats)
+    if "onnx" in parts:
+        record["onnx"] = bench_onnx(args.steps, args.repeats, args.threads)
     if "voice" in parts:
         record["voice"] = bench_voice(args.voice, args.repeats, args.threads)
     if args.json_path:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,15 @@ import torch
 
 import acoustic
 import vocoder
-from base.cpu import check_precision
+from base.cpu import check_precision, low_precision
 from base.errors import TTSError
 from tts.griffinlim import GriffinLim
 from tts.text_processor import TextProcessor
 from tts.vocoding import ChunkConfig, vocode_in_chunks
 from tts.voice import check_same_mels
 from tts.voice_manifest import VoiceManifest
+
+log = logging.getLogger(__name__)
 
 # At batch 1 a small decoder's step is a chain of tiny kernels, bound by per-op overhead, and a
 # second thread only adds synchronisation: measured on 2 cores (tiny-long, 1.6 M LSTM weights)
@@ -153,6 +156,23 @@ def waveglow_vocoder(
     (None where the file records none: NVIDIA's)."""
     loaded = vocoder.read_checkpoint(checkpoint)
     return TorchWaveGlow(vocoder.load_checkpoint(loaded, device), device, chunks), loaded.mel_config
+
+
+def default_precision(device: str | torch.device = "cpu") -> str:
+    """:data:`tts.voice.DEFAULT_PRECISION` where it can run: int8 needs the CPU and int8 kernels
+    for it (:func:`base.cpu.low_precision`); elsewhere fp32, and the log says why."""
+    from tts.voice import DEFAULT_PRECISION
+
+    if DEFAULT_PRECISION == "int8":
+        if torch.device(device).type != "cpu":
+            log.info("precision fp32: int8 runs on the CPU, not on %s", device)
+            return "fp32"
+        try:
+            low_precision()
+        except TTSError as exc:
+            log.info("precision fp32: %s", exc)
+            return "fp32"
+    return DEFAULT_PRECISION
 
 
 def load_torch_parts(

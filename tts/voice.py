@@ -395,7 +395,8 @@ def load_voice(
         precision: ``"fp32"`` or ``"int8"`` (:data:`base.cpu.PRECISIONS`). ``"int8"`` runs the
             large products of both models with int8 weights on the CPU
             (:func:`acoustic.quantize`, :func:`vocoder.quantize`; docs/precision.md). ``None``: a
-            torch bundle loads in :data:`DEFAULT_PRECISION`, an ONNX one in the precision it was
+            torch bundle loads in :data:`DEFAULT_PRECISION` where that can run (int8 needs the CPU
+            and int8 kernels for it; else fp32, logged), an ONNX one in the precision it was
             exported in (``tts export onnx --precision``), which is the only one it has.
 
     Raises:
@@ -433,7 +434,10 @@ def load_voice(
     else:
         from tts.torch_parts import load_torch_parts
 
-        precision = precision or DEFAULT_PRECISION
+        if precision is None:
+            from tts.torch_parts import default_precision
+
+            precision = default_precision(device)
         acoustic, vocoders = load_torch_parts(path, manifest, device=device, chunks=chunks, precision=precision)
     return Voice(
         path,

@@ -63,7 +63,16 @@ def test_the_int8_voice_speaks_and_knows_its_precision(exported):
         load_voice(path, precision="fp32")
 
 
-def test_exports_come_from_an_fp32_voice(tmp_path):
-    voice = load_voice("hinglish", precision="int8")
-    with pytest.raises(TTSError, match="export from the fp32 voice"):
-        export_voice_onnx(voice, tmp_path / "out", precision="int8")
+def test_exports_come_from_the_fp32_models(monkeypatch, tmp_path):
+    """A voice loaded in int8 is exported from its bundle's fp32 models."""
+    exported = {}
+
+    def export(acoustic_model, vocoder_model, manifest, out_dir, **options):
+        exported.update(acoustic=acoustic_model, vocoder=vocoder_model, options=options)
+        return out_dir
+
+    monkeypatch.setattr("tts.onnx.export.export_onnx", export)
+    export_voice_onnx(load_voice("hinglish", precision="int8"), tmp_path / "out", precision="int8")
+    assert type(exported["acoustic"].decoder.attention_rnn) is torch.nn.LSTMCell
+    assert exported["vocoder"].fast_linear is None
+    assert exported["options"] == {"precision": "int8"}

@@ -14,7 +14,6 @@ from tts.bench.machine import machine_info
 from tts.bench.models import bench_acoustic, bench_vocoder
 from tts.bench.settings import SCHEMA, SECTIONS, BenchSettings
 from tts.bench.training import bench_training
-from tts.voice import DEFAULT_PRECISION
 
 # -- the whole bench -------------------------------------------------------------------------
 
@@ -33,7 +32,9 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     if settings.precision is not None:
         check_precision(settings.precision)
     elif settings.engine == "torch":
-        settings = dataclasses.replace(settings, precision=DEFAULT_PRECISION)
+        from tts.torch_parts import default_precision
+
+        settings = dataclasses.replace(settings, precision=default_precision())
     engine = get_engine(settings.engine)
     supported = getattr(engine, "sections", SECTIONS)
     if set(settings.sections) - set(supported):
@@ -55,7 +56,7 @@ def run_bench(settings: BenchSettings, progress: Callable[[str], None] = lambda 
     record["machine"] = machine_info(settings)
     voice = None
     if settings.voice and ("vocoder" in settings.sections or "acoustic" in settings.sections):
-        voice = engine.load_voice(settings.voice)
+        voice = engine.load_voice(settings.voice, precision=settings.precision)
     peak = record["machine"]["matmul_gflops"]
     if "vocoder" in settings.sections:
         record["vocoder"] = bench_vocoder(settings, engine, peak, voice, progress)

@@ -91,6 +91,18 @@ def add_waveglow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed, default=None, help="seed for reproducible audio")
 
 
+def add_precision_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--precision fp32|int8``: the weights of the models' large products (docs/precision.md)."""
+    from base.cpu import PRECISIONS
+
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help=f"fp32, or int8 weights in the models' large products (CPU; docs/precision.md); default {default}",
+    )
+
+
 def add_out_options(parser: argparse.ArgumentParser, what: str) -> None:
     """``--out DIR`` (required) and ``--force`` to replace what is there."""
     parser.add_argument("--out", type=Path, required=True, help=what)

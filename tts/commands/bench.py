@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from base.errors import TTSError
-from tts.commands import add_command, add_json_option, add_voice_option
+from tts.commands import add_command, add_json_option, add_precision_option, add_voice_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--only", metavar="SECTIONS", help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}"
     )
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    add_precision_option(parser, default="tts.voice.DEFAULT_PRECISION where it runs (an ONNX voice: its export's)")
     parser.add_argument("--repeats", type=int, help="timed runs per measurement (default 5, --quick 2)")
     parser.add_argument(
         "--no-rss", action="store_true", help="skip the vocoder peak-memory runs (one fresh process per length)"
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tts import bench
 
-    changes: dict = {"voice": args.voice, "engine": args.engine, "threads": args.threads}
+    changes: dict = {"voice": args.voice, "engine": args.engine, "threads": args.threads, "precision": args.precision}
     if args.only:
         sections = tuple(s.strip().replace("-", "_") for s in args.only.split(",") if s.strip())
         unknown = sorted(set(sections) - set(bench.SECTIONS))

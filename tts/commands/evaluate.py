@@ -14,7 +14,14 @@ from typing import Any
 
 from base.errors import TTSError
 from base.files import atomic_write_text
-from tts.commands import add_command, add_json_option, add_postfilter_option, add_sentence_set_option, add_voice_option
+from tts.commands import (
+    add_command,
+    add_json_option,
+    add_postfilter_option,
+    add_precision_option,
+    add_sentence_set_option,
+    add_voice_option,
+)
 
 _SHORT = {"waveglow": "WaveGlow", "griffinlim": "Griffin-Lim"}  # vocoder names in the identification table
 
@@ -98,6 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_option(parser, "the full results (per-sentence scores, settings)")
     add_postfilter_option(parser, default="the voice's own, as `tts synth` applies it")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    add_precision_option(parser, default="the voice's (as `tts synth` loads it)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
 
@@ -130,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             f"--record-vocoder-quality writes into a voice folder, and {args.voice} is an archive; "
             "unpack it and give the folder"
         )
-    voice = tts.load_voice(str(args.voice), device=args.device, postfilter=args.postfilter)
+    voice = tts.load_voice(str(args.voice), device=args.device, postfilter=args.postfilter, precision=args.precision)
     compare, sources = {}, {}
     for name, path in compared:
         compare[name], sources[name] = _compared_voice(voice, path, args.device)
@@ -150,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         sentence_set=args.sentence_set,
         calibrate=args.calibrate,
     )
+    result["settings"]["precision"] = voice.precision
     if sources:
         result["settings"]["compared"] = sources
     command = "tts " + " ".join(shlex.quote(a) for a in _argv(args))
@@ -192,8 +201,8 @@ def _parse_compare(spec: str) -> tuple[str, Path]:
 
 
 def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str, Any]]:
-    """``voice`` with the WaveGlow of ``path`` (a checkpoint, or a run folder's latest one), and
-    what to record of it."""
+    """``voice`` with the WaveGlow of ``path`` (a checkpoint, or a run folder's latest one), in the
+    voice's precision, and what to record of it."""
     import vocoder
     from tts.torch_parts import TorchWaveGlow
     from tts.training.state import CheckpointDirectory
@@ -210,6 +219,8 @@ def _compared_voice(voice: Any, path: Path, device: str) -> tuple[Any, dict[str,
         raise TTSError(f"{path}: no such checkpoint file or run folder")
     checkpoint = vocoder.read_checkpoint(path)
     model = vocoder.load_checkpoint(checkpoint, device)
+    if voice.precision == "int8":
+        model = vocoder.quantize(model, inplace=True)
     compared = voice.with_vocoder(TorchWaveGlow(model, device), checkpoint.mel_config, source=str(path))
     config = checkpoint.config
     record = {

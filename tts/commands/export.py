@@ -10,7 +10,7 @@ from typing import Any
 
 from base.errors import TTSError
 from tts import postfilter
-from tts.commands import add_command, add_out_options, add_postfilter_option, add_voice_option
+from tts.commands import add_command, add_out_options, add_postfilter_option, add_precision_option, add_voice_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     onnx = add_command(kinds, "onnx", run_onnx)
     add_voice_option(onnx, required=True)
     add_out_options(onnx, "directory to write")
+    add_precision_option(onnx, default="fp32 (int8: the decoder step's LSTM cells in int8)")
 
 
 def check_out(out: Path, force: bool) -> None:
@@ -106,6 +107,6 @@ def run_onnx(args: argparse.Namespace) -> int:
     from tts.voice import load_voice
 
     check_out(args.out, args.force)
-    voice = load_voice(args.voice, engine="torch")
-    print(export_voice_onnx(voice, args.out))
+    voice = load_voice(args.voice, engine="torch", precision="fp32")  # exported from the fp32 models
+    print(export_voice_onnx(voice, args.out, precision=args.precision or "fp32"))
     return 0

@@ -18,7 +18,13 @@ import soundfile
 from base.errors import TTSError
 from base.files import atomic_path
 from tts.audio_encoding import UNKNOWN_SIZE, pcm16, wav_header
-from tts.commands import add_command, add_postfilter_option, add_voice_option, add_waveglow_options
+from tts.commands import (
+    add_command,
+    add_postfilter_option,
+    add_precision_option,
+    add_voice_option,
+    add_waveglow_options,
+)
 from tts.vocoding import check_sigma_denoise
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=8, help="sentences decoded together (default 8)")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    add_precision_option(
+        parser, default="the voice's: tts.voice.DEFAULT_PRECISION where it runs, an ONNX voice's export"
+    )
 
 
 def read_text(args: argparse.Namespace) -> str:
@@ -115,7 +124,12 @@ def open_voice(args: argparse.Namespace):
 
         check_device(args.device)
     return load_voice(
-        path, device=args.device, engine=args.engine, vocoder_kind=args.vocoder, postfilter=args.postfilter
+        path,
+        device=args.device,
+        engine=args.engine,
+        vocoder_kind=args.vocoder,
+        postfilter=args.postfilter,
+        precision=args.precision,
     )
 
 

@@ -772,12 +772,11 @@ def export_onnx(
 
 
 def export_voice_onnx(voice: Any, out_dir: str | os.PathLike, **options: Any) -> Path:
-    """:func:`export_onnx` of a loaded torch voice (:class:`tts.voice.Voice`, loaded in fp32): its
-    acoustic model, vocoder and manifest. ``options`` are those of :func:`export_onnx` (an int8
-    export is ``precision="int8"``)."""
+    """:func:`export_onnx` of a loaded torch voice (:class:`tts.voice.Voice`): its acoustic model,
+    vocoder and manifest. Graphs are exported from the fp32 models: a voice loaded in int8 is
+    loaded again from its bundle in fp32 for it. ``options`` are those of :func:`export_onnx` (an
+    int8 export is ``precision="int8"``)."""
     if getattr(voice, "precision", "fp32") != "fp32":
-        raise TTSError(
-            f"voice {voice.name!r} is loaded in {voice.precision}: export from the fp32 voice "
-            "(load_voice(..., precision='fp32')); int8 graphs come from precision='int8' here"
-        )
+        log.info("exporting %r from its fp32 models (the voice given is loaded in %s)", voice.name, voice.precision)
+        voice = load_voice(voice.path, engine="torch", precision="fp32", verify=False)
     return export_onnx(voice.acoustic.model, voice.vocoders["waveglow"].model, voice.manifest, out_dir, **options)
