@@ -10,10 +10,11 @@ least ``min_weights`` weights (:data:`MIN_INT8_WEIGHTS`, 2^20, by default):
 
 * the decoder's two LSTM cells. NVIDIA's cells
   (7.3 M and 10.5 M weights) are bound by memory bandwidth at batch 1: a step reads every weight
-  once, and int8 weights are a quarter of the bytes (measured 3-4x faster per step). Small
+  once, and int8 weights are a quarter of the bytes (measured 3.9x faster per step). Small
   cells, such as the bundled voices' (0.5 M and 0.7 M), are bound by the per-call overhead
-  instead, and int8 measured slower there (0.97 against 0.71 ms per step at batch 1), so they
-  stay fp32;
+  instead: int8 measured no faster at batch 1 (0.82 against 0.77 ms per step for the ``tiny``
+  preset), though 1.6x faster at batch 8, so by default they stay fp32 and such a model keeps
+  fp32's exact behaviour (``min_weights=0`` quantizes them);
 * the decoder's per-step linear layers: none of NVIDIA's reaches the threshold. Its largest,
   the projection to the mel frames and the attention query (123 k and 131 k weights), measured
   no faster in int8 at batch 1, and quantizing them multiplied the mel's deviation from fp32 by
@@ -23,7 +24,7 @@ The items of a batch share each product's activation scale, and a rounding step 
 moves a whole step of the output: a sentence decoded in a batch equals it decoded alone only to
 within the int8 noise (about 1e-3 of the mel), not to fp32's 1e-5. Quantizing each item on its
 own does not restore that (a 1e-8 difference upstream flips a rounding just the same) and cost
-10-20 % of the speed, so it is not done.
+10-20 % of the speed in a trial, so it is not done.
 
 The encoder (run once per sentence), the attention's location features and the postnet stay
 in float: fp32, or bfloat16 where the CPU computes it natively and a probe measured it faster

@@ -60,7 +60,9 @@ class Int8Linear:
     """
 
     def __init__(self, weight: Tensor, bias: Tensor | None, kernels: LowPrecision) -> None:
-        if not hasattr(torch.ops.quantized, "linear_dynamic"):  # pragma: no cover - depends on the build
+        if not (
+            hasattr(torch.ops.quantized, "linear_dynamic") and hasattr(torch, "_make_per_channel_quantized_tensor")
+        ):
             raise TTSError(f"this PyTorch ({torch.__version__}) has no int8 linear kernels: use precision 'fp32'")
         weight = weight.detach().float()
         self.out_features, self.in_features = weight.shape

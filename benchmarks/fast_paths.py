@@ -244,14 +244,16 @@ def bench_onnx(steps: int, repeats: int, threads: int | None) -> list[dict[str, 
     return rows
 
 
-def bench_voice(name: str, repeats: int, threads: int | None) -> dict[str, Any]:
-    """The voice in fp32 and int8 in this process (interleaved), its default vocoder and WaveGlow;
-    then the peak RSS of each precision in a fresh process."""
+def bench_voice(name: str, repeats: int, threads: int | None, onnx: dict[str, str]) -> dict[str, Any]:
+    """The voice in fp32 and int8 in this process (interleaved), and its ONNX exports in ``onnx``
+    (label -> folder), its default vocoder and WaveGlow; then the peak RSS of each torch
+    precision in a fresh process."""
     import numpy as np
 
     from tts.voice import load_voice
 
     voices = {p: load_voice(name, precision=p) for p in ("fp32", "int8")}
+    voices.update({label: load_voice(folder, threads=threads) for label, folder in onnx.items()})
     language = next(code for code in voices["fp32"].languages if code in SAMPLE_TEXTS)
     texts = SAMPLE_TEXTS[language]
     cases = {"sentence": texts[0], "paragraph": " ".join(texts)}
@@ -326,6 +328,13 @@ def main() -> None:
     parser.add_argument("--vocoders", default=",".join(VOCODERS), help=f"WaveGlow configs: {', '.join(VOCODERS)}")
     parser.add_argument("--voice", default="hinglish", help="the voice of the 'voice' part (default hinglish)")
     parser.add_argument("--rss-seconds", type=float, default=10.0, help="audio of the published WaveGlow RSS runs")
+    parser.add_argument(
+        "--onnx",
+        action="append",
+        default=[],
+        metavar="LABEL=DIR",
+        help="an ONNX export of --voice to time beside it (repeat; e.g. 'onnx int8=voices/hinglish-int8')",
+    )
     parser.add_argument("--json", dest="json_path", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
     if args.threads:
@@ -357,7 +366,8 @@ def main() -> None:
     if "onnx" in parts:
         record["onnx"] = bench_onnx(args.steps, args.repeats, args.threads)
     if "voice" in parts:
-        record["voice"] = bench_voice(args.voice, args.repeats, args.threads)
+        onnx = dict(spec.split("=", 1) for spec in args.onnx)
+        record["voice"] = bench_voice(args.voice, args.repeats, args.threads, onnx)
     if args.json_path:
         print(f"written to {write_json(record, args.json_path)}")
 

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 PAUSE_SECONDS = 0.25  # silence between sentences
 # The precision a torch bundle loads in (load_voice(precision=None), tts synth without
 # --precision), chosen by the measured quality (docs/precision.md).
-DEFAULT_PRECISION = "fp32"
+DEFAULT_PRECISION = "int8"
 SPEEDS = (0.25, 4.0)  # speaking rates Voice.stream takes (OpenAI's speech API range); 1: as decoded
 MEL_FIELDS = ("sampling_rate", "filter_length", "hop_length", "win_length", "n_mel_channels", "mel_fmin", "mel_fmax")
 

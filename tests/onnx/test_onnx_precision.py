@@ -76,3 +76,10 @@ def test_exports_come_from_the_fp32_models(monkeypatch, tmp_path):
     assert type(exported["acoustic"].decoder.attention_rnn) is torch.nn.LSTMCell
     assert exported["vocoder"].fast_linear is None
     assert exported["options"] == {"precision": "int8"}
+
+
+def test_the_runtime_threads_do_not_spin(exported):
+    path, _ = exported
+    voice = load_voice(path)
+    for session in (voice.acoustic._decoder, voice.vocoders["waveglow"]._session):
+        assert session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"

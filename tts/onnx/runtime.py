@@ -129,6 +129,10 @@ def load_onnx_parts(
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # onnxruntime's threads spin between runs by default; between the decoder's steps and while
+    # numpy vocodes they would take the cores from the work: measured on 2 cores, a sentence of
+    # the hinglish voice took 0.213 s spinning and 0.079 s without (docs/precision.md).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     providers = list(providers or ["CPUExecutionProvider"])
     sessions = {}
     for role in GRAPH_FILES:
