@@ -27,7 +27,7 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import numpy as np
 from tqdm import tqdm
@@ -83,6 +83,19 @@ class Vocoder(Protocol):
         """Audio of ``mel`` [n_mel, frames] (float32 pieces, ``frames * hop_length`` samples in
         all, in [-1, 1]); ``sigma`` and ``denoise`` are WaveGlow's, ``seed`` seeds the noise."""
         ...
+
+
+class SpeakOptions(TypedDict, total=False):
+    """The keyword options of :meth:`Voice.stream`, which :meth:`Voice.synthesize` and
+    :meth:`Voice.synthesize_to_file` pass on (their meanings and defaults are there)."""
+
+    speaker: int | str
+    sigma: float
+    denoise: float
+    seed: int | None
+    batch_size: int
+    progress: bool
+    speed: float
 
 
 class Voice:
@@ -288,26 +301,19 @@ class Voice:
                     bar.update()
 
     def synthesize(
-        self,
-        raw: str,
-        language: str | None = None,
-        speaker: int | str = 0,
-        sigma: float = DEFAULT_SIGMA,
-        denoise: float = DEFAULT_DENOISE,
-        seed: int | None = None,
-        batch_size: int = 8,
-        speed: float = 1.0,
+        self, raw: str, language: str | None = None, **options: Unpack[SpeakOptions]
     ) -> tuple[np.ndarray, int]:
-        """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)`` (arguments as :meth:`stream`)."""
-        audio = np.concatenate(list(self.stream(raw, language, speaker, sigma, denoise, seed, batch_size, speed=speed)))
-        return audio, self.sample_rate
+        """Speak ``raw``: ``(audio float32 [T] in [-1, 1], sample_rate)`` (options as :meth:`stream`)."""
+        return np.concatenate(list(self.stream(raw, language, **options))), self.sample_rate
 
-    def synthesize_to_file(self, raw: str, path: str | os.PathLike, **kwargs: Any) -> Path:
-        """Speak ``raw`` into a 16-bit PCM WAV file at ``path``, written atomically (kwargs as
-        :meth:`synthesize`)."""
+    def synthesize_to_file(
+        self, raw: str, path: str | os.PathLike, language: str | None = None, **options: Unpack[SpeakOptions]
+    ) -> Path:
+        """Speak ``raw`` into a 16-bit PCM WAV file at ``path``, written atomically (options as
+        :meth:`stream`)."""
         import soundfile
 
-        audio, rate = self.synthesize(raw, **kwargs)
+        audio, rate = self.synthesize(raw, language, **options)
         path = Path(path)
         with atomic_path(path) as temporary:
             soundfile.write(str(temporary), audio, rate, subtype="PCM_16", format="WAV")
