@@ -361,8 +361,9 @@ class _PackedWN:
     start_b: torch.Tensor  # [C]
     # Per layer, over [taps | conditioning] -> 2C (dense: tap j in columns j*C:(j+1)*C, the
     # depthwise layer: its pointwise weight over the depthwise output), bias: the summed
-    # biases (input layer, conditioning, pointwise of the depthwise bias). None for a first
-    # layer folded with the start layer (``first_cond``).
+    # biases (input layer, conditioning, pointwise of the depthwise bias), the tanh half's rows
+    # times -2 (see the gate in _wn_inference). None for a first layer folded with the start
+    # layer (``first_cond``).
     in_layers: list[Linear | None]
     dw_w: list[torch.Tensor] | None  # per layer [k, C] depthwise taps
     res: list[Linear]  # per layer but the last: gate -> C, the residual half and its bias
@@ -399,6 +400,9 @@ def _pack_wn(wn: WN, linear: LinearFactory) -> _PackedWN:
     start_wb = torch.cat([start_w, _bias(wn.start).unsqueeze(1)], dim=1)  # [C, n_in + 1]
     k, n_in = wn.kernel_size, start_w.size(1)
     first_cond, first_audio_w = None, None
+    # The input layers' tanh half (rows :n) is packed times -2, for _wn_inference's gate
+    # (exact: a power of two, in int8 as in float).
+    gate_scale = torch.cat([cond_w.new_full((n,), -2.0), cond_w.new_ones(n)])
     for i in range(layers):
         rows = slice(2 * i * n, 2 * (i + 1) * n)
         layer = wn.in_layers[i]
@@ -417,11 +421,12 @@ def _pack_wn(wn: WN, linear: LinearFactory) -> _PackedWN:
                 folded_taps = [pw @ (dw[:, j : j + 1] * start_wb) for j in range(k)]
             else:
                 folded_taps = [w[:, :, j] @ start_wb for j in range(k)]
-            first_cond = linear(cond_w[rows], bias + cond_b[rows])
-            first_audio_w = torch.cat(folded_taps, dim=1).contiguous()
+            first_cond = linear(gate_scale[:, None] * cond_w[rows], gate_scale * (bias + cond_b[rows]))
+            first_audio_w = (gate_scale[:, None] * torch.cat(folded_taps, dim=1)).contiguous()
             in_layers.append(None)
         else:
-            in_layers.append(linear(torch.cat([taps, cond_w[rows]], dim=1), bias + cond_b[rows]))
+            weight = torch.cat([taps, cond_w[rows]], dim=1)
+            in_layers.append(linear(gate_scale[:, None] * weight, gate_scale * (bias + cond_b[rows])))
         res_skip = wn.res_skip_layers[i]
         assert isinstance(res_skip, WeightNormConv1d)
         rs_w, rs_b = _fold(res_skip)[:, :, 0], _bias(res_skip)
@@ -529,8 +534,11 @@ def _wn_inference(pack: _PackedWN, audio: torch.Tensor, ws: _Workspace) -> torch
                     if j != centre:
                         _shifted_copy(cols[:, j * n : (j + 1) * n].view(b, g, n), h, (j - centre) * dilation)
             pre = in_layer(cols, ws.pre)
-        torch.tanh(pre[:, :n], out=gate)
-        gate.mul_(pre[:, n:].sigmoid_())
+        # The gate tanh(a) * sigmoid(b), from pre = [-2a | b] (packed so): tanh(a) is
+        # 1 - 2 sigmoid(-2a), so one sigmoid over the contiguous buffer and one fused product
+        # (tanh measured 3x slower than sigmoid per element on a Zen 4 CPU).
+        pre.sigmoid_()
+        torch.addcmul(pre[:, n:], pre[:, :n], pre[:, n:], value=-2.0, out=gate)
         if i < len(pack.res):
             pack.res[i].accumulate(gate, hidden)
         out.addmm_(pack.skip_end_w[i], gate.t())
