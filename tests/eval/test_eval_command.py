@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,6 +39,13 @@ def eval_command(monkeypatch):
 def run_eval(voice, *options: str) -> int:
     """``tts eval --voice VOICE OPTIONS`` through the real command line, without a progress bar."""
     return tts.cli.main(["eval", "--voice", str(voice), *options, "--no-progress"])
+
+
+def eval_json(voice, capsys, out: Path, *options: str) -> tuple[str, dict]:
+    """:func:`run_eval` with ``--workdir`` beside ``out`` and ``--json out``, which must succeed:
+    what it printed and the JSON it wrote."""
+    assert run_eval(voice, *options, "--workdir", str(out.parent / "work"), "--json", str(out)) == 0
+    return capsys.readouterr().out, json.loads(out.read_text(encoding="utf-8"))
 
 
 def _tiny_models():
@@ -95,9 +103,8 @@ def corpus(tmp_path_factory):
 
 def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tmp_path, capsys):
     manifest, trained_sentence = corpus
-    out, workdir = tmp_path / "results" / "eval.json", tmp_path / "work"
-    code = run_eval(
-        voice_dir,
+    out, workdir = tmp_path / "results" / "eval.json", tmp_path / "results" / "work"
+    options = [
         "--lang",
         "hinglish",
         "--set",
@@ -108,19 +115,13 @@ def test_eval_command_scores_a_voice_on_held_out_sentences(voice_dir, corpus, tm
         "1",
         "--corpus",
         str(manifest),
-        "--workdir",
-        str(workdir),
-        "--json",
-        str(out),
-    )
-    assert code == 0
-    printed = capsys.readouterr().out
+    ]
+    printed, result = eval_json(voice_dir, capsys, out, *options)
     assert (
         "MCD voice" in printed
         and f"Griffin-Lim ({ITERATIONS} iterations)" in printed
         and "WaveGlow (sigma 0.666)" in printed
     )
-    result = json.loads(out.read_text(encoding="utf-8"))
     assert not list(out.parent.glob(".*.tmp"))  # written atomically
 
     scores = result["languages"]["hinglish"]
@@ -165,29 +166,11 @@ def test_eval_identifies_unseen_sentences_per_vocoder_and_calibrates(voice_dir, 
     """The default set: the first unseen sentences, identified among each other from the audio of
     the default vocoder and of Griffin-Lim; --calibrate brackets the measure; --json writes JSON."""
     manifest, _ = corpus
-    out = tmp_path / "eval.json"
-    code = run_eval(
-        voice_dir,
-        "--lang",
-        "hinglish",
-        "--sentences",
-        "3",
-        "--speaker",
-        "1",
-        "--corpus",
-        str(manifest),
-        "--calibrate",
-        "--workdir",
-        str(tmp_path / "work"),
-        "--json",
-        str(out),
-    )
-    assert code == 0
-    printed = capsys.readouterr().out
+    options = ["--lang", "hinglish", "--sentences", "3", "--speaker", "1", "--corpus", str(manifest), "--calibrate"]
+    printed, result = eval_json(voice_dir, capsys, tmp_path / "eval.json", *options)
     assert "hinglish: sentence identification" in printed
     assert "WaveGlow (default)" in printed and "Griffin-Lim (default)" not in printed
     assert "ceiling: espeak-ng's mel" in printed and "sentences trained on" in printed
-    result = json.loads(out.read_text(encoding="utf-8"))
     settings = result["settings"]
     assert settings["set"] == "unseen-v1" and settings["sentences"] == 3 and settings["sentence_seed"] is None
     assert settings["default_vocoder"] == "waveglow"
@@ -341,25 +324,11 @@ def test_eval_compares_vocoders_on_the_same_references(voice_dir, checkpoints, t
         for wn in other.WN:
             wn.end.weight.normal_(0, 0.2)
     vocoder.save_checkpoint(other, run / "checkpoints" / "step_00000005.pt", MelConfig(), training={"step": 5})
-    out = tmp_path / "eval.json"
-    code = run_eval(
-        voice_dir,
-        "--sentences",
-        "2",
-        "--vocoder-only",
-        "--compare-vocoder",
-        f"same={checkpoints[1]}",
-        "--compare-vocoder",
-        f"other={run}",
-        "--workdir",
-        str(tmp_path / "work"),
-        "--json",
-        str(out),
+    options = ["--sentences", "2", "--vocoder-only", "--compare-vocoder", f"same={checkpoints[1]}"]
+    printed, result = eval_json(
+        voice_dir, capsys, tmp_path / "eval.json", *options, "--compare-vocoder", f"other={run}"
     )
-    assert code == 0
-    printed = capsys.readouterr().out
     assert "MCD voice" not in printed and "other: WaveGlow (sigma 0.666)" in printed
-    result = json.loads(out.read_text(encoding="utf-8"))
     assert result["languages"] == {}
     vocoders = result["vocoder"]
     assert vocoders["language"] == "hinglish" and vocoders["sentences"] == 2
