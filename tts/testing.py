@@ -247,36 +247,57 @@ def hinglish_manifest(**changes: Any) -> Any:
     return VoiceManifest(**{**values, **changes})
 
 
+def save_hinglish_checkpoints(
+    folder: Path,
+    tacotron: Any,
+    waveglow: Any,
+    speakers: Sequence[str] = ("spk_a", "spk_b"),
+    training: dict[str, Any] | None = None,
+) -> tuple[Path, Path]:
+    """``folder/acoustic.pt`` and ``folder/vocoder.pt`` written the way training writes them, for a
+    hinglish ``tacotron`` (its symbol table: ``text.symbols("hinglish")``) with ``speakers``:
+    the inputs of ``tts export voice``."""
+    import acoustic
+    import text
+    import vocoder
+    from base.mel_scale import MelConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    extra = {"training": training} if training is not None else {}
+    acoustic.save_checkpoint(
+        tacotron,
+        folder / "acoustic.pt",
+        text={"language": "hinglish", "symbols": list(text.symbols("hinglish"))},
+        speakers=list(speakers),
+        languages=["hinglish"],
+        mel_config=MelConfig().to_dict(),
+        **extra,
+    )
+    vocoder.save_checkpoint(waveglow, folder / "vocoder.pt", MelConfig())
+    return folder / "acoustic.pt", folder / "vocoder.pt"
+
+
 def micro_voice_bundle(folder: Path, name: str = "microvoice") -> Path:
     """A real voice bundle (``tts export voice``) of ``micro`` random-weight models in ``folder/name``:
     hinglish, two speakers (``spk_a``, ``spk_b``), a gate that never fires (every sentence decodes to
     the step limit: 90 frames, about a second), WaveGlow its default vocoder, and a mean mel frame
     recorded for ``tts eval``'s baseline. Speaks in milliseconds: for tests of what wraps a voice."""
-    import acoustic
     import text
-    import vocoder
     from base.mel_scale import MelConfig
     from tts.bundle import export_voice
 
-    symbols = text.symbols("hinglish")
     model = random_tacotron2(
-        "micro", len(symbols), max_decoder_steps=30, n_speakers=2, n_languages=1, table_std=0.5, gate_bias=-20.0
+        "micro",
+        len(text.symbols("hinglish")),
+        max_decoder_steps=30,
+        n_speakers=2,
+        n_languages=1,
+        table_std=0.5,
+        gate_bias=-20.0,
     )
-    checkpoints = folder / f".{name}-checkpoints"
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    acoustic.save_checkpoint(
-        model,
-        checkpoints / "acoustic.pt",
-        text={"language": "hinglish", "symbols": list(symbols)},
-        speakers=["spk_a", "spk_b"],
-        languages=["hinglish"],
-        mel_config=MelConfig().to_dict(),
-    )
-    vocoder.save_checkpoint(random_waveglow("micro"), checkpoints / "vocoder.pt", MelConfig())
+    checkpoints = save_hinglish_checkpoints(folder / f".{name}-checkpoints", model, random_waveglow("micro"))
     training = {"mel_mean": [-5.0] * MelConfig().n_mel_channels}  # a plausible log-mel mean for the baseline
-    return export_voice(
-        checkpoints / "acoustic.pt", checkpoints / "vocoder.pt", folder / name, training=training, half=False
-    )
+    return export_voice(*checkpoints, folder / name, training=training, half=False)
 
 
 # Debian's Chromium, or another Chromium or Chrome on PATH, for the tests of pages (tts serve's page,

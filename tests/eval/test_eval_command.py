@@ -10,7 +10,6 @@ import pytest
 import soundfile
 import torch
 
-import acoustic
 import text
 import tts.cli
 import vocoder
@@ -22,7 +21,7 @@ from tts.eval import evaluate_voice
 from tts.eval.references import held_out_sentences
 from tts.evalsets import unseen_sentences
 from tts.griffinlim import ITERATIONS
-from tts.testing import random_tacotron2, random_waveglow
+from tts.testing import random_tacotron2, random_waveglow, save_hinglish_checkpoints
 from tts.training.data import PreparedUtterance, write_split
 from tts.voice import load_voice
 
@@ -64,18 +63,8 @@ def real_mel_mean(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ckpt")
-    symbols, tacotron, waveglow = _tiny_models()
-    acoustic.save_checkpoint(
-        tacotron,
-        root / "acoustic.pt",
-        text={"language": "hinglish", "symbols": list(symbols)},
-        speakers=SPEAKERS,
-        languages=["hinglish"],
-        mel_config=MelConfig().to_dict(),
-    )
-    vocoder.save_checkpoint(waveglow, root / "vocoder.pt", MelConfig())
-    return root / "acoustic.pt", root / "vocoder.pt"
+    _, tacotron, waveglow = _tiny_models()
+    return save_hinglish_checkpoints(tmp_path_factory.mktemp("ckpt"), tacotron, waveglow, SPEAKERS)
 
 
 @pytest.fixture(scope="module")

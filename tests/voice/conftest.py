@@ -7,10 +7,9 @@ import pytest
 import acoustic
 import text
 import vocoder
-from base.audio import MelConfig
 from tts import voice_manifest
 from tts.bundle import export_voice
-from tts.testing import random_tacotron2, random_waveglow
+from tts.testing import random_tacotron2, random_waveglow, save_hinglish_checkpoints
 
 SPEAKERS = ["spk_a", "spk_b"]
 
@@ -22,21 +21,11 @@ def tiny_tacotron2(n_symbols: int, **overrides) -> acoustic.Tacotron2:
 @pytest.fixture(scope="session")
 def voice_checkpoints(tmp_path_factory):
     """(acoustic.pt, vocoder.pt) written the way training writes them."""
-    root = tmp_path_factory.mktemp("checkpoints")
     symbols = text.symbols("hinglish")
     # Speakers that have a say, as after training; a gate that never stops (the step limit does).
     model = tiny_tacotron2(len(symbols), n_speakers=2, n_languages=1, table_std=0.5, gate_bias=-20.0)
-    acoustic.save_checkpoint(
-        model,
-        root / "acoustic.pt",
-        text={"language": "hinglish", "symbols": list(symbols)},
-        speakers=SPEAKERS,
-        languages=["hinglish"],
-        mel_config=MelConfig().to_dict(),
-        training={"step": 123},
-    )
-    vocoder.save_checkpoint(random_waveglow("micro"), root / "vocoder.pt", MelConfig())
-    return root / "acoustic.pt", root / "vocoder.pt"
+    folder = tmp_path_factory.mktemp("checkpoints")
+    return save_hinglish_checkpoints(folder, model, random_waveglow("micro"), SPEAKERS, training={"step": 123})
 
 
 @pytest.fixture(scope="session")
