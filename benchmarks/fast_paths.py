@@ -196,7 +196,7 @@ def bench_onnx(steps: int, repeats: int, threads: int | None) -> list[dict[str, 
     import onnxruntime as ort
 
     from tts.onnx.export import INT8_GRAPH, export_graphs, quantize_graph
-    from tts.onnx.runtime import GRAPH_FILES
+    from tts.onnx.runtime import GRAPH_FILES, session_options
     from tts.testing import random_waveglow
 
     configs = {
@@ -214,9 +214,7 @@ def bench_onnx(steps: int, repeats: int, threads: int | None) -> list[dict[str, 
             int8 = Path(tmp) / "int8.onnx"
             int8.write_bytes(fp32.read_bytes())
             quantize_graph(int8, {4 * config.attention_rnn_dim, 4 * config.decoder_rnn_dim})
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads or torch.get_num_threads()
-            options.inter_op_num_threads = 1
+            options = session_options(threads or torch.get_num_threads())
             sessions = {
                 p: ort.InferenceSession(str(f), options, providers=["CPUExecutionProvider"])
                 for p, f in (("fp32", fp32), ("int8", int8))

@@ -92,6 +92,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x))
 
 
+def session_options(threads: int | None = None) -> Any:
+    """The ``onnxruntime.SessionOptions`` every graph of a voice runs with: ``threads`` intra-op
+    threads (default: the CPU count), sequential, all graph optimizations, no spinning."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = int(threads or os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # onnxruntime's threads spin between runs by default; between the decoder's steps and while
+    # numpy vocodes they would take the cores from the work: measured on 2 cores, a sentence of
+    # the hinglish voice took 0.213 s spinning and 0.079 s without (docs/precision.md).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
 def load_onnx_parts(
     path: Path,
     manifest: VoiceManifest,
@@ -123,16 +140,7 @@ def load_onnx_parts(
     missing = sorted(set(GRAPH_FILES) - set(m.files))
     if missing:
         raise TTSError(f"{path}: voice.json names no file for the graph(s) {', '.join(missing)}")
-    options = ort.SessionOptions()
-    threads = int(threads or os.cpu_count() or 1)
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # onnxruntime's threads spin between runs by default; between the decoder's steps and while
-    # numpy vocodes they would take the cores from the work: measured on 2 cores, a sentence of
-    # the hinglish voice took 0.213 s spinning and 0.079 s without (docs/precision.md).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options = session_options(threads)
     providers = list(providers or ["CPUExecutionProvider"])
     sessions = {}
     for role in GRAPH_FILES:
